@@ -1,0 +1,5 @@
+import sys
+
+from livedigits.cli import main
+
+sys.exit(main())

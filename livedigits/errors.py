@@ -1,0 +1,8 @@
+"""The one error type the package raises for problems a user can fix."""
+
+
+class LivedigitsError(Exception):
+    """A bad input, missing resource or unusable device, worded for the user.
+
+    The CLI catches it once, prints ``livedigits: <message>`` on stderr and exits 2.
+    """

@@ -1,0 +1,66 @@
+"""The one MNIST normalisation, shared by the runtime and by training.
+
+MNIST digits were size-normalised to fit a 20x20 box (aspect ratio kept, anti-aliased) and then
+placed in a 28x28 image so that their centre of mass sits at the centre. Ink is bright (1.0) on
+a black (0.0) background. Any crop fed to the model must look the same, so both the runtime
+(camera crops) and training (augmented digits) go through :func:`normalize_digit`.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+SIZE = 28
+"""Side of the model input, in pixels."""
+BOX = 20
+"""Side of the box the digit's longer side is scaled to."""
+
+
+def normalize_digit(ink: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Return a digit in MNIST style.
+
+    Args:
+        ink: HxW array (uint8 or float), ink bright on a dark background. It may have empty
+            margins; only the bounding box of non-zero pixels is used.
+        out: optional 28x28 float32 array to write into (avoids an allocation per digit).
+
+    Returns:
+        28x28 float32 array in 0..1, the digit's longer side 20 px, its centre of mass at (14, 14).
+        All zeros when ``ink`` has no ink.
+    """
+    if ink.ndim != 2:
+        raise ValueError(f"ink must be a 2-D HxW array, got shape {ink.shape}")
+    if out is None:
+        out = np.zeros((SIZE, SIZE), np.float32)
+    else:
+        out.fill(0.0)
+    ink = np.asarray(ink, np.float32)
+    x, y, w, h = cv2.boundingRect((ink > 0).view(np.uint8))
+    if w == 0 or h == 0:
+        return out
+    crop = ink[y : y + h, x : x + w]
+    peak = float(crop.max())
+    if peak <= 0:
+        return out
+    scale = BOX / max(w, h)
+    new_w = max(1, round(w * scale))
+    new_h = max(1, round(h * scale))
+    # INTER_AREA anti-aliases when shrinking, as MNIST's own normalisation did; upscaling small
+    # crops needs interpolation instead.
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    small = cv2.resize(crop, (new_w, new_h), interpolation=interp) * (1.0 / peak)
+    np.clip(small, 0.0, 1.0, out=small)
+    m = cv2.moments(small)
+    if m["m00"] <= 1e-6:
+        cx, cy = new_w / 2, new_h / 2
+    else:
+        cx, cy = m["m10"] / m["m00"], m["m01"] / m["m00"]
+    # Integer shift that puts the centre of mass at the centre, clamped so the digit stays
+    # inside the canvas (a lopsided digit keeps all its ink rather than losing an edge).
+    left = int(round(SIZE / 2 - cx))
+    top = int(round(SIZE / 2 - cy))
+    left = min(max(left, 0), SIZE - new_w)
+    top = min(max(top, 0), SIZE - new_h)
+    out[top : top + new_h, left : left + new_w] = small
+    return out

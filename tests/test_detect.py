@@ -1,0 +1,134 @@
+"""Detection on synthetic frames built with np.zeros, cv2.putText and cv2.line."""
+
+import cv2
+import numpy as np
+import pytest
+
+from livedigits.detect import binarize, find_candidates, reading_order, split_touching, Candidate, to_gray
+from livedigits.score import iou
+
+PAPER = 235
+INK = 40
+
+
+def paper(h=480, w=640, value=PAPER):
+    return np.full((h, w), value, np.uint8)
+
+
+def write(img, text, org, scale=3.0, thickness=8):
+    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, INK, thickness, cv2.LINE_AA)
+    return img
+
+
+def ink_box(img):
+    """Tight box of the ink drawn on a clean copy (the ground truth for one glyph)."""
+    return cv2.boundingRect((img < PAPER - 60).astype(np.uint8))
+
+
+def detect(gray):
+    return find_candidates(binarize(gray))
+
+
+def test_blank_paper_with_uneven_light_has_no_candidates():
+    gradient = np.linspace(0.55, 1.0, 640, dtype=np.float32)[None, :] * np.linspace(0.8, 1.0, 480)[:, None]
+    img = (paper() * gradient).astype(np.uint8)
+    assert detect(img) == []
+
+
+def test_one_digit_is_found_with_its_box():
+    img = write(paper(), "7", (300, 280))
+    [c] = detect(img)
+    assert iou(c.box, ink_box(img)) > 0.8
+    assert c.mask.shape == (c.h, c.w) and c.mask.max() == 255
+
+
+def test_digit_in_a_shadow_is_found_and_the_shadow_edge_is_not():
+    img = write(paper(), "4", (150, 300))
+    truth = ink_box(img)
+    shadow = np.ones((480, 640), np.float32)
+    shadow[:, :320] = 0.5  # half the page in a hard shadow
+    img = (img * cv2.GaussianBlur(shadow, (0, 0), 15)).astype(np.uint8)
+    boxes = [c.box for c in detect(img)]
+    assert len(boxes) == 1 and iou(boxes[0], truth) > 0.7
+
+
+@pytest.mark.parametrize("text", ["3", "8"])
+def test_large_digit_stays_solid(text):
+    # a digit 60% of the frame height with thick strokes: one candidate, not its outline pieces
+    img = write(paper(), text, (250, 400), scale=10, thickness=30)
+    [c] = detect(img)
+    assert iou(c.box, ink_box(img)) > 0.8
+    assert cv2.countNonZero(c.mask) > 0.25 * c.w * c.h
+
+
+def test_small_digit_two_percent_of_height():
+    img = write(paper(), "2", (300, 250), scale=0.45, thickness=1)
+    [c] = detect(img)
+    assert 8 <= c.h <= 14
+
+
+def test_digit_touching_a_ruled_line_is_separated_from_it():
+    img = paper()
+    for y in range(60, 480, 60):
+        cv2.line(img, (0, y), (639, y), 150, 2)
+    clean = write(paper(), "5", (300, 300), scale=3.0)
+    truth = ink_box(clean)
+    img = np.minimum(img, clean)  # the 5's bottom sits on the line at y=300
+    boxes = [c.box for c in detect(img)]
+    assert len(boxes) == 1 and iou(boxes[0], truth) > 0.7
+
+
+def test_broken_stroke_is_one_digit():
+    # a 5 whose cap was lifted off the paper: two components, one digit
+    img = paper()
+    cv2.line(img, (300, 200), (300, 245), INK, 7)  # stem
+    cv2.ellipse(img, (310, 270), (28, 28), 0, -120, 150, INK, 7)  # belly
+    cv2.line(img, (308, 200), (345, 200), INK, 7)  # cap, separated from the stem
+    img[194:207, 302:307] = PAPER
+    [c] = detect(img)
+    assert c.h > 90
+
+
+def test_touching_digits_are_split():
+    img = paper()
+    write(img, "00", (200, 300), scale=4, thickness=10)
+    # join them with a bridge of ink
+    cv2.line(img, (260, 250), (300, 250), INK, 10)
+    boxes = sorted(c.box for c in detect(img))
+    assert len(boxes) == 2
+    assert boxes[0][0] + boxes[0][2] <= boxes[1][0] + 5
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda img: cv2.circle(img, (320, 240), 2, INK, -1),  # a speck
+        lambda img: cv2.line(img, (320, 100), (320, 200), INK, 1),  # a pen-thin straight line
+        lambda img: cv2.rectangle(img, (300, 200), (360, 260), INK, -1),  # a solid blob
+        lambda img: write(img, "7", (600, 300)),  # cut by the frame edge
+    ],
+    ids=["speck", "thin-line", "solid-blob", "cut-by-edge"],
+)
+def test_implausible_shapes_are_rejected(draw):
+    img = paper()
+    draw(img)
+    assert detect(img) == []
+
+
+def test_to_gray_accepts_gray_bgr_bgra_and_rejects_others():
+    assert to_gray(np.zeros((4, 5, 3), np.uint8)).shape == (4, 5)
+    assert to_gray(np.zeros((4, 5, 4), np.uint8)).shape == (4, 5)
+    with pytest.raises(ValueError, match="uint8"):
+        to_gray(np.zeros((4, 5, 3), np.float32))
+    with pytest.raises(ValueError, match=r"got shape \(4, 5, 2\)"):
+        to_gray(np.zeros((4, 5, 2), np.uint8))
+
+
+def test_split_leaves_single_digits_alone():
+    c = Candidate(0, 0, 10, 20, np.full((20, 10), 255, np.uint8))
+    assert split_touching(c, 1.25) == [c]
+
+
+def test_reading_order_is_lines_then_left_to_right():
+    boxes = [(200, 10, 20, 30), (10, 100, 20, 30), (10, 12, 20, 30), (100, 8, 20, 30), (100, 105, 20, 30)]
+    assert reading_order(boxes) == [2, 3, 0, 1, 4]

@@ -1,0 +1,79 @@
+"""The whole pipeline on generated scenes: found and right rates, and silence on empty frames."""
+
+import cv2
+import numpy as np
+import pytest
+
+from livedigits import Digit, Recognizer
+from livedigits.score import Score
+from livedigits.synth import SceneStyle, render_scene
+
+# Bars a regression fails; the benchmark reports the exact figures (targets: 98% and 98%).
+FOUND_BAR = 0.95
+RIGHT_BAR = 0.95
+
+
+@pytest.mark.parametrize("size", [(640, 480), (1280, 720)], ids=["640x480", "1280x720"])
+def test_generated_scenes_found_and_right(recognizer, bank, size):
+    rng = np.random.default_rng(1234)
+    score = Score()
+    for _ in range(12):
+        scene = render_scene(bank, rng, *size, n_digits=20)
+        score.add(scene.truths, recognizer.recognize(scene.image))
+    assert score.truths > 150
+    assert score.found_rate >= FOUND_BAR, score.as_dict()
+    assert score.right_rate >= RIGHT_BAR, score.as_dict()
+
+
+def test_blank_paper_frames_give_no_digits(recognizer):
+    rng = np.random.default_rng(99)
+    for _ in range(15):
+        scene = render_scene(None, rng, 640, 480, n_digits=0)
+        assert recognizer.recognize(scene.image) == []
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        np.zeros((480, 640, 3), np.uint8),
+        np.full((480, 640, 3), 255, np.uint8),
+        np.random.default_rng(0).integers(0, 256, (480, 640, 3), dtype=np.uint8),
+        np.kron(np.indices((24, 32)).sum(0) % 2 * 255, np.ones((20, 20))).astype(np.uint8),
+        np.tile((np.arange(640) // 8 % 2 * 255).astype(np.uint8), (480, 1)),
+    ],
+    ids=["black", "white", "noise", "checkerboard", "stripes"],
+)
+def test_garbage_frames_give_no_digits(recognizer, frame):
+    assert recognizer.recognize(frame) == []
+
+
+def test_recognizes_mnist_digits_written_on_paper(recognizer, mnist_test):
+    images, labels = mnist_test
+    frame = np.full((200, 900, 3), 240, np.uint8)
+    expected = []
+    for i in range(10):
+        k = int(np.nonzero(labels == i)[0][0])
+        digit = cv2.resize(images[k], (70, 70), interpolation=cv2.INTER_CUBIC)
+        frame[60:130, 20 + 88 * i : 90 + 88 * i] = (240 - digit.astype(np.int32) * 200 // 255)[..., None]
+        expected.append(i)
+    digits = recognizer.recognize(frame)
+    assert [d.digit for d in digits] == expected
+    assert all(isinstance(d, Digit) and d.confidence >= recognizer.min_confidence for d in digits)
+
+
+def test_analysis_reports_stage_times_mask_and_crops(recognizer, bank):
+    scene = render_scene(bank, np.random.default_rng(3), 640, 480, n_digits=10)
+    analysis = recognizer.analyze(scene.image)
+    assert set(analysis.timings_ms) == {"threshold", "candidates", "normalize", "inference"}
+    assert analysis.mask.shape == (480, 640)
+    assert analysis.crops.shape[1:] == (28, 28, 1) and len(analysis.crops) >= len(analysis.digits)
+
+
+def test_min_confidence_is_validated():
+    with pytest.raises(ValueError, match="within 0..1, got 1.5"):
+        Recognizer(min_confidence=1.5)
+
+
+def test_same_input_same_output(recognizer, bank):
+    scene = render_scene(bank, np.random.default_rng(5), 640, 480, n_digits=20, style=SceneStyle())
+    assert recognizer.recognize(scene.image) == recognizer.recognize(scene.image.copy())

@@ -1,0 +1,86 @@
+"""Training side: augmentation, a one-epoch smoke run, export, and ONNX-Keras agreement."""
+
+import numpy as np
+import onnx
+import pytest
+
+from livedigits.classify import Classifier
+from livedigits.errors import LivedigitsError
+from train.augment import CameraAugment, augment_batch
+
+MNIST_DIR = "tests/data/mnist"
+
+
+def test_augmentation_changes_digits_but_keeps_mnist_form(mnist_test):
+    images, _ = mnist_test
+    out = augment_batch(images[:64], CameraAugment(p=1.0), np.random.default_rng(0))
+    assert out.shape == (64, 28, 28, 1) and out.dtype == np.float32
+    assert 0.0 <= out.min() and out.max() <= 1.0
+    assert np.abs(out[..., 0] - images[:64] / 255.0).mean() > 0.05  # really augmented
+    # still normalised: every digit's longer side is 20 px
+    for img in out[..., 0]:
+        ys, xs = np.nonzero(img)
+        assert max(np.ptp(ys), np.ptp(xs)) + 1 in (19, 20, 21)
+
+
+def test_augmentation_is_reproducible(mnist_test):
+    images, _ = mnist_test
+    a = augment_batch(images[:8], CameraAugment(), np.random.default_rng(3))
+    b = augment_batch(images[:8], CameraAugment(), np.random.default_rng(3))
+    assert np.array_equal(a, b)
+
+
+@pytest.fixture(scope="module")
+def tiny_training(tmp_path_factory, mnist_test):
+    """One epoch on 2,000 digits (the test split stands in for training data here: speed only)."""
+    from train.fit import fit
+
+    tmp = tmp_path_factory.mktemp("train")
+    # the smoke run reads IDX files from a directory; write the committed test split under the training names
+    import shutil
+
+    for kind in ("images-idx3", "labels-idx1"):
+        shutil.copy(f"{MNIST_DIR}/t10k-{kind}-ubyte.gz", tmp / f"train-{kind}-ubyte.gz")
+        shutil.copy(f"{MNIST_DIR}/t10k-{kind}-ubyte.gz", tmp / f"t10k-{kind}-ubyte.gz")
+    model_path = tmp / "tiny.keras"
+    fit(str(tmp), model_path, epochs=1, limit=2000)
+    return tmp, model_path
+
+
+def test_one_epoch_then_export_agrees(tiny_training):
+    from train.export import export
+
+    data, model_path = tiny_training
+    onnx_path = data / "tiny.onnx"
+    summary = export(model_path, onnx_path, str(data))
+    assert summary["max_abs_diff"] <= 1e-4
+    assert summary["test_accuracy"] > 0.5  # one short epoch already learns something
+    classifier = Classifier(onnx_path)
+    assert classifier.input_name == "image" and classifier.output_name == "probabilities"
+    model = onnx.load(onnx_path)
+    meta = {p.key: p.value for p in model.metadata_props}
+    assert float(meta["test_accuracy"]) == pytest.approx(summary["test_accuracy"], abs=1e-4)
+    # dynamic batch
+    assert classifier.predict(np.zeros((3, 28, 28, 1), np.float32)).shape == (3, 10)
+    assert classifier.predict(np.zeros((40, 28, 28, 1), np.float32)).shape == (40, 10)
+
+
+def test_evaluate_writes_report(tiny_training):
+    from train.evaluate import evaluate
+
+    data, model_path = tiny_training
+    report = evaluate(str(model_path), str(data), str(data / "report"))
+    assert 0.5 < report["accuracy"] <= 1.0
+    assert len(report["per_class"]) == 10 and sum(r["support"] for r in report["per_class"]) == 10000
+    for name in ("confusion_png", "errors_png"):
+        with open(report[name], "rb") as f:
+            assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_export_rejects_bad_paths(tmp_path):
+    from train.export import export
+
+    with pytest.raises(LivedigitsError, match="must end in .onnx"):
+        export(tmp_path / "m.keras", tmp_path / "m.txt", MNIST_DIR)
+    with pytest.raises(LivedigitsError, match="Keras model not found"):
+        export(tmp_path / "m.keras", tmp_path / "m.onnx", MNIST_DIR)

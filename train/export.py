@@ -1,0 +1,97 @@
+"""Export a trained .keras model to ONNX and prove the two agree."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import onnx
+import tensorflow as tf
+import tf2onnx
+
+import keras
+from livedigits import __version__
+from livedigits.classify import Classifier
+from livedigits.errors import LivedigitsError
+from livedigits.mnist import SIZE
+from train.data import load_mnist
+from train.fit import as_model_input
+
+INPUT_NAME = "image"
+OUTPUT_NAME = "probabilities"
+OPSET = 17
+TOLERANCE = 1e-4
+CHECK_IMAGES = 512
+
+
+def load_keras(path: str | os.PathLike) -> keras.Model:
+    path = Path(path)
+    if not path.is_file():
+        raise LivedigitsError(f"Keras model not found: {path}")
+    try:
+        return keras.models.load_model(path)
+    except Exception as exc:  # Keras raises ValueError, OSError, zipfile errors... all "unusable file"
+        raise LivedigitsError(f"cannot load Keras model {path}: {exc}") from exc
+
+
+def to_onnx(model: keras.Model) -> onnx.ModelProto:
+    """Convert with a dynamic batch, input ``image`` [N,28,28,1], output ``probabilities`` [N,10].
+
+    ``tf2onnx.convert.from_keras`` fails on Keras 3 models, so the model is wrapped in a
+    ``tf.function`` with an explicit input signature.
+    """
+    spec = [tf.TensorSpec([None, SIZE, SIZE, 1], tf.float32, name=INPUT_NAME)]
+    fn = tf.function(lambda image: model(image, training=False), input_signature=spec)
+    proto, _ = tf2onnx.convert.from_function(fn, input_signature=spec, opset=OPSET)
+    old = proto.graph.output[0].name
+    for node in proto.graph.node:
+        node.output[:] = [OUTPUT_NAME if name == old else name for name in node.output]
+    proto.graph.output[0].name = OUTPUT_NAME
+    return proto
+
+
+def export(keras_path, out_path, data_dir: str | None = None) -> dict:
+    """Write the ONNX model and return a summary (max difference, test accuracy, size)."""
+    out_path = Path(out_path)
+    if out_path.suffix != ".onnx":
+        raise LivedigitsError(f"--out must end in .onnx, got {out_path}")
+    if not out_path.parent.is_dir():
+        raise LivedigitsError(f"output directory does not exist: {out_path.parent}")
+    model = load_keras(keras_path)
+    _, (x_test, y_test) = load_mnist(data_dir)
+    images = as_model_input(x_test)
+
+    proto = to_onnx(model)
+    tmp = out_path.with_suffix(".onnx.tmp")
+    onnx.save(proto, tmp)
+    try:
+        classifier = Classifier(tmp)
+        onnx_probs = classifier.predict(images)
+        keras_probs = model.predict(images[:CHECK_IMAGES], verbose=0)
+        max_diff = float(np.abs(onnx_probs[:CHECK_IMAGES] - keras_probs).max())
+        if max_diff > TOLERANCE:
+            raise LivedigitsError(f"ONNX and Keras disagree: max abs difference {max_diff:.2e} > {TOLERANCE:.0e}")
+        accuracy = float((onnx_probs.argmax(1) == y_test).mean())
+        onnx.helper.set_model_props(
+            proto,
+            {
+                "input": "image float32 [N,28,28,1], 0..1, ink bright on black, MNIST-normalised "
+                "(20x20 box, centre of mass at centre; livedigits.mnist.normalize_digit)",
+                "output": "probabilities float32 [N,10], softmax",
+                "classes": json.dumps([str(d) for d in range(10)]),
+                "training_data": "MNIST 60k training set, camera-crop augmentation (train/augment.py)",
+                "test_accuracy": f"{accuracy:.4f}",
+                "livedigits_version": __version__,
+            },
+        )
+        onnx.save(proto, out_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return {
+        "max_abs_diff": max_diff,
+        "test_accuracy": accuracy,
+        "test_images": len(y_test),
+        "size_bytes": out_path.stat().st_size,
+    }
