@@ -169,9 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--model", default=None, help="ONNX model (default: the shipped models/digits.onnx)")
-    common.add_argument(
-        "--min-confidence", type=probability, default=0.8, help="report digits at least this confident"
-    )
+    common.add_argument("--min-confidence", type=probability, default=0.8, help="report digits at least this confident")
     common.add_argument("-v", "--verbose", action="store_true", help="print the full traceback behind an error")
 
     p = sub.add_parser("camera", parents=[common], formatter_class=fmt, help="recognise digits live from a camera")

@@ -40,8 +40,14 @@ class Overlay:
             top = y - th - base - 2 if y - th - base - 2 >= 0 else y + bh + 2
             cv2.rectangle(frame, (x, top), (x + tw + 4, top + th + base + 2), color, cv2.FILLED)
             cv2.putText(
-                frame, label, (x + 2, top + th + 1), cv2.FONT_HERSHEY_SIMPLEX, scale, self.text_color,
-                thickness, cv2.LINE_AA,
+                frame,
+                label,
+                (x + 2, top + th + 1),
+                cv2.FONT_HERSHEY_SIMPLEX,
+                scale,
+                self.text_color,
+                thickness,
+                cv2.LINE_AA,
             )
         if fps is not None:
             text = f"{fps:5.1f} fps  {len(digits)} digits"

@@ -6,6 +6,7 @@ import os
 import time
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from livedigits.classify import Classifier
@@ -15,6 +16,9 @@ from livedigits.mnist import SIZE, normalize_digit
 DEFAULT_MIN_CONFIDENCE = 0.8
 """Softmax probability below which a candidate is not reported: rejects most non-digit shapes."""
 STAGES = ("threshold", "candidates", "normalize", "inference")
+MAX_SIDE = 4096
+"""Frames larger than this (a 12000x9000 scan) are read at this size: digits 2% of the frame are
+still ~80 px tall there, and memory and time stay bounded."""
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,7 @@ class Analysis:
     mask: np.ndarray
     """HxW uint8 ink mask the candidates were found in."""
     crops: np.ndarray
-    """[N,28,28,1] float32 normalised crops of all candidates, before the confidence cut."""
+    """[N,28,28,1] float32 normalised crops of every reading tried, before the confidence cut."""
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 
@@ -54,12 +58,14 @@ class Recognizer:
         min_confidence: float = DEFAULT_MIN_CONFIDENCE,
         config: DetectorConfig = DetectorConfig(),
         threads: int = 1,
+        max_side: int = MAX_SIDE,
     ):
         if not 0.0 <= min_confidence <= 1.0:
             raise ValueError(f"min_confidence must be within 0..1, got {min_confidence}")
         self.classifier = Classifier(model_path, threads=threads)
         self.min_confidence = min_confidence
         self.config = config
+        self.max_side = max_side
         self._batch = np.zeros((32, SIZE, SIZE, 1), np.float32)
 
     def recognize(self, frame: np.ndarray) -> list[Digit]:
@@ -69,25 +75,56 @@ class Recognizer:
     def analyze(self, frame: np.ndarray) -> Analysis:
         """Like :meth:`recognize`, also returning the mask, the crops and per-stage times."""
         t0 = time.perf_counter()
-        mask = binarize(to_gray(frame), self.config)
+        gray = to_gray(frame)
+        scale = 1.0
+        if max(gray.shape) > self.max_side:
+            scale = self.max_side / max(gray.shape)
+            size = (max(1, round(gray.shape[1] * scale)), max(1, round(gray.shape[0] * scale)))
+            gray = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+        mask = binarize(gray, self.config)
         t1 = time.perf_counter()
         candidates = find_candidates(mask, self.config)
         t2 = time.perf_counter()
-        if len(candidates) > len(self._batch):
-            self._batch = np.zeros((2 * len(candidates), SIZE, SIZE, 1), np.float32)
-        batch = self._batch[: len(candidates)]
-        for i, c in enumerate(candidates):
-            normalize_digit(c.mask, out=batch[i, :, :, 0])
+        # Every reading to try goes in one batch: each candidate whole, and split where it may be
+        # touching digits. plan[i] = (candidate, index of its whole crop or -1, indices of parts).
+        regions, plan = [], []
+        for c in candidates:
+            whole = len(regions) if c.whole else -1
+            if c.whole:
+                regions.append(c)
+            parts = list(range(len(regions), len(regions) + len(c.parts)))
+            regions.extend(c.parts)
+            plan.append((c, whole, parts))
+        if len(regions) > len(self._batch):
+            self._batch = np.zeros((2 * len(regions), SIZE, SIZE, 1), np.float32)
+        batch = self._batch[: len(regions)]
+        for i, region in enumerate(regions):
+            normalize_digit(region.mask, out=batch[i, :, :, 0])
         t3 = time.perf_counter()
         probs = self.classifier.predict(batch)
         t4 = time.perf_counter()
         labels = probs.argmax(axis=1)
         confidences = probs[np.arange(len(probs)), labels]
+        chosen: list[int] = []
+        for _, whole, parts in plan:
+            whole_conf = confidences[whole] if whole >= 0 else -1.0
+            if parts and confidences[parts].min() > whole_conf:
+                chosen.extend(parts)
+            elif whole >= 0:
+                chosen.append(whole)
         found = [
-            Digit(c.box, int(label), float(conf))
-            for c, label, conf in zip(candidates, labels, confidences)
-            if conf >= self.min_confidence
+            Digit(_scaled(regions[i].box, scale), int(labels[i]), float(confidences[i]))
+            for i in chosen
+            if confidences[i] >= self.min_confidence
         ]
         digits = [found[i] for i in reading_order([d.box for d in found])]
         timings = dict(zip(STAGES, ((t1 - t0) * 1e3, (t2 - t1) * 1e3, (t3 - t2) * 1e3, (t4 - t3) * 1e3)))
         return Analysis(digits, mask, batch.copy(), timings)
+
+
+def _scaled(box: tuple[int, int, int, int], scale: float) -> tuple[int, int, int, int]:
+    """A box found on a downscaled frame, in pixels of the original frame."""
+    if scale == 1.0:
+        return box
+    x, y, w, h = box
+    return round(x / scale), round(y / scale), round(w / scale), round(h / scale)

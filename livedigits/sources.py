@@ -125,10 +125,18 @@ class CameraSource(FrameSource):
 
     live = True
 
-    def __init__(self, index: int, width: int | None = None, height: int | None = None, stall_seconds: float = 3.0):
+    def __init__(
+        self,
+        index: int,
+        width: int | None = None,
+        height: int | None = None,
+        stall_seconds: float = 3.0,
+        capture: cv2.VideoCapture | None = None,
+    ):
+        """``capture`` replaces ``cv2.VideoCapture(index)``, for tests and custom backends."""
         self.name = f"camera {index}"
         self.stall_seconds = stall_seconds
-        self.capture = cv2.VideoCapture(index)
+        self.capture = capture if capture is not None else cv2.VideoCapture(index)
         if not self.capture.isOpened():
             self.capture.release()
             raise LivedigitsError(f"camera {index} could not be opened (missing, busy or no permission)")
@@ -159,9 +167,13 @@ class CameraSource(FrameSource):
 
     def __iter__(self):
         seen = 0
+
+        def fresh() -> bool:
+            return self._seq != seen or not self._running
+
         while True:
             with self._cond:
-                if not self._cond.wait_for(lambda: self._seq != seen or not self._running, self.stall_seconds):
+                if not self._cond.wait_for(fresh, self.stall_seconds):
                     print(f"livedigits: {self.name} stopped delivering frames", file=sys.stderr)
                     return
                 if not self._running:

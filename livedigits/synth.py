@@ -84,25 +84,31 @@ def _paper(rng: np.random.Generator, w: int, h: int, kind: str) -> np.ndarray:
     return paper
 
 
-def _write_digit(paper, digit_img, x, y, height, ink_bgr, pressure):
-    """Composite one MNIST digit onto the paper with its top-left at (x, y); return its box."""
+def _write_digit(paper, digit_img, x, y, height, ink_bgr, pressure) -> np.ndarray:
+    """Composite one MNIST digit onto the paper with its top-left at (x, y).
+
+    Returns the convex hull of its ink in paper pixels, float32 [K, 1, 2]: projected into the
+    frame, it gives the digit's true box (projecting a box's corners would inflate thin digits).
+    """
     ys, xs = np.nonzero(digit_img > 30)
     tight = digit_img[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
     scale = height / tight.shape[0]
     width = max(2, int(round(tight.shape[1] * scale)))
     alpha = cv2.resize(tight, (width, height), interpolation=cv2.INTER_CUBIC).astype(np.float32) / 255.0
-    alpha = np.clip(alpha * pressure, 0, 1)[..., None]
+    alpha = np.clip(alpha * pressure, 0, 1)
     region = paper[y : y + height, x : x + width]
-    region *= 1 - alpha
-    region += alpha * np.asarray(ink_bgr, np.float32)
-    return x, y, width, height
+    region *= 1 - alpha[..., None]
+    region += alpha[..., None] * np.asarray(ink_bgr, np.float32)
+    iy, ix = np.nonzero(alpha > 0.5)
+    points = np.stack([ix + x, iy + y], axis=1).astype(np.float32)
+    return cv2.convexHull(points).reshape(-1, 1, 2)
 
 
 def _layout(bank, rng, paper, n_digits, height, ink):
-    """Write numbers (1-5 digits each) in lines across the paper; return truths in paper pixels."""
+    """Write numbers (1-5 digits each) in lines across the paper; return [(digit, ink hull)]."""
     ph, pw = paper.shape[:2]
     margin = int(0.08 * min(pw, ph))
-    truths: list[Truth] = []
+    truths: list[tuple[int, np.ndarray]] = []
     y = margin + int(rng.uniform(0, 0.25) * ph)
     pressure = rng.uniform(0.85, 1.0) if ink != "pencil" else rng.uniform(0.65, 0.85)
     while len(truths) < n_digits and y + 1.2 * height < ph - margin:
@@ -118,18 +124,19 @@ def _layout(bank, rng, paper, n_digits, height, ink):
                     line_full = True
                     break
                 yy = min(max(y + int(rng.uniform(-0.08, 0.08) * height), 0), ph - h - 1)
-                truths.append(Truth(label, _write_digit(paper, img, x, yy, h, INKS[ink], pressure)))
+                truths.append((label, _write_digit(paper, img, x, yy, h, INKS[ink], pressure)))
                 x += w + int(rng.uniform(0.25, 0.5) * height)
                 if len(truths) >= n_digits:
                     break
             x += int(rng.uniform(0.6, 1.2) * height)
-        y += int(height * rng.uniform(1.6, 2.6))
+        y += int(height * rng.uniform(1.6, 3.4))
     return truths
 
 
 def _homography(rng, pw, ph, w, h, style, cover):
     """Map the paper into the frame: it covers ``cover`` of the frame, with jittered corners."""
-    cw, ch = w * cover, h * cover
+    ch = h * cover
+    cw = ch * pw / ph  # a camera does not stretch the paper: keep its aspect ratio
     ox, oy = (w - cw) / 2 + rng.uniform(-0.03, 0.03) * w, (h - ch) / 2 + rng.uniform(-0.03, 0.03) * h
     j = style.perspective
     dst = np.float32(
@@ -142,13 +149,16 @@ def _homography(rng, pw, ph, w, h, style, cover):
     return cv2.getPerspectiveTransform(src, dst)
 
 
-def _project_box(matrix, box):
-    x, y, w, h = box
-    corners = np.float32([[[x, y]], [[x + w, y]], [[x + w, y + h]], [[x, y + h]]])
-    pts = cv2.perspectiveTransform(corners, matrix).reshape(-1, 2)
-    x0, y0 = np.floor(pts.min(0)).astype(int)
-    x1, y1 = np.ceil(pts.max(0)).astype(int)
-    return int(x0), int(y0), int(x1 - x0), int(y1 - y0)
+def _project(matrix, truths, w, h) -> list[Truth]:
+    """Ground truth in frame pixels: each digit's projected ink, if wholly inside the frame."""
+    out = []
+    for digit, hull in truths:
+        pts = cv2.perspectiveTransform(hull, matrix).reshape(-1, 2)
+        x0, y0 = np.floor(pts.min(0)).astype(int)
+        x1, y1 = np.ceil(pts.max(0)).astype(int)
+        if x0 >= 3 and y0 >= 3 and x1 <= w - 3 and y1 <= h - 3:  # as DetectorConfig.border_px
+            out.append(Truth(digit, (int(x0), int(y0), int(x1 - x0), int(y1 - y0))))
+    return out
 
 
 def _camera(rng, paper, matrix, w, h, style, light):
@@ -184,15 +194,11 @@ def _lighting(rng, w, h, style):
     return light
 
 
-def _inside(box, w, h, pad):
-    x, y, bw, bh = box
-    return x >= pad and y >= pad and x + bw <= w - pad and y + bh <= h - pad
-
-
 def _setup(bank, rng, width, height, n_digits, style):
     cover = rng.uniform(0.95, 1.25)
     paper_h = int(height * 1.0)
-    paper_w = int(paper_h * rng.uniform(1.2, 1.45))
+    # The camera sees a part of the sheet about as wide as the frame (landscape or portrait).
+    paper_w = int(paper_h * width / height * rng.uniform(0.95, 1.1))
     paper = _paper(rng, paper_w, paper_h, str(rng.choice(style.paper)))
     digit_h_frame = rng.uniform(*style.digit_height) * height
     digit_h_paper = max(6, int(digit_h_frame / cover))
@@ -215,8 +221,7 @@ def render_scene(
     paper, truths, cover = _setup(bank, rng, width, height, n_digits, style)
     matrix = _homography(rng, paper.shape[1], paper.shape[0], width, height, style, cover)
     image = _camera(rng, paper, matrix, width, height, style, _lighting(rng, width, height, style))
-    projected = [Truth(t.digit, _project_box(matrix, t.box)) for t in truths]
-    return Scene(image, [t for t in projected if _inside(t.box, width, height, 3)])
+    return Scene(image, _project(matrix, truths, width, height))
 
 
 def render_video(
@@ -243,5 +248,4 @@ def render_video(
         move = np.array([[c, -s, cx - c * cx + s * cy + dx], [s, c, cy - s * cx - c * cy + dy], [0, 0, 1]])
         matrix = move @ base
         image = _camera(rng, paper, matrix, width, height, style, light)
-        projected = [Truth(t.digit, _project_box(matrix, t.box)) for t in truths]
-        yield Scene(image, [t for t in projected if _inside(t.box, width, height, 3)])
+        yield Scene(image, _project(matrix, truths, width, height))

@@ -12,8 +12,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-
 from conftest import EXAMPLE_VIDEO
+
 from livedigits.cli import main
 
 CLI = [sys.executable, "-m", "livedigits.cli"]
@@ -65,8 +65,10 @@ def test_example_video_is_read_correctly(tmp_path):
     truth = read_jsonl(EXAMPLE_VIDEO.with_suffix(".truth.jsonl"))
     score = Score()
     for record, expected in zip(read_jsonl(js), truth):
-        score.add([Truth(d["digit"], tuple(d["box"])) for d in expected["digits"]],
-                  [Truth(d["digit"], tuple(d["box"])) for d in record["digits"]])
+        score.add(
+            [Truth(d["digit"], tuple(d["box"])) for d in expected["digits"]],
+            [Truth(d["digit"], tuple(d["box"])) for d in record["digits"]],
+        )
     assert score.found_rate >= 0.95 and score.right_rate >= 0.95, score.as_dict()
 
 
@@ -80,7 +82,10 @@ def test_image_command_writes_annotated_images_and_json(tmp_path, bank):
         cv2.imwrite(str(paths[-1]), scene.image)
     result = run_cli("image", *paths, "--output-dir", tmp_path / "annotated", "--json", tmp_path / "r.jsonl")
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in (tmp_path / "annotated").iterdir()) == ["scene0.annotated.png", "scene1.annotated.png"]
+    assert sorted(p.name for p in (tmp_path / "annotated").iterdir()) == [
+        "scene0.annotated.png",
+        "scene1.annotated.png",
+    ]
     records = read_jsonl(tmp_path / "r.jsonl")
     assert [r["source"] for r in records] == [str(p) for p in paths]
     assert all(len(r["digits"]) >= 6 for r in records)
@@ -148,8 +153,9 @@ def test_sigint_mid_run_leaves_playable_video_and_complete_json(tmp_path):
     writer.release()
 
     out, js = tmp_path / "out.mp4", tmp_path / "out.jsonl"
-    proc = subprocess.Popen([*CLI, "video", str(long_video), "--output", str(out), "--json", str(js)],
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*CLI, "video", str(long_video), "--output", str(out), "--json", str(js)], stderr=subprocess.PIPE, text=True
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and (not js.exists() or len(js.read_text().splitlines()) < 20):
         time.sleep(0.05)
@@ -164,8 +170,11 @@ def test_sigint_mid_run_leaves_playable_video_and_complete_json(tmp_path):
 
 def test_sigterm_also_finalises_outputs(tmp_path):
     out = tmp_path / "out.mp4"
-    proc = subprocess.Popen([*CLI, "video", str(EXAMPLE_VIDEO), "--output", str(out), "--json", str(tmp_path / "j")],
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*CLI, "video", str(EXAMPLE_VIDEO), "--output", str(out), "--json", str(tmp_path / "j")],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(1.5)
     proc.send_signal(signal.SIGTERM)
     proc.communicate(timeout=60)
@@ -179,8 +188,11 @@ def xvfb_display():
     xvfb = shutil.which("Xvfb")
     assert xvfb, "Xvfb is required for the window tests: apt-get install xvfb"
     read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen([xvfb, "-displayfd", str(write_fd), "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
-                            pass_fds=(write_fd,), stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [xvfb, "-displayfd", str(write_fd), "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
+        pass_fds=(write_fd,),
+        stderr=subprocess.DEVNULL,
+    )
     os.close(write_fd)
     with os.fdopen(read_fd) as f:
         display = f.readline().strip()

@@ -61,6 +61,17 @@ def test_recognizes_mnist_digits_written_on_paper(recognizer, mnist_test):
     assert all(isinstance(d, Digit) and d.confidence >= recognizer.min_confidence for d in digits)
 
 
+def test_touching_digits_are_read_as_two(recognizer, mnist_test):
+    images, labels = mnist_test
+    three, seven = (int(np.nonzero(labels == d)[0][0]) for d in (3, 7))
+    ink = np.zeros((60, 100), np.uint8)
+    ink[:, :60] = cv2.resize(images[three], (60, 60))
+    ink[:, 38:98] = np.maximum(ink[:, 38:98], cv2.resize(images[seven], (60, 60)))  # overlapping: they touch
+    frame = np.full((200, 300), 235, np.uint8)
+    frame[70:130, 100:200] = 235 - (ink.astype(np.int32) * 190 // 255)
+    assert [d.digit for d in recognizer.recognize(frame)] == [3, 7]
+
+
 def test_analysis_reports_stage_times_mask_and_crops(recognizer, bank):
     scene = render_scene(bank, np.random.default_rng(3), 640, 480, n_digits=10)
     analysis = recognizer.analyze(scene.image)

@@ -26,8 +26,14 @@ def per_class(matrix: np.ndarray) -> list[dict]:
         tp = matrix[c, c]
         precision = tp / matrix[:, c].sum() if matrix[:, c].sum() else 0.0
         recall = tp / matrix[c].sum() if matrix[c].sum() else 0.0
-        rows.append({"digit": c, "precision": round(float(precision), 4), "recall": round(float(recall), 4),
-                     "support": int(matrix[c].sum())})
+        rows.append(
+            {
+                "digit": c,
+                "precision": round(float(precision), 4),
+                "recall": round(float(recall), 4),
+                "support": int(matrix[c].sum()),
+            }
+        )
     return rows
 
 

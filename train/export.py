@@ -6,12 +6,12 @@ import json
 import os
 from pathlib import Path
 
+import keras
 import numpy as np
 import onnx
 import tensorflow as tf
 import tf2onnx
 
-import keras
 from livedigits import __version__
 from livedigits.classify import Classifier
 from livedigits.errors import LivedigitsError

@@ -111,5 +111,12 @@ def fit(
         callbacks=[EpochLine()],
     )
     print(f"trained in {time.perf_counter() - start:.0f} s; saving {out}", flush=True)
-    model.save(out)
+    save_weights_only_model(model, out)
     return model
+
+
+def save_weights_only_model(model: keras.Model, out: str | os.PathLike) -> None:
+    """Save architecture and weights without the optimizer's state (a third of the size)."""
+    bare = build_model()  # uncompiled: no optimizer to save
+    bare.set_weights(model.get_weights())
+    bare.save(out)
