@@ -108,8 +108,27 @@ class Progress:
             sys.stderr.write("\n")
 
 
-def _terminate(signum, frame):
-    raise KeyboardInterrupt
+class _StopRequest:
+    """Ctrl-C and SIGTERM ask the loop to stop after the frame in hand, so that frame's video
+    frame and JSON line are both written or both not. A second Ctrl-C stops at once."""
+
+    def __init__(self):
+        self.requested = False
+        self.previous: dict[int, object] = {}
+
+    def __call__(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def install(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self.previous[sig] = signal.signal(sig, self)
+
+    def restore(self) -> None:
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
 
 
 def run(
@@ -125,17 +144,20 @@ def run(
 ) -> RunSummary:
     """Recognise every frame of ``source``; draw, write and show as asked. Closes the sinks.
 
-    Ctrl-C and SIGTERM end the run like the end of the stream: the summary says so and every
-    output is closed properly.
+    Ctrl-C and SIGTERM end the run after the current frame, like the end of the stream: the
+    summary says so and every output is closed properly.
     """
     overlay = overlay or Overlay()
     summary = RunSummary()
     window = Window() if show else None
     bar = Progress(min(source.frame_count or 0, max_frames or 10**12) or None, progress and not show)
-    previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
+    stop = _StopRequest()
+    stop.install()
     debug, fps, start = False, 0.0, time.perf_counter()
     try:
         for index, frame in enumerate(source):
+            if stop.requested:
+                break
             t0 = time.perf_counter()
             analysis = recognizer.analyze(frame)
             t_ms = (time.perf_counter() - t0) * 1e3
@@ -165,8 +187,9 @@ def run(
             if max_frames is not None and summary.frames >= max_frames:
                 break
     except KeyboardInterrupt:
-        summary.interrupted = True
+        stop.requested = True
     finally:
+        summary.interrupted = stop.requested
         summary.seconds = time.perf_counter() - start
         summary.bad_frames = source.bad_frames
         bar.finish()
@@ -175,10 +198,5 @@ def run(
                 sink.close()
         if window is not None:
             window.close()
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        stop.restore()
     return summary
-
-
-def _main_thread() -> bool:
-    return threading.current_thread() is threading.main_thread()

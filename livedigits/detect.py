@@ -148,6 +148,9 @@ def _merge_fragments(boxes: np.ndarray, hosts: np.ndarray) -> list[list[int]]:
 
 
 def _union_box(boxes: np.ndarray) -> tuple[int, int, int, int]:
+    if len(boxes) == 1:
+        x, y, w, h = boxes[0].tolist()
+        return x, y, w, h
     x0, y0 = boxes[:, 0].min(), boxes[:, 1].min()
     x1, y1 = (boxes[:, 0] + boxes[:, 2]).max(), (boxes[:, 1] + boxes[:, 3]).max()
     return int(x0), int(y0), int(x1 - x0), int(y1 - y0)
@@ -320,18 +323,22 @@ def _plausible(c: Candidate, min_h: float, config: DetectorConfig) -> bool:
 
 
 def reading_order(boxes: list[tuple[int, int, int, int]]) -> list[int]:
-    """Indices of boxes in reading order: lines top to bottom, left to right within a line."""
+    """Indices of boxes in reading order: lines top to bottom, left to right within a line.
+
+    A box starts a new line when its centre is more than half the median height below the
+    centre of the line's first box. Plain Python: a frame holds tens of boxes, not thousands.
+    """
     if not boxes:
         return []
-    arr = np.asarray(boxes, dtype=np.float64)
-    centre_y = arr[:, 1] + arr[:, 3] / 2
-    median_h = float(np.median(arr[:, 3]))
-    order = np.argsort(centre_y, kind="stable")
+    heights = sorted(b[3] for b in boxes)
+    half_median = heights[len(heights) // 2] / 2
+    order = sorted(range(len(boxes)), key=lambda i: boxes[i][1] + boxes[i][3] / 2)
     lines: list[list[int]] = []
     line_y = None
     for i in order:
-        if line_y is None or centre_y[i] - line_y > 0.5 * median_h:
+        centre = boxes[i][1] + boxes[i][3] / 2
+        if line_y is None or centre - line_y > half_median:
             lines.append([])
-            line_y = centre_y[i]
-        lines[-1].append(int(i))
-    return [i for line in lines for i in sorted(line, key=lambda j: arr[j, 0])]
+            line_y = centre
+        lines[-1].append(i)
+    return [i for line in lines for i in sorted(line, key=lambda j: boxes[j][0])]

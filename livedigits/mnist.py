@@ -35,22 +35,24 @@ def normalize_digit(ink: np.ndarray, out: np.ndarray | None = None) -> np.ndarra
         out = np.zeros((SIZE, SIZE), np.float32)
     else:
         out.fill(0.0)
-    ink = np.asarray(ink, np.float32)
-    x, y, w, h = cv2.boundingRect((ink > 0).view(np.uint8))
+    # boundingRect of an 8-bit image is the box of its non-zero pixels.
+    x, y, w, h = cv2.boundingRect(ink if ink.dtype == np.uint8 else (ink > 0).astype(np.uint8))
     if w == 0 or h == 0:
         return out
     crop = ink[y : y + h, x : x + w]
-    peak = float(crop.max())
-    if peak <= 0:
-        return out
+    if crop.dtype not in (np.uint8, np.float32):
+        crop = crop.astype(np.float32)
     scale = BOX / max(w, h)
     new_w = max(1, round(w * scale))
     new_h = max(1, round(h * scale))
     # INTER_AREA anti-aliases when shrinking, as MNIST's own normalisation did; upscaling small
     # crops needs interpolation instead.
     interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    small = cv2.resize(crop, (new_w, new_h), interpolation=interp) * (1.0 / peak)
-    np.clip(small, 0.0, 1.0, out=small)
+    small = cv2.resize(crop, (new_w, new_h), interpolation=interp).astype(np.float32)
+    peak = float(small.max())
+    if peak <= 0:
+        return out
+    small *= 1.0 / peak
     m = cv2.moments(small)
     if m["m00"] <= 1e-6:
         cx, cy = new_w / 2, new_h / 2

@@ -12,8 +12,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from conftest import EXAMPLE_VIDEO
 
+from conftest import EXAMPLE_VIDEO
 from livedigits.cli import main
 
 CLI = [sys.executable, "-m", "livedigits.cli"]
@@ -217,3 +217,16 @@ def test_help_states_defaults_and_starts_without_tensorflow():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "(default: 0.8)" in result.stdout
+
+
+def test_same_input_and_model_give_the_same_json_twice(tmp_path):
+    runs = []
+    for i in range(2):
+        js = tmp_path / f"run{i}.jsonl"
+        assert main(["video", str(EXAMPLE_VIDEO), "--json", str(js), "--max-frames", "15"]) == 0
+        records = read_jsonl(js)
+        for r in records:
+            del r["t_ms"]  # wall time is the one field that may differ
+        runs.append(records)
+    assert runs[0] == runs[1]
+    assert sum(len(r["digits"]) for r in runs[0]) > 0

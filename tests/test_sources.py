@@ -7,8 +7,8 @@ import sys
 import cv2
 import numpy as np
 import pytest
-from conftest import EXAMPLE_VIDEO
 
+from conftest import EXAMPLE_VIDEO
 from livedigits.errors import LivedigitsError
 from livedigits.sources import ImageSource, VideoSource, open_source, to_bgr
 
