@@ -33,22 +33,13 @@ class Overlay:
             x, y, w, bh = d.box
             color = self.box_color if d.confidence >= self.low_confidence else self.low_color
             cv2.rectangle(frame, (x, y), (x + w, y + bh), color, thickness)
-            label = f"{d.digit} {d.confidence:.0%}" if self.show_confidence else str(d.digit)
-            # Label size follows the digit a little, and the frame more: readable, not shouting.
-            scale = 0.45 * unit * min(1.6, max(0.8, bh / (60 * unit)))
-            (tw, th), base = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
-            top = y - th - base - 2 if y - th - base - 2 >= 0 else y + bh + 2
-            cv2.rectangle(frame, (x, top), (x + tw + 4, top + th + base + 2), color, cv2.FILLED)
-            cv2.putText(
-                frame,
-                label,
-                (x + 2, top + th + 1),
-                cv2.FONT_HERSHEY_SIMPLEX,
-                scale,
-                self.text_color,
-                thickness,
-                cv2.LINE_AA,
-            )
+            # The digit, large, on a tab above the box (below it at the top edge); its size follows
+            # the digit a little and the frame more, so it stays readable without shouting.
+            scale = 0.7 * unit * min(1.5, max(0.8, bh / (50 * unit)))
+            self._tab(frame, str(d.digit), x, y, bh, scale, thickness, color, above=True)
+            if self.show_confidence:
+                self._tab(frame, f"{d.confidence:.0%}", x, y, bh, 0.4 * unit, max(1, thickness // 2), color,
+                          above=False)
         if fps is not None:
             text = f"{fps:5.1f} fps  {len(digits)} digits"
             scale = 0.6 * unit
@@ -58,6 +49,17 @@ class Overlay:
                 frame, text, (5, th + 5), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), thickness, cv2.LINE_AA
             )
         return frame
+
+
+    def _tab(self, frame, text, x, y, bh, scale, thickness, color, above: bool) -> None:
+        (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
+        height = th + base + 4
+        top = y - height if above else y + bh + 1
+        if top < 0 or top + height > frame.shape[0]:
+            top = y + bh + 1 if above else y - height
+        cv2.rectangle(frame, (x, top), (x + tw + 4, top + height), color, cv2.FILLED)
+        cv2.putText(frame, text, (x + 2, top + th + 2), cv2.FONT_HERSHEY_SIMPLEX, scale, self.text_color, thickness,
+                    cv2.LINE_AA)
 
 
 def debug_view(frame: np.ndarray, mask: np.ndarray, crops: np.ndarray) -> np.ndarray:

@@ -20,9 +20,11 @@ def test_overlay_draws_box_and_label_near_the_digit_only(size):
     x, y, bw, bh = box
     drawn = np.argwhere(frame.any(axis=2))
     assert len(drawn)
-    # everything drawn is on the box (lines are centred on its edge) or in the label just above it
-    margin = h // 100 + 1
-    assert drawn[:, 1].min() >= x - margin and drawn[:, 0].max() <= y + bh + margin
+    # everything drawn is on the box (lines are centred on its edge) or on the tabs just above
+    # (the digit) and below it (the confidence)
+    margin, tab = h // 100 + 1, h // 10
+    assert drawn[:, 1].min() >= x - margin and drawn[:, 1].max() <= x + max(bw, tab) + margin
+    assert y - tab <= drawn[:, 0].min() and drawn[:, 0].max() <= y + bh + tab
     assert frame[y, x + bw // 2].any() and not frame[y + bh // 2, x + bw // 2].any()
 
 
