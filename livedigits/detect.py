@@ -19,8 +19,8 @@ import numpy as np
 class DetectorConfig:
     """Tuning of the detector; sizes are fractions of the frame height unless stated."""
 
-    ink_ratio: float = 0.25
-    """A pixel is ink when it is this much darker than the local paper (0.25 = 25% darker).
+    ink_ratio: float = 0.2
+    """A pixel is ink when it is this much darker than the local paper (0.2 = 20% darker).
     Printed rulings and squares are typically 10-18% darker than their paper, so they stay out."""
     background_scale: int = 8
     """The paper brightness is estimated at 1/8 resolution: cheap, and smooth as light is."""
@@ -209,10 +209,16 @@ def find_candidates(mask: np.ndarray, config: DetectorConfig = DetectorConfig())
     x, y, w, h = boxes.T
     liney = ((w > 4 * h) & (w > 0.3 * frame_w)) | ((h > 4 * w) & (h > 0.8 * frame_h))
     if liney.any():
+        # Only the line-like components are cleaned (inside their common box), so a large digit's
+        # long stroke elsewhere in the frame is never mistaken for a ruling.
         length = max(15, int(0.12 * min(frame_h, frame_w)))
-        mask = mask.copy()
         lx, ly, lw, lh = _union_box(boxes[liney])
-        mask[ly : ly + lh, lx : lx + lw] = _remove_lines(mask[ly : ly + lh, lx : lx + lw], length)
+        lines = np.zeros((lh, lw), np.uint8)
+        cv2.drawContours(lines, [contours[i] for i in np.nonzero(liney)[0]], -1, 255, cv2.FILLED, offset=(-lx, -ly))
+        mask = mask.copy()
+        roi = mask[ly : ly + lh, lx : lx + lw]
+        lines = cv2.bitwise_and(lines, roi)
+        roi[:] = cv2.subtract(roi, lines) | _remove_lines(lines, length)
         contours, boxes = _outer_contours(mask)
         x, y, w, h = boxes.T
 

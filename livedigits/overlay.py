@@ -38,8 +38,9 @@ class Overlay:
             scale = 0.7 * unit * min(1.5, max(0.8, bh / (50 * unit)))
             self._tab(frame, str(d.digit), x, y, bh, scale, thickness, color, above=True)
             if self.show_confidence:
-                self._tab(frame, f"{d.confidence:.0%}", x, y, bh, 0.4 * unit, max(1, thickness // 2), color,
-                          above=False)
+                self._tab(
+                    frame, f"{d.confidence:.0%}", x, y, bh, 0.4 * unit, max(1, thickness // 2), color, above=False
+                )
         if fps is not None:
             text = f"{fps:5.1f} fps  {len(digits)} digits"
             scale = 0.6 * unit
@@ -50,7 +51,6 @@ class Overlay:
             )
         return frame
 
-
     def _tab(self, frame, text, x, y, bh, scale, thickness, color, above: bool) -> None:
         (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
         height = th + base + 4
@@ -58,8 +58,9 @@ class Overlay:
         if top < 0 or top + height > frame.shape[0]:
             top = y + bh + 1 if above else y - height
         cv2.rectangle(frame, (x, top), (x + tw + 4, top + height), color, cv2.FILLED)
-        cv2.putText(frame, text, (x + 2, top + th + 2), cv2.FONT_HERSHEY_SIMPLEX, scale, self.text_color, thickness,
-                    cv2.LINE_AA)
+        cv2.putText(
+            frame, text, (x + 2, top + th + 2), cv2.FONT_HERSHEY_SIMPLEX, scale, self.text_color, thickness, cv2.LINE_AA
+        )
 
 
 def debug_view(frame: np.ndarray, mask: np.ndarray, crops: np.ndarray) -> np.ndarray:

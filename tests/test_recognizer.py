@@ -25,6 +25,20 @@ def test_generated_scenes_found_and_right(recognizer, bank, size):
     assert score.right_rate >= RIGHT_BAR, score.as_dict()
 
 
+@pytest.mark.parametrize(
+    "size, digit_height, n_digits, found_bar",
+    [((1280, 720), (0.02, 0.03), 30, 0.85), ((640, 480), (0.4, 0.6), 3, 0.85)],
+    ids=["2-3%-of-height", "40-60%-of-height"],
+)
+def test_extreme_digit_sizes(recognizer, bank, size, digit_height, n_digits, found_bar):
+    rng = np.random.default_rng(1)
+    score = Score()
+    for _ in range(12):
+        scene = render_scene(bank, rng, *size, n_digits=n_digits, style=SceneStyle(digit_height=digit_height))
+        score.add(scene.truths, recognizer.recognize(scene.image))
+    assert score.found_rate >= found_bar and score.right_rate >= 0.9, score.as_dict()
+
+
 def test_blank_paper_frames_give_no_digits(recognizer):
     rng = np.random.default_rng(99)
     for _ in range(15):
