@@ -116,6 +116,20 @@ def stage_times(recognizer: Recognizer, frames: list) -> dict:
     }
 
 
+def classifier_batch_ms(recognizer: Recognizer, batch_size: int = 16, calls: int = 200, repeats: int = 5) -> float:
+    """Median time of one batched onnxruntime call on ``batch_size`` digits, in one thread."""
+    batch = np.random.default_rng(0).random((batch_size, 28, 28, 1), dtype=np.float32)
+    for _ in range(20):
+        recognizer.classifier.predict(batch)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(calls):
+            recognizer.classifier.predict(batch)
+        times.append((time.perf_counter() - start) / calls * 1e3)
+    return round(float(np.median(times)), 3)
+
+
 def write_video(frames: list, path: Path) -> None:
     h, w = frames[0].shape[:2]
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30.0, (w, h))
@@ -229,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
             frames = s.frames if name != "tutorial recipe + Keras" else s.frames[: max(2, len(s.frames) // 5)]
             entry["pipeline_fps"][s.name] = round(fps(method, frames, repeats if "Keras" not in name else 1), 1)
         report["methods"][name] = entry
+    report["methods"]["livedigits"]["classifier_batch16_ms"] = classifier_batch_ms(ours)
     report["methods"]["livedigits"]["stages"] = {s.name: stage_times(ours, s.frames) for s in sets[: len(RESOLUTIONS)]}
     with tempfile.TemporaryDirectory() as tmp:
         report["methods"]["livedigits"]["end_to_end"] = end_to_end(
@@ -293,6 +308,7 @@ def format_table(report: dict) -> str:
         ("peak_rss_mb", "peak memory, MB"),
     ):
         lines.append(f"| {label} | " + " | ".join(str(e2e[r][key]) for r in res) + " |")
+    lines.append(f"\nclassifier, one batch of 16 digits, one thread: {ours['classifier_batch16_ms']:.3f} ms (median)")
     for note in report["notes"]:
         lines.append(f"\nnote: {note}")
     return "\n".join(lines)

@@ -140,7 +140,9 @@ def _training(module: str):
 
 
 def cmd_train(args) -> int:
-    _training("train.fit").fit(args.data, args.out, epochs=args.epochs, batch_size=args.batch_size, limit=args.limit)
+    _training("train.fit").fit(
+        args.data, args.out, epochs=args.epochs, batch_size=args.batch_size, limit=args.limit, seed=args.seed
+    )
     return 0
 
 
@@ -159,13 +161,25 @@ def cmd_export(args) -> int:
     return 0
 
 
+class _DefaultsFormatter(argparse.HelpFormatter):
+    """Appends "(default: X)" to an option's help when X says something (not None or False)."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        default = action.default
+        says_something = default is not None and default is not False and default is not argparse.SUPPRESS
+        if says_something and "%(default)" not in text and action.option_strings:
+            text += " (default: %(default)s)"
+        return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="livedigits", description="Recognise handwritten digits live in camera frames, videos and images."
     )
     parser.add_argument("--version", action="version", version=f"livedigits {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    fmt = argparse.ArgumentDefaultsHelpFormatter
+    fmt = _DefaultsFormatter
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--model", default=None, help="ONNX model (default: the shipped models/digits.onnx)")
@@ -202,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=positive_int, default=30, help="training epochs")
     p.add_argument("--batch-size", type=positive_int, default=128, help="batch size")
     p.add_argument("--limit", type=positive_int, default=None, help="train on the first N images only")
+    p.add_argument("--seed", type=non_negative_int, default=0, help="random seed (weights, shuffling, augmentation)")
     p.add_argument("--out", default="digits.keras", metavar="PATH.keras", help="where to save the model")
     p.add_argument("-v", "--verbose", action="store_true", help="print the full traceback behind an error")
     p.set_defaults(func=cmd_train)

@@ -201,45 +201,25 @@ def find_candidates(mask: np.ndarray, config: DetectorConfig = DetectorConfig())
     min_h = max(config.min_height_px, config.min_height * frame_h)
     max_h, max_w = config.max_height * frame_h, config.max_width * frame_w
     contours, boxes = _outer_contours(mask)
-    if not contours:
-        return []
-
-    # Long thin shapes are ruled/squared paper lines, maybe with digits touching them: erase the
-    # long straight runs inside their boxes and look again. Rare, so done only when seen.
-    x, y, w, h = boxes.T
-    liney = ((w > 4 * h) & (w > 0.3 * frame_w)) | ((h > 4 * w) & (h > 0.8 * frame_h))
-    if liney.any():
-        # Only the line-like components are cleaned (inside their common box), so a large digit's
-        # long stroke elsewhere in the frame is never mistaken for a ruling.
-        length = max(15, int(0.12 * min(frame_h, frame_w)))
-        lx, ly, lw, lh = _union_box(boxes[liney])
-        lines = np.zeros((lh, lw), np.uint8)
-        cv2.drawContours(lines, [contours[i] for i in np.nonzero(liney)[0]], -1, 255, cv2.FILLED, offset=(-lx, -ly))
-        mask = mask.copy()
-        roi = mask[ly : ly + lh, lx : lx + lw]
-        lines = cv2.bitwise_and(lines, roi)
-        roi[:] = cv2.subtract(roi, lines) | _remove_lines(lines, length)
+    line_like = _line_like(boxes, frame_h, frame_w)
+    if line_like.any():
+        mask = _erase_rulings(mask, contours, boxes, line_like)
         contours, boxes = _outer_contours(mask)
-        x, y, w, h = boxes.T
 
     # Specks and anything far too large never become candidates, nor do their fragments.
+    x, y, w, h = boxes.T
     keep = np.nonzero((w * h >= 4) & (h <= max_h) & (w <= max_w))[0]
-    if len(keep) == 0:
-        return []
     boxes = boxes[keep]
     contours = [contours[i] for i in keep]
-
-    b = config.border_px
     x, y, w, h = boxes.T
+    b = config.border_px
     inside = (x >= b) & (y >= b) & (x + w <= frame_w - b) & (y + h <= frame_h - b)
     hosts = inside & (w <= config.max_single_aspect * h)
 
-    candidates: list[Candidate] = []
-    for group in _merge_fragments(boxes, hosts):
+    candidates = []
+    for group in _merge_fragments(boxes, hosts) if len(boxes) else []:
         gx, gy, gw, gh = _union_box(boxes[group])
-        if gh < min_h or gh > max_h or gw > max_w:
-            continue
-        if gx < b or gy < b or gx + gw > frame_w - b or gy + gh > frame_h - b:
+        if gh < min_h or gh > max_h or gw > max_w or not inside[group].all():
             continue
         # The group's own ink: its filled outlines AND the mask, so a neighbour reaching into
         # the box is left out.
@@ -254,8 +234,7 @@ def find_candidates(mask: np.ndarray, config: DetectorConfig = DetectorConfig())
             if not whole.parts and not whole.whole:
                 continue
         candidates.append(whole)
-    if candidates:
-        candidates = _on_paper(candidates, mask, config.max_surround_ink)
+    candidates = _on_paper(candidates, mask, config.max_surround_ink)
     if len(candidates) >= 3:
         median_h = float(np.median([c.h for c in candidates]))
         candidates = _join_stacked(candidates, median_h)
@@ -263,8 +242,33 @@ def find_candidates(mask: np.ndarray, config: DetectorConfig = DetectorConfig())
     return candidates
 
 
+def _line_like(boxes: np.ndarray, frame_h: int, frame_w: int) -> np.ndarray:
+    """bool [N]: long thin boxes (paper rulings, the sheet's edge), maybe with digits touching them."""
+    x, y, w, h = boxes.T
+    return ((w > 4 * h) & (w > 0.3 * frame_w)) | ((h > 4 * w) & (h > 0.8 * frame_h))
+
+
+def _erase_rulings(mask, contours, boxes, line_like) -> np.ndarray:
+    """A copy of ``mask`` with the long straight runs of the line-like components erased.
+
+    Only those components are cleaned, inside their common box, so a large digit's long stroke
+    elsewhere in the frame is never mistaken for a ruling. A digit touching a ruling survives.
+    """
+    length = max(15, int(0.12 * min(mask.shape)))
+    lx, ly, lw, lh = _union_box(boxes[line_like])
+    lines = np.zeros((lh, lw), np.uint8)
+    cv2.drawContours(lines, [contours[i] for i in np.nonzero(line_like)[0]], -1, 255, cv2.FILLED, offset=(-lx, -ly))
+    mask = mask.copy()
+    roi = mask[ly : ly + lh, lx : lx + lw]
+    lines = cv2.bitwise_and(lines, roi)
+    roi[:] = cv2.subtract(roi, lines) | _remove_lines(lines, length)
+    return mask
+
+
 def _on_paper(candidates: list[Candidate], mask: np.ndarray, max_ink: float) -> list[Candidate]:
     """Keep candidates whose surroundings (a margin half their height wide) are mostly blank."""
+    if not candidates:
+        return []
     cell = 8
     h, w = mask.shape
     # Ink share per 8x8 cell, summed in an integral image: each candidate's margin costs O(1).

@@ -21,6 +21,7 @@ def test_quick_benchmark_writes_complete_json(tmp_path, capsys):
         assert accuracy["empty_frames"] > 0 and accuracy["false_digits_on_empty_frames"] >= 0
         assert all(method["pipeline_fps"][n] > 0 for n in names), name
     ours = report["methods"]["livedigits"]
+    assert ours["classifier_batch16_ms"] > 0
     for n in names:
         assert set(ours["stages"][n]) == {"threshold", "candidates", "normalize", "inference", "overlay"}
         assert all(v["p95_ms"] >= v["p50_ms"] >= 0 for v in ours["stages"][n].values())

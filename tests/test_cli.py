@@ -230,3 +230,20 @@ def test_same_input_and_model_give_the_same_json_twice(tmp_path):
         runs.append(records)
     assert runs[0] == runs[1]
     assert sum(len(r["digits"]) for r in runs[0]) > 0
+
+
+@pytest.mark.parametrize(
+    "command", [["train"], ["evaluate"], ["export-model", "--keras", "m.keras", "--out", "m.onnx"]]
+)
+def test_training_commands_without_tensorflow_name_the_install_line(command):
+    # Simulate a runtime-only install: importing TensorFlow, Keras or tf2onnx fails.
+    code = (
+        "import sys\n"
+        "for name in ('tensorflow', 'keras', 'tf2onnx', 'onnx', 'matplotlib'):\n"
+        "    sys.modules[name] = None\n"
+        "from livedigits.cli import main\n"
+        f"sys.exit(main({command!r}))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == "livedigits: training needs TensorFlow and tf2onnx: pip install 'livedigits[train]'"
