@@ -45,10 +45,19 @@ class RunSummary:
 
 
 def display_available() -> bool:
-    """True where a window can be shown: always off Linux, else when X11 or Wayland is there."""
+    """True where a window can be shown: always off Linux; on Linux when a Wayland display or a
+    reachable X display is named (Qt aborts the whole process when it cannot connect)."""
     if not sys.platform.startswith("linux"):
         return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    if os.environ.get("WAYLAND_DISPLAY"):
+        return True
+    display = os.environ.get("DISPLAY", "")
+    if not display:
+        return False
+    if display.startswith(":"):  # a local X server listens on /tmp/.X11-unix/X<n>
+        number = display[1:].split(".")[0]
+        return os.path.exists(f"/tmp/.X11-unix/X{number}")
+    return True  # a remote display (ssh -X): trust it
 
 
 class Window:
@@ -56,6 +65,10 @@ class Window:
 
     def __init__(self, title: str = WINDOW):
         self.title = title
+        if not display_available():
+            display = os.environ.get("DISPLAY")
+            why = f"DISPLAY={display} cannot be reached" if display else "no DISPLAY is set"
+            raise LivedigitsError(f"cannot open a window: {why} (run without --show to work headless)")
         try:
             cv2.namedWindow(title, cv2.WINDOW_NORMAL)
         except cv2.error as exc:

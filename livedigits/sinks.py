@@ -73,16 +73,18 @@ class JsonLinesSink:
 
     def __init__(self, path: str | os.PathLike):
         self.path = check_writable(path)
-        try:
-            self.file = open(self.path, "w", encoding="utf-8")
-        except OSError as exc:
-            raise LivedigitsError(f"cannot write {self.path}: {exc.strerror}") from exc
+        self.file = None  # opened with the first record: a run that fails to start leaves no file
 
     def write(self, source: str, frame: int, t_ms: float, digits: list[Digit]) -> None:
+        if self.file is None:
+            try:
+                self.file = open(self.path, "w", encoding="utf-8")
+            except OSError as exc:
+                raise LivedigitsError(f"cannot write {self.path}: {exc.strerror}") from exc
         record = {"source": source, "frame": frame, "t_ms": round(t_ms, 2), "digits": [d.to_dict() for d in digits]}
         self.file.write(json.dumps(record) + "\n")
         self.file.flush()
 
     def close(self) -> None:
-        if not self.file.closed:
+        if self.file is not None and not self.file.closed:
             self.file.close()

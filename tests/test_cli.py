@@ -247,3 +247,15 @@ def test_training_commands_without_tensorflow_name_the_install_line(command):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.strip() == "livedigits: training needs TensorFlow and tf2onnx: pip install 'livedigits[train]'"
+
+
+@pytest.mark.parametrize("display", [None, ":77"], ids=["no-DISPLAY", "unreachable-DISPLAY"])
+def test_show_without_a_display_is_a_clear_error_and_writes_nothing(tmp_path, display):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    if display:
+        env["DISPLAY"] = display
+    out, js = tmp_path / "o.mp4", tmp_path / "o.jsonl"
+    result = run_cli("video", EXAMPLE_VIDEO, "--show", "--output", out, "--json", js, env=env)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "cannot open a window" in result.stderr
+    assert not out.exists() and not js.exists()
