@@ -162,12 +162,14 @@ def run(
     """
     overlay = overlay or Overlay()
     summary = RunSummary()
-    window = Window() if show else None
+    window = None
     bar = Progress(min(source.frame_count or 0, max_frames or 10**12) or None, progress and not show)
     stop = _StopRequest()
     stop.install()
     debug, fps, start = False, 0.0, time.perf_counter()
+    last = start
     try:
+        window = Window() if show else None
         for index, frame in enumerate(source):
             if stop.requested:
                 break
@@ -182,8 +184,10 @@ def run(
                 overlay.annotate(frame, analysis.digits, fps if (source.live or window) else None)
             if video is not None:
                 video.write(frame)
-            loop_s = time.perf_counter() - t0
-            fps = 1.0 / loop_s if fps == 0.0 else 0.9 * fps + 0.1 / max(loop_s, 1e-6)
+            # The rate frames really go by (camera and window included), smoothed for display.
+            now = time.perf_counter()
+            rate = 1.0 / max(now - last, 1e-6)
+            fps, last = (rate if fps == 0.0 else 0.9 * fps + 0.1 * rate), now
             if window is not None:
                 key = window.show(debug_view(frame, analysis.mask, analysis.crops) if debug else frame)
                 if key == KEY_PAUSE:
