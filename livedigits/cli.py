@@ -141,7 +141,13 @@ def _training(module: str):
 
 def cmd_train(args) -> int:
     _training("train.fit").fit(
-        args.data, args.out, epochs=args.epochs, batch_size=args.batch_size, limit=args.limit, seed=args.seed
+        args.data,
+        args.out,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        limit=args.limit,
+        seed=args.seed,
+        junk_fraction=args.junk_fraction,
     )
     return 0
 
@@ -217,6 +223,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=positive_int, default=128, help="batch size")
     p.add_argument("--limit", type=positive_int, default=None, help="train on the first N images only")
     p.add_argument("--seed", type=non_negative_int, default=0, help="random seed (weights, shuffling, augmentation)")
+    p.add_argument(
+        "--junk-fraction",
+        type=probability,
+        default=0.08,
+        help="share of each batch that is non-digits (symbols, letters) taught to get low confidence",
+    )
     p.add_argument("--out", default="digits.keras", metavar="PATH.keras", help="where to save the model")
     p.add_argument("-v", "--verbose", action="store_true", help="print the full traceback behind an error")
     p.set_defaults(func=cmd_train)

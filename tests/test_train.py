@@ -54,7 +54,7 @@ def test_one_epoch_then_export_agrees(tiny_training):
     onnx_path = data / "tiny.onnx"
     summary = export(model_path, onnx_path, str(data))
     assert summary["max_abs_diff"] <= 1e-4
-    assert summary["test_accuracy"] > 0.5  # one short epoch already learns something
+    assert summary["test_accuracy"] > 0.25  # one short epoch already learns something (chance: 0.1)
     classifier = Classifier(onnx_path)
     assert classifier.input_name == "image" and classifier.output_name == "probabilities"
     model = onnx.load(onnx_path)
@@ -70,7 +70,7 @@ def test_evaluate_writes_report(tiny_training):
 
     data, model_path = tiny_training
     report = evaluate(str(model_path), str(data), str(data / "report"))
-    assert 0.5 < report["accuracy"] <= 1.0
+    assert 0.25 < report["accuracy"] <= 1.0
     assert len(report["per_class"]) == 10 and sum(r["support"] for r in report["per_class"]) == 10000
     for name in ("confusion_png", "errors_png"):
         with open(report[name], "rb") as f:
@@ -84,3 +84,13 @@ def test_export_rejects_bad_paths(tmp_path):
         export(tmp_path / "m.keras", tmp_path / "m.txt", MNIST_DIR)
     with pytest.raises(LivedigitsError, match="Keras model not found"):
         export(tmp_path / "m.keras", tmp_path / "m.onnx", MNIST_DIR)
+
+
+def test_junk_pool_is_ink_on_black_and_varied():
+    from train.junk import FLAT_TARGET, junk_pool
+
+    pool = junk_pool(50, seed=3)
+    assert pool.shape == (50, 28, 28) and pool.dtype == np.uint8
+    assert all(img.max() > 100 and img[0].max() == 0 for img in pool)  # ink present, border blank
+    assert len({img.tobytes() for img in pool}) > 40
+    assert FLAT_TARGET.sum() == pytest.approx(1.0) and np.ptp(FLAT_TARGET) == 0

@@ -14,21 +14,39 @@ from livedigits.errors import LivedigitsError
 from livedigits.mnist import normalize_digit
 from train.augment import CameraAugment, augment_batch
 from train.data import load_mnist
+from train.junk import FLAT_TARGET, junk_pool
 from train.model import build_model
 
 EPOCHS = 30
 BATCH_SIZE = 128
 LEARNING_RATE = 2e-3
 WEIGHT_DECAY = 1e-4
+JUNK_FRACTION = 0.08
+"""Share of each batch that is non-digits with a flat target (see train/junk.py)."""
+JUNK_POOL = 20_000
 
 
 class AugmentedMNIST(keras.utils.PyDataset):
-    """Batches of freshly augmented digits; a new random draw every epoch."""
+    """Batches of freshly augmented digits (a new random draw every epoch), with one-hot targets.
 
-    def __init__(self, images, labels, batch_size: int, augment: CameraAugment, seed: int):
+    With ``junk`` (uint8 [M, 28, 28] non-digits), a ``junk_fraction`` of each batch is replaced by
+    augmented non-digits whose target is flat (0.1 for every digit).
+    """
+
+    def __init__(
+        self,
+        images,
+        labels,
+        batch_size: int,
+        augment: CameraAugment,
+        seed: int,
+        junk: np.ndarray | None = None,
+        junk_fraction: float = 0.0,
+    ):
         super().__init__()
         self.images, self.labels = images, labels
         self.batch_size, self.augment = batch_size, augment
+        self.junk, self.junk_fraction = junk, junk_fraction if junk is not None and len(junk) else 0.0
         self.rng = np.random.default_rng(seed)
         self.order = self.rng.permutation(len(images))
 
@@ -37,7 +55,14 @@ class AugmentedMNIST(keras.utils.PyDataset):
 
     def __getitem__(self, index):
         idx = self.order[index * self.batch_size : (index + 1) * self.batch_size]
-        return augment_batch(self.images[idx], self.augment, self.rng), self.labels[idx]
+        images = self.images[idx]
+        targets = np.eye(10, dtype=np.float32)[self.labels[idx]]
+        n_junk = int(round(self.junk_fraction * len(idx)))
+        if n_junk:
+            images = images.copy()
+            images[:n_junk] = self.junk[self.rng.integers(len(self.junk), size=n_junk)]
+            targets[:n_junk] = FLAT_TARGET
+        return augment_batch(images, self.augment, self.rng), targets
 
     def on_epoch_end(self):
         self.order = self.rng.permutation(len(self.images))
@@ -75,6 +100,7 @@ def fit(
     limit: int | None = None,
     seed: int = 0,
     augment: CameraAugment | None = None,
+    junk_fraction: float = JUNK_FRACTION,
 ) -> keras.Model:
     """Train on MNIST (the first ``limit`` training images if given), validate on the test set, save."""
     if epochs < 1:
@@ -89,8 +115,9 @@ def fit(
     if limit is not None:
         x_train, y_train = x_train[:limit], y_train[:limit]
         x_test, y_test = x_test[: max(limit // 6, 100)], y_test[: max(limit // 6, 100)]
-    train_data = AugmentedMNIST(x_train, y_train, batch_size, augment or CameraAugment(), seed)
-    val_data = (as_model_input(x_test), y_test)
+    junk = junk_pool(JUNK_POOL if limit is None else 500, seed) if junk_fraction > 0 else None
+    train_data = AugmentedMNIST(x_train, y_train, batch_size, augment or CameraAugment(), seed, junk, junk_fraction)
+    val_data = (as_model_input(x_test), np.eye(10, dtype=np.float32)[y_test])
 
     model = build_model()
     schedule = keras.optimizers.schedules.CosineDecay(
@@ -98,7 +125,7 @@ def fit(
     )
     model.compile(
         optimizer=keras.optimizers.AdamW(schedule, weight_decay=WEIGHT_DECAY),
-        loss="sparse_categorical_crossentropy",
+        loss="categorical_crossentropy",
         metrics=["accuracy"],
     )
     print(f"training on {len(x_train)} digits, validating on {len(x_test)}, {epochs} epochs", flush=True)
