@@ -205,6 +205,13 @@ def run(
                 break
     except KeyboardInterrupt:
         stop.requested = True
+    except LivedigitsError:
+        # A run that fails part-way (an output that cannot be written) leaves no output behind
+        # that would look complete.
+        for sink in (video, jsonl):
+            if sink is not None:
+                sink.discard()
+        raise
     finally:
         summary.interrupted = stop.requested
         summary.seconds = time.perf_counter() - start

@@ -64,6 +64,13 @@ class VideoSink:
             self.writer.release()
             self.writer = None
 
+    def discard(self) -> None:
+        """Close and delete: for a run that failed, whose output would pretend to be complete."""
+        opened = self.size is not None
+        self.close()
+        if opened:
+            self.path.unlink(missing_ok=True)
+
 
 class JsonLinesSink:
     """One JSON object per frame or image, flushed as written:
@@ -88,3 +95,10 @@ class JsonLinesSink:
     def close(self) -> None:
         if self.file is not None and not self.file.closed:
             self.file.close()
+
+    def discard(self) -> None:
+        """Close and delete: for a run that failed, whose output would pretend to be complete."""
+        opened = self.file is not None
+        self.close()
+        if opened:
+            self.path.unlink(missing_ok=True)

@@ -259,3 +259,28 @@ def test_show_without_a_display_is_a_clear_error_and_writes_nothing(tmp_path, di
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "cannot open a window" in result.stderr
     assert not out.exists() and not js.exists()
+
+
+def test_unwritable_video_output_leaves_no_partial_results(tmp_path):
+    # /proc takes no new files, even for root
+    js = tmp_path / "r.jsonl"
+    result = run_cli("video", EXAMPLE_VIDEO, "--json", js, "--output", "/proc/livedigits-test.mp4", "--max-frames", 5)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "cannot write video" in result.stderr
+    assert not js.exists()
+
+
+def test_model_with_the_wrong_input_shape(tmp_path):
+    import onnx
+    from onnx import TensorProto, helper
+
+    x = helper.make_tensor_value_info("image", TensorProto.FLOAT, ["N", 32, 32, 1])
+    y = helper.make_tensor_value_info("out", TensorProto.FLOAT, ["N", 32, 32, 1])
+    model = helper.make_model(
+        helper.make_graph([helper.make_node("Identity", ["image"], ["out"])], "g", [x], [y]),
+        opset_imports=[helper.make_opsetid("", 17)],
+    )
+    onnx.save(model, tmp_path / "wrong.onnx")
+    result = run_cli("image", EXAMPLE_VIDEO, "--model", tmp_path / "wrong.onnx")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "must take input [N,28,28,1], got ['N', 32, 32, 1]" in result.stderr
