@@ -44,6 +44,8 @@ class SceneStyle:
     perspective: float = 0.06
     light_falloff: float = 0.35
     shadow: float = 0.45
+    exposure: tuple[float, float] = (0.45, 1.1)
+    """Overall brightness: a dim room (0.45, with more sensor noise) to a bright, clipping one."""
     noise: float = 4.0
     blur: float = 0.8
     jpeg_quality: tuple[int, int] = (60, 92)
@@ -161,14 +163,15 @@ def _project(matrix, truths, w, h) -> list[Truth]:
     return out
 
 
-def _camera(rng, paper, matrix, w, h, style, light):
+def _camera(rng, paper, matrix, w, h, style, light, exposure):
     desk = np.array([rng.uniform(60, 140), rng.uniform(70, 140), rng.uniform(80, 150)], np.float32)
     frame = cv2.warpPerspective(
         paper, matrix, (w, h), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_CONSTANT, borderValue=tuple(desk.tolist())
     )
-    frame *= light[..., None]
+    frame *= light[..., None] * exposure
     if style.noise > 0:
-        frame += rng.normal(0, style.noise, frame.shape).astype(np.float32)
+        # A dim scene means more gain, so more noise.
+        frame += rng.normal(0, style.noise / min(1.0, exposure) ** 0.5, frame.shape).astype(np.float32)
     sigma = rng.uniform(0, style.blur) * max(1.0, h / 480)
     if sigma > 0.2:
         frame = cv2.GaussianBlur(frame, (0, 0), sigma)
@@ -220,7 +223,8 @@ def render_scene(
     """
     paper, truths, cover = _setup(bank, rng, width, height, n_digits, style)
     matrix = _homography(rng, paper.shape[1], paper.shape[0], width, height, style, cover)
-    image = _camera(rng, paper, matrix, width, height, style, _lighting(rng, width, height, style))
+    light = _lighting(rng, width, height, style)
+    image = _camera(rng, paper, matrix, width, height, style, light, rng.uniform(*style.exposure))
     return Scene(image, _project(matrix, truths, width, height))
 
 
@@ -237,6 +241,7 @@ def render_video(
     paper, truths, cover = _setup(bank, rng, width, height, n_digits, style)
     base = _homography(rng, paper.shape[1], paper.shape[0], width, height, style, cover)
     light = _lighting(rng, width, height, style)
+    exposure = rng.uniform(*style.exposure)
     phase = rng.uniform(0, 2 * np.pi, 3)
     for i in range(n_frames):
         t = i / 30.0
@@ -247,5 +252,5 @@ def render_video(
         cx, cy = width / 2, height / 2
         move = np.array([[c, -s, cx - c * cx + s * cy + dx], [s, c, cy - s * cx - c * cy + dy], [0, 0, 1]])
         matrix = move @ base
-        image = _camera(rng, paper, matrix, width, height, style, light)
+        image = _camera(rng, paper, matrix, width, height, style, light, exposure)
         yield Scene(image, _project(matrix, truths, width, height))
