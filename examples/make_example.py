@@ -26,7 +26,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
-    style = SceneStyle(digit_height=(0.07, 0.09), paper=("ruled",), inks=("blue",))
+    style = SceneStyle(digit_height=(0.07, 0.09), cover=(0.85, 0.9), paper=("ruled",), inks=("blue",))
     writer = cv2.VideoWriter(args.out, cv2.VideoWriter_fourcc(*"mp4v"), 30.0, (640, 480))
     truth_path = Path(args.out).with_suffix(".truth.jsonl")
     with open(truth_path, "w") as truth:

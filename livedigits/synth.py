@@ -41,6 +41,8 @@ class SceneStyle:
 
     digit_height: tuple[float, float] = (0.05, 0.11)
     """Digit height as a fraction of the frame height."""
+    cover: tuple[float, float] = (0.95, 1.25)
+    """How much of the frame's height the sheet spans (above 1: the camera is close, edges cut)."""
     perspective: float = 0.06
     light_falloff: float = 0.35
     shadow: float = 0.45
@@ -198,7 +200,7 @@ def _lighting(rng, w, h, style):
 
 
 def _setup(bank, rng, width, height, n_digits, style):
-    cover = rng.uniform(0.95, 1.25)
+    cover = rng.uniform(*style.cover)
     paper_h = int(height * 1.0)
     # The camera sees a part of the sheet about as wide as the frame (landscape or portrait).
     paper_w = int(paper_h * width / height * rng.uniform(0.95, 1.1))
