@@ -86,6 +86,17 @@ def test_touching_digits_are_read_as_two(recognizer, mnist_test):
     assert [d.digit for d in recognizer.recognize(frame)] == [3, 7]
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [("2 + 3 = 5", [2, 3, 5]), ("+ = # ? x", []), ("7 - 4", [7, 4])],
+)
+def test_symbols_between_digits_are_not_read_as_digits(recognizer, text, expected):
+    # the model was trained to give symbols a flat, low-confidence answer
+    frame = np.full((200, 900), 235, np.uint8)
+    cv2.putText(frame, text, (20, 130), cv2.FONT_HERSHEY_SIMPLEX, 2.5, 30, 6, cv2.LINE_AA)
+    assert [d.digit for d in recognizer.recognize(frame)] == expected
+
+
 def test_analysis_reports_stage_times_mask_and_crops(recognizer, bank):
     scene = render_scene(bank, np.random.default_rng(3), 640, 480, n_digits=10)
     analysis = recognizer.analyze(scene.image)
