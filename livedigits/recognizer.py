@@ -86,7 +86,7 @@ class Recognizer:
         candidates = find_candidates(mask, self.config)
         t2 = time.perf_counter()
         # Every reading to try goes in one batch: each candidate whole, and split where it may be
-        # touching digits. plan[i] = (candidate, index of its whole crop or -1, indices of parts).
+        # touching digits. plan[i] = (index of candidate i's whole crop or -1, indices of its parts).
         regions, plan = [], []
         for c in candidates:
             whole = len(regions) if c.whole else -1
@@ -94,7 +94,7 @@ class Recognizer:
                 regions.append(c)
             parts = list(range(len(regions), len(regions) + len(c.parts)))
             regions.extend(c.parts)
-            plan.append((c, whole, parts))
+            plan.append((whole, parts))
         if len(regions) > len(self._batch):
             self._batch = np.zeros((2 * len(regions), SIZE, SIZE, 1), np.float32)
         batch = self._batch[: len(regions)]
@@ -106,7 +106,7 @@ class Recognizer:
         labels = probs.argmax(axis=1)
         confidences = probs[np.arange(len(probs)), labels]
         chosen: list[int] = []
-        for _, whole, parts in plan:
+        for whole, parts in plan:
             whole_conf = confidences[whole] if whole >= 0 else -1.0
             if parts and confidences[parts].min() > whole_conf:
                 chosen.extend(parts)
