@@ -67,7 +67,10 @@ class ImageSource(FrameSource):
         path = Path(path)
         _check_file(path)
         data = np.fromfile(str(path), np.uint8)
-        image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
+        try:
+            image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
+        except cv2.error:  # e.g. a damaged header claiming a size over OpenCV's limits
+            image = None
         if image is None:
             raise LivedigitsError(f"not a readable image: {path}")
         self.image = to_bgr(image)
@@ -83,7 +86,10 @@ class VideoSource(FrameSource):
         _check_file(path)
         self.name = str(path)
         self.capture = cv2.VideoCapture(str(path))
-        ok, first = self.capture.read() if self.capture.isOpened() else (False, None)
+        try:
+            ok, first = self.capture.read() if self.capture.isOpened() else (False, None)
+        except cv2.error:
+            ok, first = False, None
         if not ok or first is None:
             self.capture.release()
             raise LivedigitsError(f"not a readable video: {path}")

@@ -141,3 +141,16 @@ def test_undecodable_frames_in_the_middle_are_skipped(tmp_path):
     result = subprocess.run([*CLI, "video", str(path), "--json", str(js)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert len(js.read_text().splitlines()) >= 40  # the frames after the damage are read too
+
+
+def test_image_header_claiming_a_huge_size_is_refused(tmp_path):
+    # found by the fuzz test: OpenCV raises (not returns None) past its size limits
+    import struct
+
+    ok, buf = cv2.imencode(".bmp", np.zeros((8, 8, 3), np.uint8))
+    data = bytearray(buf.tobytes())
+    data[22:26] = struct.pack("<i", 2**30)  # BMP height
+    path = tmp_path / "huge-header.bmp"
+    path.write_bytes(bytes(data))
+    with pytest.raises(LivedigitsError, match="not a readable image"):
+        ImageSource(path)
