@@ -10,9 +10,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from livedigits.detect import DetectorConfig, binarize, find_candidates, reading_order, to_gray
-from livedigits.mnist import SIZE, normalize_digit
-from livedigits.recognizer import Digit
+from livedigits.detect import to_gray
+from livedigits.mnist import SIZE
+from livedigits.recognizer import Digit, Recognizer
 
 
 def demo_candidates(frame: np.ndarray, min_height: float = 0.015) -> list[tuple[tuple[int, int, int, int], np.ndarray]]:
@@ -61,26 +61,19 @@ def onnx_predict_one(onnx_path):
     return classifier.predict
 
 
-class DnnRecognizer:
-    """Our detection and normalisation, with OpenCV's DNN module running the ONNX model."""
+class DnnClassifier:
+    """OpenCV's DNN module running the ONNX model, with the Classifier's predict contract."""
 
-    def __init__(self, onnx_path, min_confidence: float = 0.8, config: DetectorConfig = DetectorConfig()):
+    def __init__(self, onnx_path):
         self.net = cv2.dnn.readNetFromONNX(str(onnx_path))
-        self.min_confidence, self.config = min_confidence, config
 
-    def recognize(self, frame: np.ndarray) -> list[Digit]:
-        candidates = find_candidates(binarize(to_gray(frame), self.config), self.config)
-        if not candidates:
-            return []
-        batch = np.zeros((len(candidates), SIZE, SIZE, 1), np.float32)
-        for i, c in enumerate(candidates):
-            normalize_digit(c.mask, out=batch[i, :, :, 0])
-        self.net.setInput(batch)
-        probs = self.net.forward()
-        labels = probs.argmax(1)
-        found = [
-            Digit(c.box, int(label), float(probs[i, label]))
-            for i, (c, label) in enumerate(zip(candidates, labels))
-            if probs[i, label] >= self.min_confidence
-        ]
-        return [found[i] for i in reading_order([d.box for d in found])]
+    def predict(self, batch: np.ndarray) -> np.ndarray:
+        if len(batch) == 0:
+            return np.zeros((0, 10), np.float32)
+        self.net.setInput(np.ascontiguousarray(batch, dtype=np.float32))
+        return self.net.forward()
+
+
+def dnn_recognizer(onnx_path, min_confidence: float = 0.8) -> Recognizer:
+    """Our whole pipeline, with cv2.dnn in place of onnxruntime."""
+    return Recognizer(min_confidence=min_confidence, classifier=DnnClassifier(onnx_path))

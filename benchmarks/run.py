@@ -25,7 +25,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from benchmarks.recipes import DemoRecipe, DnnRecognizer, keras_predict_one, onnx_predict_one
+from benchmarks.recipes import DemoRecipe, dnn_recognizer, keras_predict_one, onnx_predict_one
 from livedigits.classify import default_model_path
 from livedigits.overlay import Overlay
 from livedigits.recognizer import STAGES, Recognizer
@@ -212,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     ours = Recognizer(args.model, threads=1)
     methods = {
         "livedigits": ours,
-        "livedigits + cv2.dnn": DnnRecognizer(args.model),
+        "livedigits + cv2.dnn": dnn_recognizer(args.model),
         "tutorial recipe + onnxruntime": DemoRecipe(onnx_predict_one(args.model)),
     }
     notes = []

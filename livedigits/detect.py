@@ -1,10 +1,10 @@
-"""Find digit candidates in a frame: binarise, connected components, filters, merges and splits.
+"""Find digit candidates in a frame: binarise, outer contours, filters, merges and splits.
 
 Pure functions on arrays: nothing here reads files, prints or displays.
 
-The threshold compares each pixel with the local paper brightness (a max-filtered, heavily
-downscaled copy of the frame), so shadows and uneven light move the threshold with them, and a
-stroke of any width stays solid (an adaptive mean threshold hollows out thick strokes).
+The threshold compares each pixel with the local paper brightness (a morphological closing of a
+heavily downscaled copy of the frame), so shadows and uneven light move the threshold with them,
+and a stroke of any width stays solid (an adaptive mean threshold hollows out thick strokes).
 """
 
 from __future__ import annotations

@@ -66,3 +66,12 @@ def normalize_digit(ink: np.ndarray, out: np.ndarray | None = None) -> np.ndarra
     top = min(max(top, 0), SIZE - new_h)
     out[top : top + new_h, left : left + new_w] = small
     return out
+
+
+def normalize_batch(inks, out: np.ndarray | None = None) -> np.ndarray:
+    """Normalise a sequence of HxW ink crops into model input float32 [N, 28, 28, 1]."""
+    if out is None:
+        out = np.empty((len(inks), SIZE, SIZE, 1), np.float32)
+    for i, ink in enumerate(inks):
+        normalize_digit(ink, out=out[i, :, :, 0])
+    return out

@@ -11,7 +11,7 @@ import numpy as np
 
 from livedigits.classify import Classifier
 from livedigits.detect import DetectorConfig, binarize, find_candidates, reading_order, to_gray
-from livedigits.mnist import SIZE, normalize_digit
+from livedigits.mnist import SIZE, normalize_batch
 
 DEFAULT_MIN_CONFIDENCE = 0.8
 """Softmax probability below which a candidate is not reported: rejects most non-digit shapes."""
@@ -49,7 +49,8 @@ class Recognizer:
     """Finds and reads handwritten digits in BGR (or gray) uint8 frames.
 
     One onnxruntime session is created here and reused for every frame; each frame's candidates
-    are classified in one batched call.
+    are classified in one batched call. ``classifier`` replaces that session with any object whose
+    ``predict`` maps float32 [N,28,28,1] to probabilities [N,10] (the benchmark's cv2.dnn variant).
     """
 
     def __init__(
@@ -59,10 +60,11 @@ class Recognizer:
         config: DetectorConfig = DetectorConfig(),
         threads: int = 1,
         max_side: int = MAX_SIDE,
+        classifier: Classifier | None = None,
     ):
         if not 0.0 <= min_confidence <= 1.0:
             raise ValueError(f"min_confidence must be within 0..1, got {min_confidence}")
-        self.classifier = Classifier(model_path, threads=threads)
+        self.classifier = classifier if classifier is not None else Classifier(model_path, threads=threads)
         self.min_confidence = min_confidence
         self.config = config
         self.max_side = max_side
@@ -98,8 +100,7 @@ class Recognizer:
         if len(regions) > len(self._batch):
             self._batch = np.zeros((2 * len(regions), SIZE, SIZE, 1), np.float32)
         batch = self._batch[: len(regions)]
-        for i, region in enumerate(regions):
-            normalize_digit(region.mask, out=batch[i, :, :, 0])
+        normalize_batch([region.mask for region in regions], out=batch)
         t3 = time.perf_counter()
         probs = self.classifier.predict(batch)
         t4 = time.perf_counter()

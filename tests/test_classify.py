@@ -5,12 +5,12 @@ import pytest
 
 from livedigits.classify import Classifier, default_model_path
 from livedigits.errors import LivedigitsError
-from livedigits.mnist import normalize_digit
+from livedigits.mnist import normalize_batch
 
 
 def test_shipped_model_reaches_99_5_percent_on_mnist_test(mnist_test):
     images, labels = mnist_test
-    batch = np.stack([normalize_digit(d) for d in images])[..., None]
+    batch = normalize_batch(images)
     predicted = Classifier(threads=2).predict(batch).argmax(1)
     accuracy = (predicted == labels).mean()
     assert accuracy >= 0.995, f"accuracy {accuracy:.4f}"

@@ -83,7 +83,4 @@ class CameraAugment:
 
 def augment_batch(images: np.ndarray, augment: CameraAugment, rng: np.random.Generator) -> np.ndarray:
     """Augment uint8 [N, 28, 28] digits into float32 [N, 28, 28, 1] model input."""
-    out = np.empty((len(images), SIZE, SIZE, 1), np.float32)
-    for i, digit in enumerate(images):
-        out[i, :, :, 0] = augment(digit, rng)
-    return out
+    return np.stack([augment(digit, rng) for digit in images])[..., None]

@@ -11,7 +11,7 @@ import keras
 import numpy as np
 
 from livedigits.errors import LivedigitsError
-from livedigits.mnist import normalize_digit
+from livedigits.mnist import normalize_batch
 from train.augment import CameraAugment, augment_batch
 from train.data import load_mnist
 from train.junk import FLAT_TARGET, junk_pool
@@ -70,10 +70,7 @@ class AugmentedMNIST(keras.utils.PyDataset):
 
 def as_model_input(images: np.ndarray) -> np.ndarray:
     """uint8 [N, 28, 28] MNIST digits -> float32 [N, 28, 28, 1], through the shared normalisation."""
-    out = np.empty((len(images), 28, 28, 1), np.float32)
-    for i, digit in enumerate(images):
-        normalize_digit(digit, out=out[i, :, :, 0])
-    return out
+    return normalize_batch(images)
 
 
 class EpochLine(keras.callbacks.Callback):
