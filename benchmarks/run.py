@@ -3,7 +3,7 @@
     python -m benchmarks                    # full run (a few minutes), writes benchmarks/results.json
     python -m benchmarks --quick            # tiny scene set: checks that everything runs
 
-Scenes come from livedigits.synth with fixed seeds, so every run sees the same frames.
+Scenes come from benchmarks.synth with fixed seeds, so every run sees the same frames.
 Speed is measured in one thread (OpenCV and onnxruntime both limited to one), as medians of
 repeated passes; start-up and peak memory are measured on fresh ``livedigits`` processes.
 """
@@ -26,11 +26,11 @@ import cv2
 import numpy as np
 
 from benchmarks.recipes import DemoRecipe, dnn_recognizer, keras_predict_one, onnx_predict_one
+from benchmarks.score import Score
+from benchmarks.synth import DigitBank, render_scene, render_video
 from livedigits.classify import default_model_path
 from livedigits.overlay import Overlay
 from livedigits.recognizer import STAGES, Recognizer
-from livedigits.score import Score
-from livedigits.synth import DigitBank, render_scene, render_video
 
 RESOLUTIONS = [(640, 480), (1280, 720), (1920, 1080)]
 DIGITS_PER_SCENE = 20

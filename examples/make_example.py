@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from livedigits.synth import DigitBank, SceneStyle, render_video
+from benchmarks.synth import DigitBank, SceneStyle, render_video
 
 HERE = Path(__file__).resolve().parent
 

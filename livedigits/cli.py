@@ -139,7 +139,7 @@ def _training(module: str):
 
 
 def cmd_train(args) -> int:
-    _training("train.fit").fit(
+    _training("livedigits.train.fit").fit(
         args.data,
         args.out,
         epochs=args.epochs,
@@ -152,13 +152,13 @@ def cmd_train(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    report = _training("train.evaluate").evaluate(args.model, args.data, args.report_dir)
+    report = _training("livedigits.train.evaluate").evaluate(args.model, args.data, args.report_dir)
     print(json.dumps(report, indent=2))
     return 0
 
 
 def cmd_export(args) -> int:
-    summary = _training("train.export").export(args.keras, args.out, args.data)
+    summary = _training("livedigits.train.export").export(args.keras, args.out, args.data)
     print(
         f"wrote {args.out} ({summary['size_bytes'] / 1e6:.2f} MB); ONNX vs Keras max abs difference "
         f"{summary['max_abs_diff']:.1e}; test accuracy {summary['test_accuracy']:.2%}"

@@ -208,6 +208,26 @@ def split_touching(candidate: Candidate, max_aspect: float) -> list[Candidate]:
     return pieces
 
 
+@dataclass
+class Detection:
+    """What the detector found in one frame: the ink mask (HxW uint8, 255 = ink) and the candidates."""
+
+    mask: np.ndarray
+    candidates: list[Candidate]
+
+
+class Detector:
+    """The detection seam: ``detect(gray) -> Detection``. Any object with that method can stand in
+    for it in :class:`~livedigits.recognizer.Recognizer` (another threshold, a learned detector)."""
+
+    def __init__(self, config: DetectorConfig = DetectorConfig()):
+        self.config = config
+
+    def detect(self, gray: np.ndarray) -> Detection:
+        mask = binarize(gray, self.config)
+        return Detection(mask, find_candidates(mask, self.config))
+
+
 def find_candidates(mask: np.ndarray, config: DetectorConfig = DetectorConfig()) -> list[Candidate]:
     """Digit candidates in an HxW uint8 ink mask (255 = ink), in no particular order."""
     frame_h, frame_w = mask.shape
@@ -343,25 +363,3 @@ def _plausible(c: Candidate, min_h: float, config: DetectorConfig) -> bool:
     if fill < config.min_fill or (fill > config.max_fill and c.w > 0.35 * c.h):
         return False
     return ink / c.h >= config.min_thickness * c.h
-
-
-def reading_order(boxes: list[tuple[int, int, int, int]]) -> list[int]:
-    """Indices of boxes in reading order: lines top to bottom, left to right within a line.
-
-    A box starts a new line when its centre is more than half the median height below the
-    centre of the line's first box. Plain Python: a frame holds tens of boxes, not thousands.
-    """
-    if not boxes:
-        return []
-    heights = sorted(b[3] for b in boxes)
-    half_median = heights[len(heights) // 2] / 2
-    order = sorted(range(len(boxes)), key=lambda i: boxes[i][1] + boxes[i][3] / 2)
-    lines: list[list[int]] = []
-    line_y = None
-    for i in order:
-        centre = boxes[i][1] + boxes[i][3] / 2
-        if line_y is None or centre - line_y > half_median:
-            lines.append([])
-            line_y = centre
-        lines[-1].append(i)
-    return [i for line in lines for i in sorted(line, key=lambda j: boxes[j][0])]

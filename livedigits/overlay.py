@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from livedigits.recognizer import Digit
+from livedigits.records import Digit
 
 
 @dataclass(frozen=True)

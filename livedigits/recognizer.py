@@ -1,4 +1,4 @@
-"""Recognizer: frame -> list of recognised digits. The record type every other part consumes."""
+"""Recognizer: frame -> digits, lines and numbers, through the detector and classifier seams."""
 
 from __future__ import annotations
 
@@ -10,39 +10,35 @@ import cv2
 import numpy as np
 
 from livedigits.classify import Classifier
-from livedigits.detect import DetectorConfig, binarize, find_candidates, reading_order, to_gray
+from livedigits.detect import Detector, DetectorConfig, to_gray
+from livedigits.layout import arrange
 from livedigits.mnist import SIZE, normalize_batch
+from livedigits.records import Digit, Reading
+
+__all__ = ["Analysis", "Digit", "Reading", "Recognizer", "DEFAULT_MIN_CONFIDENCE", "STAGES"]
 
 DEFAULT_MIN_CONFIDENCE = 0.8
 """Softmax probability below which a candidate is not reported: rejects most non-digit shapes."""
-STAGES = ("threshold", "candidates", "normalize", "inference")
+STAGES = ("gray", "detect", "normalize", "inference")
 MAX_SIDE = 4096
 """Frames larger than this (a 12000x9000 scan) are read at this size: digits 2% of the frame are
 still ~80 px tall there, and memory and time stay bounded."""
-
-
-@dataclass(frozen=True)
-class Digit:
-    """One recognised digit. ``box`` is (x, y, w, h) in pixels of the input frame, x,y top-left."""
-
-    box: tuple[int, int, int, int]
-    digit: int
-    confidence: float
-
-    def to_dict(self) -> dict:
-        return {"digit": self.digit, "confidence": round(self.confidence, 4), "box": list(self.box)}
 
 
 @dataclass
 class Analysis:
     """Everything one frame produced: the digits plus what the debug view and benchmarks need."""
 
-    digits: list[Digit]
+    reading: Reading
     mask: np.ndarray
     """HxW uint8 ink mask the candidates were found in."""
     crops: np.ndarray
     """[N,28,28,1] float32 normalised crops of every reading tried, before the confidence cut."""
     timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def digits(self) -> list[Digit]:
+        return self.reading.digits
 
 
 class Recognizer:
@@ -50,7 +46,9 @@ class Recognizer:
 
     One onnxruntime session is created here and reused for every frame; each frame's candidates
     are classified in one batched call. ``classifier`` replaces that session with any object whose
-    ``predict`` maps float32 [N,28,28,1] to probabilities [N,10] (the benchmark's cv2.dnn variant).
+    ``predict`` maps float32 [N,28,28,1] to probabilities [N,10] (the benchmark's cv2.dnn variant);
+    ``detector`` replaces the classical detector with any object whose ``detect(gray)`` returns a
+    :class:`~livedigits.detect.Detection`.
     """
 
     def __init__(
@@ -61,18 +59,23 @@ class Recognizer:
         threads: int = 1,
         max_side: int = MAX_SIDE,
         classifier: Classifier | None = None,
+        detector: Detector | None = None,
     ):
         if not 0.0 <= min_confidence <= 1.0:
             raise ValueError(f"min_confidence must be within 0..1, got {min_confidence}")
         self.classifier = classifier if classifier is not None else Classifier(model_path, threads=threads)
         self.min_confidence = min_confidence
-        self.config = config
+        self.detector = detector if detector is not None else Detector(config)
         self.max_side = max_side
         self._batch = np.zeros((32, SIZE, SIZE, 1), np.float32)
 
     def recognize(self, frame: np.ndarray) -> list[Digit]:
         """Return the digits in ``frame`` (HxWx3 BGR uint8, or HxW gray) in reading order."""
         return self.analyze(frame).digits
+
+    def read(self, frame: np.ndarray) -> Reading:
+        """The digits of ``frame`` in reading order, its lines and its numbers."""
+        return self.analyze(frame).reading
 
     def analyze(self, frame: np.ndarray) -> Analysis:
         """Like :meth:`recognize`, also returning the mask, the crops and per-stage times."""
@@ -83,9 +86,9 @@ class Recognizer:
             scale = self.max_side / max(gray.shape)
             size = (max(1, round(gray.shape[1] * scale)), max(1, round(gray.shape[0] * scale)))
             gray = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
-        mask = binarize(gray, self.config)
         t1 = time.perf_counter()
-        candidates = find_candidates(mask, self.config)
+        detection = self.detector.detect(gray)
+        mask, candidates = detection.mask, detection.candidates
         t2 = time.perf_counter()
         # Every reading to try goes in one batch: each candidate whole, and split where it may be
         # touching digits. plan[i] = (index of candidate i's whole crop or -1, indices of its parts).
@@ -114,13 +117,12 @@ class Recognizer:
             elif whole >= 0:
                 chosen.append(whole)
         found = [
-            Digit(_scaled(regions[i].box, scale), int(labels[i]), float(confidences[i]))
+            Digit(_scaled(regions[i].box, scale), int(labels[i]), float(confidences[i]), probs=probs[i])
             for i in chosen
             if confidences[i] >= self.min_confidence
         ]
-        digits = [found[i] for i in reading_order([d.box for d in found])]
         timings = dict(zip(STAGES, ((t1 - t0) * 1e3, (t2 - t1) * 1e3, (t3 - t2) * 1e3, (t4 - t3) * 1e3)))
-        return Analysis(digits, mask, batch.copy(), timings)
+        return Analysis(arrange(found), mask, batch.copy(), timings)
 
 
 def _scaled(box: tuple[int, int, int, int], scale: float) -> tuple[int, int, int, int]:

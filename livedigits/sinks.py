@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from livedigits.errors import LivedigitsError
-from livedigits.recognizer import Digit
+from livedigits.records import Digit
 
 VIDEO_SUFFIXES = {".mp4": "mp4v", ".m4v": "mp4v", ".mov": "mp4v", ".avi": "MJPG", ".mkv": "mp4v"}
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from livedigits.idx import load_split
+from livedigits.train.idx import load_split
 
 DATA = Path(__file__).resolve().parent / "data"
 MNIST_DIR = DATA / "mnist"
@@ -30,6 +30,6 @@ def recognizer():
 
 @pytest.fixture(scope="session")
 def bank(mnist_test):
-    from livedigits.synth import DigitBank
+    from benchmarks.synth import DigitBank
 
     return DigitBank(*mnist_test)

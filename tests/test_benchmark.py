@@ -23,7 +23,7 @@ def test_quick_benchmark_writes_complete_json(tmp_path, capsys):
     ours = report["methods"]["livedigits"]
     assert ours["classifier_batch16_ms"] > 0
     for n in names:
-        assert set(ours["stages"][n]) == {"threshold", "candidates", "normalize", "inference", "overlay"}
+        assert set(ours["stages"][n]) == {"gray", "detect", "normalize", "inference", "overlay"}
         assert all(v["p95_ms"] >= v["p50_ms"] >= 0 for v in ours["stages"][n].values())
         e2e = ours["end_to_end"][n]
         assert e2e["video_fps"] > 0 and e2e["startup_to_first_frame_s"] > 0 and e2e["peak_rss_mb"] > 50

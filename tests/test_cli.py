@@ -49,7 +49,7 @@ def test_video_round_trip(tmp_path):
     for r in records:
         assert set(r) == {"source", "frame", "t_ms", "digits"} and r["t_ms"] > 0
         for d in r["digits"]:
-            assert set(d) == {"digit", "confidence", "box"}
+            assert set(d) == {"digit", "confidence", "box", "line"}
             assert 0 <= d["digit"] <= 9 and 0 <= d["confidence"] <= 1 and len(d["box"]) == 4
     assert sum(len(r["digits"]) for r in records) > 30 * 15  # the example shows ~24 digits a frame
     assert "30 frames" in result.stderr and "fps mean" in result.stderr
@@ -57,8 +57,8 @@ def test_video_round_trip(tmp_path):
 
 def test_example_video_is_read_correctly(tmp_path):
     # the bundled example carries its ground truth: score the first frames against it
-    from livedigits.score import Score
-    from livedigits.synth import Truth
+    from benchmarks.score import Score
+    from benchmarks.synth import Truth
 
     js = tmp_path / "out.jsonl"
     assert main(["video", str(EXAMPLE_VIDEO), "--json", str(js), "--max-frames", "20"]) == 0
@@ -73,7 +73,7 @@ def test_example_video_is_read_correctly(tmp_path):
 
 
 def test_image_command_writes_annotated_images_and_json(tmp_path, bank):
-    from livedigits.synth import render_scene
+    from benchmarks.synth import render_scene
 
     paths = []
     for i in range(2):

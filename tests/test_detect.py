@@ -4,8 +4,9 @@ import cv2
 import numpy as np
 import pytest
 
-from livedigits.detect import Candidate, binarize, find_candidates, reading_order, split_touching, to_gray
-from livedigits.score import iou
+from benchmarks.score import iou
+from livedigits.detect import Candidate, binarize, find_candidates, split_touching, to_gray
+from livedigits.layout import find_lines
 
 PAPER = 235
 INK = 40
@@ -140,6 +141,6 @@ def test_split_leaves_single_digits_alone():
     assert split_touching(c, 1.25) == [c]
 
 
-def test_reading_order_is_lines_then_left_to_right():
+def test_lines_are_top_to_bottom_then_left_to_right():
     boxes = [(200, 10, 20, 30), (10, 100, 20, 30), (10, 12, 20, 30), (100, 8, 20, 30), (100, 105, 20, 30)]
-    assert reading_order(boxes) == [2, 3, 0, 1, 4]
+    assert find_lines(boxes) == [[2, 3, 0], [1, 4]]

@@ -7,11 +7,11 @@ import cv2
 import numpy as np
 import pytest
 
+from benchmarks.synth import render_scene
 from conftest import EXAMPLE_VIDEO
 from livedigits import Digit
 from livedigits.errors import LivedigitsError
 from livedigits.sources import ImageSource, VideoSource
-from livedigits.synth import render_scene
 
 
 def random_frame(rng, bank):

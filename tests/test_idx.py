@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from livedigits.errors import LivedigitsError
-from livedigits.idx import IMAGES_MAGIC, LABELS_MAGIC, load_split, parse_idx
+from livedigits.train.idx import IMAGES_MAGIC, LABELS_MAGIC, load_split, parse_idx
 
 
 def idx_images(n, rows=28, cols=28, magic=IMAGES_MAGIC):

@@ -6,7 +6,7 @@ import pytest
 
 from livedigits.classify import Classifier
 from livedigits.errors import LivedigitsError
-from train.augment import CameraAugment, augment_batch
+from livedigits.train.augment import CameraAugment, augment_batch
 
 MNIST_DIR = "tests/data/mnist"
 
@@ -33,7 +33,7 @@ def test_augmentation_is_reproducible(mnist_test):
 @pytest.fixture(scope="module")
 def tiny_training(tmp_path_factory, mnist_test):
     """One epoch on 2,000 digits (the test split stands in for training data here: speed only)."""
-    from train.fit import fit
+    from livedigits.train.fit import fit
 
     tmp = tmp_path_factory.mktemp("train")
     # the smoke run reads IDX files from a directory; write the committed test split under the training names
@@ -48,7 +48,7 @@ def tiny_training(tmp_path_factory, mnist_test):
 
 
 def test_one_epoch_then_export_agrees(tiny_training):
-    from train.export import export
+    from livedigits.train.export import export
 
     data, model_path = tiny_training
     onnx_path = data / "tiny.onnx"
@@ -66,7 +66,7 @@ def test_one_epoch_then_export_agrees(tiny_training):
 
 
 def test_evaluate_writes_report(tiny_training):
-    from train.evaluate import evaluate
+    from livedigits.train.evaluate import evaluate
 
     data, model_path = tiny_training
     report = evaluate(str(model_path), str(data), str(data / "report"))
@@ -78,7 +78,7 @@ def test_evaluate_writes_report(tiny_training):
 
 
 def test_export_rejects_bad_paths(tmp_path):
-    from train.export import export
+    from livedigits.train.export import export
 
     with pytest.raises(LivedigitsError, match="must end in .onnx"):
         export(tmp_path / "m.keras", tmp_path / "m.txt", MNIST_DIR)
@@ -87,7 +87,7 @@ def test_export_rejects_bad_paths(tmp_path):
 
 
 def test_junk_pool_is_ink_on_black_and_varied():
-    from train.junk import FLAT_TARGET, junk_pool
+    from livedigits.train.junk import FLAT_TARGET, junk_pool
 
     pool = junk_pool(50, seed=3)
     assert pool.shape == (50, 28, 28) and pool.dtype == np.uint8

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from livedigits.errors import LivedigitsError
-from livedigits.idx import load_split
+from livedigits.train.idx import load_split
 
 __all__ = ["load_mnist", "load_split"]
 

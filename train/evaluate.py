@@ -9,8 +9,8 @@ import numpy as np
 
 from livedigits.classify import Classifier
 from livedigits.errors import LivedigitsError
-from train.data import load_mnist
-from train.fit import as_model_input
+from livedigits.train.data import load_mnist
+from livedigits.train.fit import as_model_input
 
 
 def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, classes: int = 10) -> np.ndarray:
@@ -40,7 +40,7 @@ def per_class(matrix: np.ndarray) -> list[dict]:
 def predict(model_path, images: np.ndarray) -> np.ndarray:
     """Probabilities [N,10] from an ONNX model (default: the shipped one) or a .keras model."""
     if model_path is not None and Path(model_path).suffix == ".keras":
-        from train.export import load_keras
+        from livedigits.train.export import load_keras
 
         return load_keras(model_path).predict(images, batch_size=512, verbose=0)
     return Classifier(model_path, threads=os.cpu_count() or 1).predict(images)

@@ -16,8 +16,8 @@ from livedigits import __version__
 from livedigits.classify import Classifier
 from livedigits.errors import LivedigitsError
 from livedigits.mnist import SIZE
-from train.data import load_mnist
-from train.fit import as_model_input
+from livedigits.train.data import load_mnist
+from livedigits.train.fit import as_model_input
 
 INPUT_NAME = "image"
 OUTPUT_NAME = "probabilities"

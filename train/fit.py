@@ -12,10 +12,10 @@ import numpy as np
 
 from livedigits.errors import LivedigitsError
 from livedigits.mnist import normalize_batch
-from train.augment import CameraAugment, augment_batch
-from train.data import load_mnist
-from train.junk import FLAT_TARGET, junk_pool
-from train.model import build_model
+from livedigits.train.augment import CameraAugment, augment_batch
+from livedigits.train.data import load_mnist
+from livedigits.train.junk import FLAT_TARGET, junk_pool
+from livedigits.train.model import build_model
 
 EPOCHS = 30
 BATCH_SIZE = 128

@@ -16,7 +16,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from livedigits.idx import load_split
+from livedigits.train.idx import load_split
 
 REPO_MNIST = Path(__file__).resolve().parent.parent / "tests" / "data" / "mnist"
 INKS = {"black": (30, 30, 35), "blue": (150, 60, 25), "pencil": (105, 100, 100)}  # BGR

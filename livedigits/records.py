@@ -1,0 +1,73 @@
+"""The records every part of the pipeline produces and consumes.
+
+A :class:`Digit` comes out of the recogniser (box, digit, confidence, class probabilities); the
+layout step gives it a ``line``, the tracker a ``track_id`` and smoothed reading. A
+:class:`Number` is a run of digits on one line. A :class:`Reading` is everything one frame gave.
+Overlay, JSON Lines and tests read these and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+Box = tuple[int, int, int, int]
+"""(x, y, w, h) in pixels of the input frame, x,y top-left."""
+
+
+@dataclass(frozen=True)
+class Digit:
+    """One recognised digit."""
+
+    box: Box
+    digit: int
+    confidence: float
+    line: int | None = None
+    """Index of its line in the frame, 0 at the top; None before layout."""
+    track_id: int | None = None
+    """Stays with the same physical digit while it is in view (video and camera); None otherwise."""
+    probs: np.ndarray | None = field(default=None, compare=False, repr=False)
+    """float32 [10] class probabilities behind ``digit`` and ``confidence`` (None when unknown)."""
+
+    def to_dict(self) -> dict:
+        out = {"digit": self.digit, "confidence": round(self.confidence, 4), "box": list(self.box)}
+        if self.line is not None:
+            out["line"] = self.line
+        if self.track_id is not None:
+            out["id"] = self.track_id
+        return out
+
+
+@dataclass(frozen=True)
+class Number:
+    """Digits of one line read together: "4159". ``box`` is the union of its digits' boxes,
+    ``confidence`` the lowest of theirs, ``digits`` their indices in :attr:`Reading.digits`."""
+
+    text: str
+    box: Box
+    confidence: float
+    line: int
+    digits: tuple[int, ...]
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "box": list(self.box), "confidence": round(self.confidence, 4), "line": self.line}
+
+
+@dataclass
+class Reading:
+    """What one frame reads: digits in reading order, the lines (index lists into ``digits``,
+    top to bottom) and the numbers in reading order."""
+
+    digits: list[Digit] = field(default_factory=list)
+    lines: list[list[int]] = field(default_factory=list)
+    numbers: list[Number] = field(default_factory=list)
+
+
+def union_box(boxes: list[Box]) -> Box:
+    """The smallest box holding all of ``boxes`` (at least one)."""
+    x0 = min(b[0] for b in boxes)
+    y0 = min(b[1] for b in boxes)
+    x1 = max(b[0] + b[2] for b in boxes)
+    y1 = max(b[1] + b[3] for b in boxes)
+    return x0, y0, x1 - x0, y1 - y0
