@@ -71,3 +71,17 @@ def union_box(boxes: list[Box]) -> Box:
     x1 = max(b[0] + b[2] for b in boxes)
     y1 = max(b[1] + b[3] for b in boxes)
     return x0, y0, x1 - x0, y1 - y0
+
+
+@dataclass
+class Frame:
+    """One frame as a source yields it."""
+
+    image: np.ndarray
+    """HxWx3 uint8 BGR."""
+    index: int
+    """0-based position in its source (for a list of images: the image's position)."""
+    source: str
+    """The name of what it came from: a video path, "camera 0", a URL, or this image's path."""
+    time_s: float | None = None
+    """Media time in seconds: the video position, seconds since a live source started; None for images."""
