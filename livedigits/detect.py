@@ -46,6 +46,10 @@ class DetectorConfig:
     max_surround_ink: float = 0.2
     """Ink covering more than this share of the margin around a candidate means it sits in
     texture or noise (a patterned cloth, a noisy dark frame), not on paper."""
+    min_side_ratio: float = 0.75
+    """Paper lies on every side of a digit: when even the brightest pixel of the margin on one side
+    (left, right, above or below) is darker than this times that of the brightest side, the
+    candidate sits on an edge between the sheet and a darker desk, not on paper."""
     min_relative_height: float = 0.4
     """With three or more candidates, one shorter than this times their median height is a speck
     or a scratch, not a digit: handwriting on one page is of one size, give or take."""
@@ -107,26 +111,43 @@ def binarize(gray: np.ndarray, config: DetectorConfig = DetectorConfig()) -> np.
     return cv2.compare(gray, paper_threshold(gray, config), cv2.CMP_LT)
 
 
-def _remove_lines(mask: np.ndarray, length: int) -> np.ndarray:
-    """Erase horizontal and vertical runs longer than ``length`` (ruled and squared paper).
+def _remove_lines(mask: np.ndarray, length: int, angle: float = 0.0) -> np.ndarray:
+    """Erase straight runs longer than ``length`` along ``angle`` degrees and across it (the
+    rulings, a box's sides, the grid of squared paper, seen tilted by ``angle``).
 
-    Long kernels are costly at full resolution (a 130-px opening over a 1080p frame), so the runs
-    are found on a copy shrunk until the kernel is ~32 px, where any ink in a block counts.
+    Long kernels are costly at full resolution, so the runs are found on a copy shrunk until the
+    kernel is ~64 px, where any ink in a block counts, and turned upright by ``angle`` there.
     """
     h, w = mask.shape
-    f = max(1, length // 32)
+    f = max(1, length // 64)
     small = mask
     if f > 1:
         small = cv2.resize(mask, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
         small = cv2.compare(small, 0, cv2.CMP_GT)
+    sh, sw = small.shape
+    turn = abs(angle) >= 1.0
+    if turn:
+        # Turn about the centre onto a canvas that holds the whole turned box.
+        side = int(np.ceil(np.hypot(sh, sw))) + 2
+        matrix = cv2.getRotationMatrix2D((sw / 2, sh / 2), angle, 1.0)
+        matrix[:, 2] += ((side - sw) / 2, (side - sh) / 2)
+        small = cv2.warpAffine(small, matrix, (side, side), flags=cv2.INTER_NEAREST)
     k = max(3, length // f)
     lines = cv2.morphologyEx(small, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
     lines |= cv2.morphologyEx(small, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, k)))
+    if turn:
+        lines = cv2.dilate(lines, np.ones((3, 3), np.uint8))  # nearest-neighbour turns leave gaps
+        lines = cv2.warpAffine(lines, cv2.invertAffineTransform(matrix), (sw, sh), flags=cv2.INTER_NEAREST)
     if f > 1:
         lines = cv2.resize(lines, (w, h), interpolation=cv2.INTER_NEAREST)
     # Grow the lines a little so their anti-aliased edges go too.
     lines = cv2.dilate(lines, np.ones((3, 3), np.uint8))
-    return cv2.subtract(mask, lines)
+    rest = cv2.subtract(mask, lines)
+    # Where a digit's stroke crossed a line, the ink on both sides is joined again: a closing
+    # of what is left bridges the cut, and only ink that was there comes back.
+    k = 2 * f + 5
+    bridged = cv2.morphologyEx(rest, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
+    return rest | cv2.bitwise_and(bridged, mask)
 
 
 def _merge_fragments(boxes: np.ndarray, hosts: np.ndarray) -> list[list[int]]:
@@ -167,14 +188,6 @@ def _union_box(boxes: np.ndarray) -> tuple[int, int, int, int]:
     x0, y0 = boxes[:, 0].min(), boxes[:, 1].min()
     x1, y1 = (boxes[:, 0] + boxes[:, 2]).max(), (boxes[:, 1] + boxes[:, 3]).max()
     return int(x0), int(y0), int(x1 - x0), int(y1 - y0)
-
-
-def _outer_contours(mask: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
-    """External contours and their boxes int [N, 4]. Much faster than connected-component stats:
-    only the borders of the (sparse) ink are traced."""
-    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    boxes = np.array([cv2.boundingRect(c) for c in contours], np.int64).reshape(-1, 4)
-    return list(contours), boxes
 
 
 def _tight(x: int, y: int, mask: np.ndarray) -> Candidate | None:
@@ -225,25 +238,39 @@ class Detector:
 
     def detect(self, gray: np.ndarray) -> Detection:
         mask = binarize(gray, self.config)
-        return Detection(mask, find_candidates(mask, self.config))
+        return Detection(mask, find_candidates(mask, self.config, gray))
 
 
-def find_candidates(mask: np.ndarray, config: DetectorConfig = DetectorConfig()) -> list[Candidate]:
-    """Digit candidates in an HxW uint8 ink mask (255 = ink), in no particular order."""
+def find_candidates(
+    mask: np.ndarray, config: DetectorConfig = DetectorConfig(), gray: np.ndarray | None = None
+) -> list[Candidate]:
+    """Digit candidates in an HxW uint8 ink mask (255 = ink), in no particular order.
+
+    With the HxW uint8 ``gray`` frame the mask came from, candidates lying on an edge between
+    paper and a darker surface (the sheet's edge against the desk) are left out.
+
+    Every ink component is looked at, at any depth of the contour hierarchy, so a digit inside a
+    drawn box, a table cell, a sticky note or a page ringed by a darker desk is still found.
+    A component that encloses other ink is a *container* (the box, the grid, the desk around the
+    sheet): it is never a digit, and its long straight runs are erased so that a digit touching
+    it comes free. Long thin components (rulings) are cleaned the same way.
+    """
     frame_h, frame_w = mask.shape
     min_h = max(config.min_height_px, config.min_height * frame_h)
     max_h, max_w = config.max_height * frame_h, config.max_width * frame_w
-    contours, boxes = _outer_contours(mask)
-    line_like = _line_like(boxes, frame_h, frame_w)
-    if line_like.any():
-        mask = _erase_rulings(mask, contours, boxes, line_like)
-        contours, boxes = _outer_contours(mask)
-
-    # Specks and anything far too large never become candidates, nor do their fragments.
+    components = _components(mask, min_h)
+    structures = components.containers | _line_like(components.boxes, min_h)
+    clean = mask
+    if structures.any():
+        clean = _erase_structures(mask, components, structures)
+        components = _components(clean, min_h)
+    # Specks, anything far too large and whatever still encloses ink never become candidates.
+    boxes, contours = components.boxes, components.contours
     x, y, w, h = boxes.T
-    keep = np.nonzero((w * h >= 4) & (h <= max_h) & (w <= max_w))[0]
+    keep = np.nonzero((w * h >= 4) & (h <= max_h) & (w <= max_w) & ~components.containers)[0]
     boxes = boxes[keep]
     contours = [contours[i] for i in keep]
+    holes = [components.holes[i] for i in keep]
     x, y, w, h = boxes.T
     b = config.border_px
     inside = (x >= b) & (y >= b) & (x + w <= frame_w - b) & (y + h <= frame_h - b)
@@ -254,11 +281,15 @@ def find_candidates(mask: np.ndarray, config: DetectorConfig = DetectorConfig())
         gx, gy, gw, gh = _union_box(boxes[group])
         if gh < min_h or gh > max_h or gw > max_w or not inside[group].all():
             continue
-        # The group's own ink: its filled outlines AND the mask, so a neighbour reaching into
-        # the box is left out.
+        # The group's own ink: its filled outlines less their holes, AND the mask, so neither a
+        # neighbour reaching into the box nor a digit sitting inside a hole is taken along.
         shape = np.zeros((gh, gw), np.uint8)
         cv2.drawContours(shape, [contours[i] for i in group], -1, 255, cv2.FILLED, offset=(-gx, -gy))
-        whole = Candidate(gx, gy, gw, gh, cv2.bitwise_and(shape, mask[gy : gy + gh, gx : gx + gw]))
+        inner = [hole for i in group for hole in holes[i]]
+        if inner:
+            cv2.drawContours(shape, inner, -1, 0, cv2.FILLED, offset=(-gx, -gy))
+            cv2.drawContours(shape, inner, -1, 255, 1, offset=(-gx, -gy))
+        whole = Candidate(gx, gy, gw, gh, cv2.bitwise_and(shape, clean[gy : gy + gh, gx : gx + gw]))
         if not _plausible(whole, min_h, config):
             continue
         if gw > config.max_aspect * gh:
@@ -267,7 +298,9 @@ def find_candidates(mask: np.ndarray, config: DetectorConfig = DetectorConfig())
             if not whole.parts and not whole.whole:
                 continue
         candidates.append(whole)
-    candidates = _on_paper(candidates, mask, config.max_surround_ink)
+    candidates = _on_paper(candidates, clean, config.max_surround_ink)
+    if gray is not None:
+        candidates = _off_edges(candidates, gray, config.min_side_ratio)
     if len(candidates) >= 3:
         median_h = float(np.median([c.h for c in candidates]))
         candidates = _join_stacked(candidates, median_h)
@@ -275,27 +308,103 @@ def find_candidates(mask: np.ndarray, config: DetectorConfig = DetectorConfig())
     return candidates
 
 
-def _line_like(boxes: np.ndarray, frame_h: int, frame_w: int) -> np.ndarray:
-    """bool [N]: long thin boxes (paper rulings, the sheet's edge), maybe with digits touching them."""
+@dataclass
+class _Components:
+    """The ink components of a mask: outer contours, their boxes int [N, 4], the contours of
+    their holes, and which of them are containers (hold other ink of digit size)."""
+
+    contours: list[np.ndarray]
+    boxes: np.ndarray
+    holes: list[list[np.ndarray]]
+    containers: np.ndarray
+    inner_h: np.ndarray
+    """int [N]: height of the tallest component inside each one's holes; its own height when
+    it has none (a ruling with digits touching it is about as tall as they are)."""
+
+
+def _components(mask: np.ndarray, min_h: float) -> _Components:
+    """Trace every border of the mask once (RETR_CCOMP: each component's outline at the top level,
+    its holes one level down) and mark the components whose holes hold ink at least half the
+    smallest digit height: a box, a table, a ring of desk around the sheet. A 0, 6, 8 or 9 holds
+    no ink in its holes (at most a speck), so it stays a digit."""
+    found, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return _Components([], np.zeros((0, 4), np.int64), [], np.zeros(0, bool), np.zeros(0, np.int64))
+    parent = hierarchy[0][:, 3]
+    outer = np.nonzero(parent < 0)[0]
+    index = {int(c): k for k, c in enumerate(outer)}
+    contours = [found[i] for i in outer]
+    boxes = np.array([cv2.boundingRect(c) for c in contours], np.int64).reshape(-1, 4)
+    holes: list[list[np.ndarray]] = [[] for _ in outer]
+    hole_boxes: list[tuple[int, tuple[int, int, int, int]]] = []
+    for i in np.nonzero(parent >= 0)[0]:
+        owner = index[int(parent[i])]
+        holes[owner].append(found[i])
+        bx, by, bw, bh = cv2.boundingRect(found[i])
+        if bh >= 0.5 * min_h:
+            hole_boxes.append((owner, (bx, by, bw, bh)))
+    containers = np.zeros(len(outer), bool)
+    inner_h = boxes[:, 3].copy()
+    if hole_boxes:
+        # A component lies in a hole when its box lies in the hole's box; only components of
+        # digit size count, and only holes big enough to hold one are looked at.
+        x, y, w, h = boxes.T
+        sized = h >= 0.5 * min_h
+        for owner, (bx, by, bw, bh) in hole_boxes:
+            within = sized & (x >= bx) & (y >= by) & (x + w <= bx + bw) & (y + h <= by + bh)
+            within[owner] = False
+            if within.any():
+                inner_h[owner] = h[within].max() if not containers[owner] else max(inner_h[owner], h[within].max())
+                containers[owner] = True
+    # A large component whose box holds two or more digit-sized ones wraps them without closing
+    # round them: the desk's edge along three sides of the sheet, a bracket, an open table.
     x, y, w, h = boxes.T
-    return ((w > 4 * h) & (w > 0.3 * frame_w)) | ((h > 4 * w) & (h > 0.8 * frame_h))
+    sized = h >= min_h
+    for i in np.nonzero((h >= 2 * min_h) & ~containers)[0]:
+        within = sized & (x > x[i]) & (y > y[i]) & (x + w < x[i] + w[i]) & (y + h < y[i] + h[i])
+        if np.count_nonzero(within) >= 2:
+            containers[i] = True
+            inner_h[i] = h[within].max()
+    return _Components(contours, boxes, holes, containers, inner_h)
 
 
-def _erase_rulings(mask, contours, boxes, line_like) -> np.ndarray:
-    """A copy of ``mask`` with the long straight runs of the line-like components erased.
+def _line_like(boxes: np.ndarray, min_h: float) -> np.ndarray:
+    """bool [N]: long thin boxes (rulings, maybe with digits touching them): at least four times
+    as wide as tall and longer than a few digits could be written without a gap."""
+    x, y, w, h = boxes.T
+    return (w > 4 * h) & (w > 8 * min_h)
 
-    Only those components are cleaned, inside their common box, so a large digit's long stroke
-    elsewhere in the frame is never mistaken for a ruling. A digit touching a ruling survives.
+
+def _erase_structures(mask: np.ndarray, components: _Components, structures: np.ndarray) -> np.ndarray:
+    """A copy of ``mask`` with the long straight runs of the structure components erased.
+
+    Only their own pixels (outline filled, holes left out) are cleaned, each in its own box and
+    turned by its own tilt (a ruling or a box seen at an angle), so a large digit's long stroke
+    elsewhere in the frame is never mistaken for a ruling, and a digit touching a line survives.
     """
-    length = max(15, int(0.12 * min(mask.shape)))
-    lx, ly, lw, lh = _union_box(boxes[line_like])
-    lines = np.zeros((lh, lw), np.uint8)
-    cv2.drawContours(lines, [contours[i] for i in np.nonzero(line_like)[0]], -1, 255, cv2.FILLED, offset=(-lx, -ly))
-    mask = mask.copy()
-    roi = mask[ly : ly + lh, lx : lx + lw]
-    lines = cv2.bitwise_and(lines, roi)
-    roi[:] = cv2.subtract(roi, lines) | _remove_lines(lines, length)
-    return mask
+    out = mask.copy()
+    for i in np.nonzero(structures)[0]:
+        x, y, w, h = (int(v) for v in components.boxes[i])
+        own = np.zeros((h, w), np.uint8)
+        cv2.drawContours(own, [components.contours[i]], -1, 255, cv2.FILLED, offset=(-x, -y))
+        if components.holes[i]:
+            # A hole's contour runs along the ink round it: empty the hole, keep that ink.
+            cv2.drawContours(own, components.holes[i], -1, 0, cv2.FILLED, offset=(-x, -y))
+            cv2.drawContours(own, components.holes[i], -1, 255, 1, offset=(-x, -y))
+        roi = out[y : y + h, x : x + w]
+        own = cv2.bitwise_and(own, roi)
+        # Runs longer than the digits the structure holds or touches, and than any stroke of a
+        # digit of ordinary size, are lines.
+        length = int(max(15, 0.12 * min(mask.shape), 1.2 * components.inner_h[i]))
+        roi[:] = cv2.subtract(roi, own) | _remove_lines(own, length, _tilt(components.contours[i]))
+    return out
+
+
+def _tilt(contour: np.ndarray) -> float:
+    """The angle in degrees (-45..45) of a contour's minimum-area rectangle: the tilt of a ruling
+    or of a box's sides as the camera sees them."""
+    angle = cv2.minAreaRect(contour)[2]
+    return (angle + 45.0) % 90.0 - 45.0
 
 
 def _on_paper(candidates: list[Candidate], mask: np.ndarray, max_ink: float) -> list[Candidate]:
@@ -321,6 +430,34 @@ def _on_paper(candidates: list[Candidate], mask: np.ndarray, max_ink: float) -> 
         outer, outer_n = cells(c.x - m, c.y - m, c.x + c.w + m, c.y + c.h + m)
         inner, inner_n = cells(c.x, c.y, c.x + c.w, c.y + c.h)
         if outer_n - inner_n <= 0 or (outer - inner) / (outer_n - inner_n) <= max_ink:
+            kept.append(c)
+    return kept
+
+
+def _off_edges(candidates: list[Candidate], gray: np.ndarray, min_ratio: float) -> list[Candidate]:
+    """Keep candidates with paper on all four sides: the brightest pixel of each side's margin
+    (half their height wide, on a 1/4-scale copy that averages the noise away) is at least
+    ``min_ratio`` times the brightest of the four. Strokes of neighbouring digits never cover a
+    whole margin; the desk beyond the sheet's edge does."""
+    if not candidates:
+        return []
+    f = 4
+    h, w = gray.shape
+    small = cv2.resize(gray, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
+    gh, gw = small.shape
+    kept = []
+    for c in candidates:
+        m = max(2, c.h // (2 * f))
+        x0, y0 = min(max(c.x // f, 0), gw), min(max(c.y // f, 0), gh)
+        x1, y1 = min(max(-(-(c.x + c.w) // f), 0), gw), min(max(-(-(c.y + c.h) // f), 0), gh)
+        strips = (
+            small[y0:y1, max(0, x0 - m) : x0],
+            small[y0:y1, x1 : x1 + m],
+            small[max(0, y0 - m) : y0, x0:x1],
+            small[y1 : y1 + m, x0:x1],
+        )
+        sides = [int(strip.max()) for strip in strips if strip.size]
+        if not sides or min(sides) >= min_ratio * max(sides):
             kept.append(c)
     return kept
 
