@@ -1,4 +1,11 @@
-"""Draws recognised digits (box, digit, confidence) and the frame rate on a frame."""
+"""Draws what a frame reads (boxes, digits or whole numbers, confidence, fps), and the debug view.
+
+:class:`Overlay` is configured once; ``annotate(image, reading)`` draws on the image it is given.
+Where the labels go is a pure function, :meth:`Overlay.layout_labels`: each label takes the first
+free place beside its box (above, below, at the sides), so labels never overlap each other; a
+digit's label goes inside its box when nothing beside it is free, and a confidence label that
+fits nowhere is left out.
+"""
 
 from __future__ import annotations
 
@@ -7,71 +14,260 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from livedigits.records import Digit
+from livedigits.records import Box, Reading
+
+FONT = cv2.FONT_HERSHEY_SIMPLEX
+BGR = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class Label:
+    """One filled tab of text, placed: ``rect`` (x, y, w, h) in frame pixels, x,y top-left."""
+
+    text: str
+    rect: Box
+    color: BGR
+    scale: float
+    thickness: int
+    kind: str
+    """"main" (a digit or a number), "confidence" (with "#id" when ids are shown) or "fps"."""
+    owner: int
+    """Index of its digit (or number) in the reading; -1 for the fps banner."""
+
+
+def overlaps(a: Box, b: Box) -> bool:
+    """True when two (x, y, w, h) rectangles share any pixel (touching edges do not)."""
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
 @dataclass(frozen=True)
 class Overlay:
-    """Configured once, then ``annotate(frame, digits)`` draws on the frame it is given.
+    """Configured once, then ``annotate(image, reading)`` draws on the image it is given.
 
-    Line widths and text sizes scale with the frame, so labels stay readable from 320x240 to 4K.
+    Line widths and text sizes follow the frame (one unit per 480 rows or 640 columns, at least
+    one), so labels stay readable from 320x240 to 4K; the digit's own label also follows the
+    digit's size a little.
     """
 
-    box_color: tuple[int, int, int] = (0, 200, 0)
-    low_color: tuple[int, int, int] = (0, 165, 255)
+    box_color: BGR = (0, 200, 0)
+    low_color: BGR = (0, 165, 255)
     """Colour of boxes whose confidence is below ``low_confidence``."""
     low_confidence: float = 0.95
-    text_color: tuple[int, int, int] = (255, 255, 255)
+    text_color: BGR = (255, 255, 255)
     show_confidence: bool = True
+    show_ids: bool = False
+    """Add a digit's track id to its confidence label ("97% #12") when it has one."""
 
-    def annotate(self, frame: np.ndarray, digits: list[Digit], fps: float | None = None) -> np.ndarray:
-        """Draw on ``frame`` (HxWx3 uint8 BGR) in place and return it."""
-        h = frame.shape[0]
-        unit = max(1.0, h / 480.0)
-        thickness = max(1, int(round(2 * unit)))
-        for d in digits:
-            x, y, w, bh = d.box
-            color = self.box_color if d.confidence >= self.low_confidence else self.low_color
-            cv2.rectangle(frame, (x, y), (x + w, y + bh), color, thickness)
-            # The digit, large, on a tab above the box (below it at the top edge); its size follows
-            # the digit a little and the frame more, so it stays readable without shouting.
-            scale = 0.7 * unit * min(1.5, max(0.8, bh / (50 * unit)))
-            self._tab(frame, str(d.digit), x, y, bh, scale, thickness, color, above=True)
-            if self.show_confidence:
-                self._tab(
-                    frame, f"{d.confidence:.0%}", x, y, bh, 0.4 * unit, max(1, thickness // 2), color, above=False
-                )
-        if fps is not None:
-            text = f"{fps:5.1f} fps  {len(digits)} digits"
-            scale = 0.6 * unit
-            (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
-            cv2.rectangle(frame, (0, 0), (tw + 10, th + base + 10), (0, 0, 0), cv2.FILLED)
+    def annotate(
+        self, image: np.ndarray, reading: Reading, fps: float | None = None, show_numbers: bool = False
+    ) -> np.ndarray:
+        """Draw on ``image`` (HxWx3 uint8 BGR) in place and return it: a box and a label for each
+        digit, or with ``show_numbers`` for each whole number; a banner with ``fps`` when given."""
+        items = reading.numbers if show_numbers else reading.digits
+        thickness = self._thickness(image.shape)
+        for item in items:
+            x, y, w, h = item.box
+            cv2.rectangle(image, (x, y), (x + w, y + h), self._color(item.confidence), thickness)
+        for label in self.layout_labels(image.shape, reading, fps, show_numbers):
+            x, y, w, h = label.rect
+            fill = (0, 0, 0) if label.kind == "fps" else label.color
+            cv2.rectangle(image, (x, y), (x + w - 1, y + h - 1), fill, cv2.FILLED)
+            (_, th), _ = cv2.getTextSize(label.text, FONT, label.scale, label.thickness)
+            pad = (h - th) // 2
             cv2.putText(
-                frame, text, (5, th + 5), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), thickness, cv2.LINE_AA
+                image,
+                label.text,
+                (x + pad, y + pad + th),
+                FONT,
+                label.scale,
+                self.text_color,
+                label.thickness,
+                cv2.LINE_AA,
             )
-        return frame
+        return image
 
-    def _tab(self, frame, text, x, y, bh, scale, thickness, color, above: bool) -> None:
-        (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
-        height = th + base + 4
-        top = y - height if above else y + bh + 1
-        if top < 0 or top + height > frame.shape[0]:
-            top = y + bh + 1 if above else y - height
-        cv2.rectangle(frame, (x, top), (x + tw + 4, top + height), color, cv2.FILLED)
-        cv2.putText(
-            frame, text, (x + 2, top + th + 2), cv2.FONT_HERSHEY_SIMPLEX, scale, self.text_color, thickness, cv2.LINE_AA
-        )
+    def layout_labels(
+        self, shape: tuple[int, ...], reading: Reading, fps: float | None = None, show_numbers: bool = False
+    ) -> list[Label]:
+        """Where every label goes on a frame of ``shape`` (H, W[, C]): no two labels overlap and
+        all lie inside the frame. Pure: draws nothing.
+
+        The fps banner takes the top-left corner; then each digit (or number) gets its main label
+        in reading order, at the first free place of: above its box, below, left, right (aligned
+        to either end), preferring places that cover no box; then the confidence labels the same
+        way, or stacked on their digit's label. A main label with no free place beside its box
+        covers a neighbour's box, else goes inside its own; a confidence label never covers a box
+        and is left out when it fits nowhere.
+        """
+        frame_h, frame_w = shape[:2]
+        unit = self._unit(shape)
+        thickness = self._thickness(shape)
+        items = reading.numbers if show_numbers else reading.digits
+        boxes = [item.box for item in items]
+        placed: list[Label] = []
+        mains: dict[int, Box] = {}
+
+        if fps is not None:
+            what = "numbers" if show_numbers else "digits"
+            text = f"{fps:5.1f} fps  {len(items)} {what}"
+            w, h = self._size(text, 0.6 * unit, thickness, unit)
+            placed.append(Label(text, (0, 0, w, h), (0, 0, 0), 0.6 * unit, thickness, "fps", -1))
+
+        for i, item in enumerate(items):
+            bh = item.box[3]
+            # large enough to read at a glance, following the digit a little and the frame more
+            scale = 0.7 * unit * min(1.5, max(0.8, bh / (50 * unit)))
+            text = item.text if show_numbers else str(item.digit)
+            size = self._size(text, scale, thickness, unit)
+            rect = self._place(size, [(item.box, p) for p in MAIN_PLACES], placed, boxes, (frame_w, frame_h), True)
+            if rect is None:  # crowded all round: inside the box, unless a label is there too
+                rect = self._clamp((item.box[0], item.box[1], *size), (frame_w, frame_h))
+                if any(overlaps(rect, other.rect) for other in placed):
+                    continue
+            placed.append(Label(text, rect, self._color(item.confidence), scale, thickness, "main", i))
+            mains[i] = rect
+
+        small, small_thickness = 0.45 * unit, max(1, thickness // 2)
+        for i, item in enumerate(items):
+            parts = [f"{item.confidence:.0%}"] if self.show_confidence else []
+            track_id = getattr(item, "track_id", None)
+            if self.show_ids and track_id is not None:
+                parts.append(f"#{track_id}")
+            if not parts:
+                continue
+            text = " ".join(parts)
+            size = self._size(text, small, small_thickness, unit)
+            # beside the box, else stacked on the digit's own label (which says whose it is)
+            anchors = [(item.box, p) for p in CONFIDENCE_PLACES]
+            if i in mains:
+                anchors += [(mains[i], p) for p in STACKED_PLACES]
+            rect = self._place(size, anchors, placed, boxes, (frame_w, frame_h), False)
+            if rect is not None:
+                placed.append(Label(text, rect, self._color(item.confidence), small, small_thickness, "confidence", i))
+        return placed
+
+    # -- helpers --
+
+    @staticmethod
+    def _unit(shape: tuple[int, ...]) -> float:
+        return max(1.0, min(shape[0] / 480.0, shape[1] / 640.0))
+
+    def _thickness(self, shape: tuple[int, ...]) -> int:
+        return max(1, int(round(2 * self._unit(shape))))
+
+    def _color(self, confidence: float) -> BGR:
+        return self.box_color if confidence >= self.low_confidence else self.low_color
+
+    @staticmethod
+    def _size(text: str, scale: float, thickness: int, unit: float) -> tuple[int, int]:
+        (tw, th), base = cv2.getTextSize(text, FONT, scale, thickness)
+        pad = max(2, int(round(2 * unit)))
+        return tw + 2 * pad, th + base + 2 * pad
+
+    @staticmethod
+    def _clamp(rect: Box, frame: tuple[int, int]) -> Box:
+        x, y, w, h = rect
+        return max(0, min(x, frame[0] - w)), max(0, min(y, frame[1] - h)), w, h
+
+    def _place(
+        self, size, anchors: list[tuple[Box, str]], placed: list[Label], boxes: list[Box], frame, may_cover_boxes: bool
+    ) -> Box | None:
+        """The first candidate place (``beside`` each anchor) free of labels and boxes; else, when
+        ``may_cover_boxes``, the first free of labels; else None."""
+        fallback = None
+        for anchor, place in anchors:
+            rect = self._clamp(beside(size, anchor, place), frame)
+            if any(overlaps(rect, other.rect) for other in placed):
+                continue
+            if not any(overlaps(rect, b) for b in boxes):
+                return rect
+            fallback = fallback or rect
+        return fallback if may_cover_boxes else None
 
 
-def debug_view(frame: np.ndarray, mask: np.ndarray, crops: np.ndarray) -> np.ndarray:
-    """The threshold mask with the normalised crops tiled along its top: what the model saw."""
-    view = cv2.cvtColor(mask, cv2.COLOR_GRAY2BGR)
-    if len(crops):
-        tile = max(28, frame.shape[0] // 12)
-        per_row = max(1, view.shape[1] // tile)
-        for i, crop in enumerate(crops[: per_row * 3]):
-            r, c = divmod(i, per_row)
-            img = cv2.resize((crop[:, :, 0] * 255).astype(np.uint8), (tile, tile), interpolation=cv2.INTER_NEAREST)
-            view[r * tile : (r + 1) * tile, c * tile : (c + 1) * tile] = img[:, :, None]
-            cv2.rectangle(view, (c * tile, r * tile), ((c + 1) * tile - 1, (r + 1) * tile - 1), (0, 128, 255), 1)
-    return view
+MAIN_PLACES = ("above-left", "above-right", "below-left", "below-right", "left-top", "right-top", "left-bottom")
+"""Where a digit's (or number's) label may go, in order of preference."""
+CONFIDENCE_PLACES = ("below-left", "below-right", "above-left", "above-right", "right-bottom", "left-bottom")
+STACKED_PLACES = ("below-left", "above-left", "below-right", "above-right")
+"""Where a confidence label may go against its digit's own label when nothing beside the box is free."""
+
+
+def beside(size: tuple[int, int], box: Box, place: str) -> Box:
+    """The rectangle of a label of ``size`` (w, h) at ``place`` ("above-left": above the box,
+    aligned with its left edge; "left-top": left of it, aligned with its top) beside ``box``."""
+    w, h = size
+    x, y, bw, bh = box
+    side, end = place.split("-")
+    if side in ("above", "below"):
+        return (x if end == "left" else x + bw - w), (y - h if side == "above" else y + bh), w, h
+    return (x - w if side == "left" else x + bw), (y if end == "top" else y + bh - h), w, h
+
+
+# --- the debug view -----------------------------------------------------------------------------
+
+DEBUG_ROWS = 2
+"""Rows of crop tiles under the mask: a fixed height, so the window does not jump with the count."""
+DEBUG_BACKGROUND = (40, 40, 40)
+DEFAULT_MIN_CONFIDENCE = 0.8
+"""The recogniser's default bar (livedigits.recognizer), for the captions' colour."""
+
+
+def debug_view(image: np.ndarray, analysis, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> np.ndarray:
+    """What the model saw: the ink mask at the frame's size, and under it a strip of tiles, one per
+    normalised 28x28 crop in ``analysis.crops`` captioned with its reading and confidence (green at
+    or above ``min_confidence``, orange below). Nothing is drawn over the mask.
+
+    ``image``: the HxWx3 frame analysed (for its size); ``analysis``: a
+    :class:`livedigits.recognizer.Analysis` (``mask`` HxW uint8, ``crops`` [N,28,28,1] float32,
+    and ``probs`` [N,10], the classifier's output per crop, when it has it). Returns a new
+    (H + strip)xWx3 uint8 image; the strip's height depends on W only.
+    """
+    frame_h, frame_w = image.shape[:2]
+    mask = analysis.mask
+    if mask.shape[:2] != (frame_h, frame_w):  # read at a smaller size (a huge frame)
+        mask = cv2.resize(mask, (frame_w, frame_h), interpolation=cv2.INTER_NEAREST)
+    top = cv2.cvtColor(mask, cv2.COLOR_GRAY2BGR)
+
+    crops = analysis.crops
+    probs = getattr(analysis, "probs", None)
+    if probs is not None and len(probs) != len(crops):
+        probs = None  # not the crops' readings: say nothing rather than something wrong
+    tile = max(40, frame_w // 12)
+    per_row = max(1, frame_w // tile)
+    scale = _fit_scale("9 100%", tile - 4, max(1, tile // 40))
+    text_thickness = max(1, tile // 40)
+    (_, text_h), base = cv2.getTextSize("9 100%", FONT, scale, text_thickness)
+    cell_h = tile + text_h + base + 6
+    strip = np.full((DEBUG_ROWS * cell_h, frame_w, 3), DEBUG_BACKGROUND, np.uint8)
+
+    capacity = per_row * DEBUG_ROWS
+    shown = len(crops) if len(crops) <= capacity else capacity - 1
+    for i in range(shown):
+        r, c = divmod(i, per_row)
+        x, y = c * tile, r * cell_h
+        pixels = np.clip(crops[i, :, :, 0] * 255.0, 0, 255).astype(np.uint8)
+        strip[y : y + tile, x : x + tile] = cv2.resize(pixels, (tile, tile), interpolation=cv2.INTER_NEAREST)[
+            :, :, None
+        ]
+        cv2.rectangle(strip, (x, y), (x + tile - 1, y + tile - 1), (90, 90, 90), 1)
+        if probs is not None:
+            digit = int(np.argmax(probs[i]))
+            confidence = float(probs[i][digit])
+            text = f"{digit} {confidence:.0%}"
+            color = (0, 200, 0) if confidence >= min_confidence else (0, 165, 255)
+        else:
+            text, color = "?", (200, 200, 200)
+        cv2.putText(strip, text, (x + 2, y + tile + 3 + text_h), FONT, scale, color, text_thickness, cv2.LINE_AA)
+    if len(crops) > shown:
+        r, c = divmod(shown, per_row)
+        origin = (c * tile + 2, r * cell_h + tile // 2)
+        cv2.putText(strip, f"+{len(crops) - shown}", origin, FONT, scale, (220, 220, 220), text_thickness, cv2.LINE_AA)
+    if not len(crops):
+        cv2.putText(strip, "no candidates", (4, 4 + text_h), FONT, scale, (200, 200, 200), text_thickness, cv2.LINE_AA)
+    return np.vstack([top, strip])
+
+
+def _fit_scale(text: str, width: int, thickness: int) -> float:
+    """The largest font scale (up to 1.5) at which ``text`` fits in ``width`` pixels."""
+    (tw, _), _ = cv2.getTextSize(text, FONT, 1.0, thickness)
+    return min(1.5, width / max(tw, 1))

@@ -1,23 +1,40 @@
-"""Outputs that survive interruption: an annotated video and a JSON Lines results file.
+"""Where a run's results go: an annotated video, annotated images, JSON Lines.
 
-Both check their path before the first frame (an unwritable path fails at once, not after an hour),
-and both are closed by ``close()``, which the app calls in a ``finally``: the video is finalised
-and playable, and every JSON line written so far is complete and flushed.
+Every sink has ``write(frame, reading, annotated, process_ms)``, ``close()``, ``discard()`` and
+``needs_image`` (True when it wants the annotated image; the loop draws only when one does).
+Each checks its path before the first frame (an unwritable path fails at once, not after an
+hour) and opens its file with the first frame (a run that fails to start leaves nothing). The app
+calls ``close()`` in a ``finally``: the video is finalised and playable, and every JSON line
+written so far is complete and flushed; ``discard()`` is for a run that failed part-way and
+deletes what would look complete.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
+from fractions import Fraction
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from livedigits.errors import LivedigitsError
-from livedigits.records import Digit
+from livedigits.records import Frame, Reading
 
 VIDEO_SUFFIXES = {".mp4": "mp4v", ".m4v": "mp4v", ".mov": "mp4v", ".avi": "MJPG", ".mkv": "mp4v"}
+"""Suffixes a video output may have, with the OpenCV codec used when PyAV is not installed."""
+H264_SUFFIXES = {".mp4", ".m4v", ".mov", ".mkv"}
+H264_CRF = "20"
+"""x264 quality: visually lossless for boxes and text at a fraction of mp4v's size."""
+H264_PRESET = "veryfast"
+"""Encoding keeps up with a live camera on two cores; slower presets save little on this content."""
+VIDEO_INSTALL = "pip install 'livedigits[video]'"
+STDOUT = "-"
+MILLISECOND = Fraction(1, 1000)
+
+_noted_mp4v = False
 
 
 def check_writable(path: str | os.PathLike) -> Path:
@@ -33,72 +50,258 @@ def check_writable(path: str | os.PathLike) -> Path:
     return path
 
 
+def _pyav():
+    """The ``av`` module, or None when PyAV is not installed (or blocked)."""
+    try:
+        import av
+    except ImportError:
+        return None
+    return av
+
+
 class VideoSink:
-    """Writes annotated frames to .mp4 ('mp4v') or .avi ('MJPG'); opened lazily on the first frame."""
+    """The annotated frames as a video, opened with the first frame.
+
+    ``.mp4``/``.m4v``/``.mov``/``.mkv`` are H.264 (yuv420p, which browsers play) through PyAV's
+    libx264 when ``av`` is installed, else mp4v through OpenCV with a one-time note on stderr;
+    ``.avi`` is MJPG through OpenCV. With PyAV each frame is stamped with its own ``time_s`` (a
+    live camera processed at 12 fps plays back at the speed it happened); the OpenCV writers use
+    ``fps`` throughout. Odd frame sizes are padded by one pixel (4:2:0 needs even sizes); frames
+    that change size are resized to the first.
+    """
+
+    needs_image = True
 
     def __init__(self, path: str | os.PathLike, fps: float):
         self.path = check_writable(path)
         suffix = self.path.suffix.lower()
         if suffix not in VIDEO_SUFFIXES:
             raise LivedigitsError(f"video output must end in one of {sorted(VIDEO_SUFFIXES)}, got {self.path}")
-        self.fourcc = cv2.VideoWriter_fourcc(*VIDEO_SUFFIXES[suffix])
-        self.fps = fps
-        self.writer: cv2.VideoWriter | None = None
+        if not fps > 0:
+            raise LivedigitsError(f"video frame rate must be positive, got {fps}")
+        self.fps = float(fps)
+        self.av = _pyav() if suffix in H264_SUFFIXES else None
+        self.codec = "h264" if self.av is not None else VIDEO_SUFFIXES[suffix]
+        if self.av is None and suffix in H264_SUFFIXES:
+            _note_mp4v()
         self.size: tuple[int, int] | None = None
+        """(width, height) as written, set by the first frame."""
         self.frames = 0
+        self._writer: cv2.VideoWriter | None = None
+        self._container = self._stream = None
+        self._t0: float | None = None
+        self._last_pts = -1
 
-    def write(self, frame: np.ndarray) -> None:
-        h, w = frame.shape[:2]
-        if self.writer is None:
-            self.size = (w, h)
-            self.writer = cv2.VideoWriter(str(self.path), self.fourcc, self.fps, self.size)
-            if not self.writer.isOpened():
-                raise LivedigitsError(f"cannot write video: {self.path}")
-        elif (w, h) != self.size:
-            frame = cv2.resize(frame, self.size)
-        self.writer.write(frame)
+    def write(self, frame: Frame, reading: Reading, annotated: np.ndarray | None, process_ms: float) -> None:
+        """Append ``annotated`` (``frame.image`` when None): HxWx3 uint8 BGR."""
+        image = annotated if annotated is not None else frame.image
+        if self.size is None:
+            self._open(image)
+        h, w = image.shape[:2]
+        if (w, h) != self.size:
+            if (w + w % 2, h + h % 2) == self.size:
+                image = cv2.copyMakeBorder(image, 0, h % 2, 0, w % 2, cv2.BORDER_REPLICATE)
+            else:
+                image = cv2.resize(image, self.size, interpolation=cv2.INTER_AREA)
+        try:
+            if self._writer is not None:
+                self._writer.write(image)
+            else:
+                self._encode(image, frame.time_s)
+        except (OSError, self._av_error()) as exc:
+            raise LivedigitsError(f"cannot write video {self.path}: {exc}") from exc
         self.frames += 1
 
+    def _av_error(self):
+        return self.av.error.FFmpegError if self.av is not None else OSError
+
+    def _open(self, image: np.ndarray) -> None:
+        h, w = image.shape[:2]
+        if self.av is None:
+            self.size = (w, h)
+            self._writer = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*self.codec), self.fps, self.size)
+            if not self._writer.isOpened():
+                raise LivedigitsError(f"cannot write video: {self.path}")
+            return
+        self.size = (w + w % 2, h + h % 2)
+        try:
+            # faststart puts the index first, so a browser plays the file while it downloads
+            options = {"movflags": "+faststart"} if self.path.suffix.lower() != ".mkv" else {}
+            self._container = self.av.open(str(self.path), mode="w", options=options)
+            rate = Fraction(self.fps).limit_denominator(1001)
+            self._stream = self._container.add_stream("libx264", rate=rate)
+            self._stream.width, self._stream.height = self.size
+            self._stream.pix_fmt = "yuv420p"
+            # milliseconds: each frame is stamped with its own time
+            self._stream.time_base = self._stream.codec_context.time_base = MILLISECOND
+            self._stream.options = {"crf": H264_CRF, "preset": H264_PRESET}
+        except (OSError, self.av.error.FFmpegError) as exc:
+            self._close_container()
+            raise LivedigitsError(f"cannot write video {self.path}: {exc}") from exc
+
+    def _encode(self, image: np.ndarray, time_s: float | None) -> None:
+        if time_s is None:
+            time_s = self.frames / self.fps
+        if self._t0 is None:
+            self._t0 = time_s
+        # strictly increasing: two frames stamped the same millisecond would be refused
+        pts = max(round((time_s - self._t0) * 1000), self._last_pts + 1)
+        self._last_pts = pts
+        frame = self.av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="bgr24")
+        frame.pts, frame.time_base = pts, MILLISECOND
+        for packet in self._stream.encode(frame):
+            self._container.mux(packet)
+
+    def _close_container(self) -> None:
+        container, self._container = self._container, None
+        if container is None:
+            return
+        try:
+            if self._stream is not None and self.frames:
+                for packet in self._stream.encode(None):  # flush the encoder's delayed frames
+                    container.mux(packet)
+        finally:
+            container.close()
+
     def close(self) -> None:
-        if self.writer is not None:
-            self.writer.release()
-            self.writer = None
+        if self._writer is not None:
+            self._writer.release()
+            self._writer = None
+        try:
+            self._close_container()
+        except (OSError, self._av_error()) as exc:
+            raise LivedigitsError(f"cannot finish video {self.path}: {exc}") from exc
 
     def discard(self) -> None:
         """Close and delete: for a run that failed, whose output would pretend to be complete."""
         opened = self.size is not None
-        self.close()
+        try:
+            self.close()
+        except LivedigitsError:
+            pass  # it is being deleted anyway
         if opened:
             self.path.unlink(missing_ok=True)
 
 
-class JsonLinesSink:
-    """One JSON object per frame or image, flushed as written:
+def _note_mp4v() -> None:
+    global _noted_mp4v
+    if not _noted_mp4v:
+        _noted_mp4v = True
+        print(
+            f"livedigits: note: PyAV is not installed, so video is written as mp4v, which browsers do not play; "
+            f"for H.264: {VIDEO_INSTALL}",
+            file=sys.stderr,
+        )
 
-    ``{"source": ..., "frame": 0, "t_ms": 2.1, "digits": [{"digit": 7, "confidence": 0.998, "box": [x, y, w, h]}]}``
+
+class ImageSink:
+    """Each annotated image as ``<directory>/<stem>.annotated.png``.
+
+    The directory is created when its parent exists. Two inputs with the same stem (``a/p.jpg``,
+    ``b/p.png``) are written as ``p.annotated.png`` and ``p-2.annotated.png``; an image from stdin
+    as ``stdin.annotated.png``. Every file is complete when written, so ``discard()`` keeps them.
     """
 
-    def __init__(self, path: str | os.PathLike):
-        self.path = check_writable(path)
-        self.file = None  # opened with the first record: a run that fails to start leaves no file
+    needs_image = True
 
-    def write(self, source: str, frame: int, t_ms: float, digits: list[Digit]) -> None:
-        if self.file is None:
+    def __init__(self, directory: str | os.PathLike):
+        self.directory = Path(directory)
+        if not self.directory.exists() and self.directory.parent.is_dir():
             try:
-                self.file = open(self.path, "w", encoding="utf-8")
+                self.directory.mkdir()
             except OSError as exc:
-                raise LivedigitsError(f"cannot write {self.path}: {exc.strerror}") from exc
-        record = {"source": source, "frame": frame, "t_ms": round(t_ms, 2), "digits": [d.to_dict() for d in digits]}
-        self.file.write(json.dumps(record) + "\n")
-        self.file.flush()
+                raise LivedigitsError(f"cannot create output directory {self.directory}: {exc.strerror}") from exc
+        if not self.directory.is_dir():
+            raise LivedigitsError(f"output directory does not exist: {self.directory}")
+        if not os.access(self.directory, os.W_OK):
+            raise LivedigitsError(f"output directory is not writable: {self.directory}")
+        self.written: list[Path] = []
+        self._stems: dict[str, int] = {}
+
+    def target(self, source: str) -> Path:
+        """The file the image from ``source`` goes to (each call reserves a new name)."""
+        stem = "stdin" if source in ("-", "<stdin>") else (Path(source).stem or "image")
+        seen = self._stems.get(stem, 0) + 1
+        self._stems[stem] = seen
+        return self.directory / (f"{stem}.annotated.png" if seen == 1 else f"{stem}-{seen}.annotated.png")
+
+    def write(self, frame: Frame, reading: Reading, annotated: np.ndarray | None, process_ms: float) -> None:
+        path = self.target(frame.source)
+        if not cv2.imwrite(str(path), annotated if annotated is not None else frame.image):
+            raise LivedigitsError(f"cannot write {path}")
+        self.written.append(path)
 
     def close(self) -> None:
-        if self.file is not None and not self.file.closed:
+        pass
+
+    def discard(self) -> None:
+        pass  # each image written is whole; nothing pretends to be more than it is
+
+
+class JsonLinesSink:
+    """One JSON object per frame or image, each flushed as written; ``"-"`` writes to stdout.
+
+    ``{"source": "clip.mp4", "frame": 0, "time_s": 0.0, "width": 640, "height": 480,
+    "process_ms": 3.1, "digits": [Digit.to_dict(), ...], "numbers": [Number.to_dict(), ...]}``
+
+    ``time_s`` is the frame's media time (seconds into the video; since the first frame for a
+    camera or stream; null for images); ``process_ms`` the time recognising it took. Stdout is
+    flushed, never closed, and ``discard()`` leaves it alone.
+    """
+
+    needs_image = False
+
+    def __init__(self, path: str | os.PathLike):
+        self.stdout = str(path) == STDOUT
+        self.path = Path(STDOUT) if self.stdout else check_writable(path)
+        self.file = None  # opened with the first record: a run that fails to start leaves no file
+
+    def write(self, frame: Frame, reading: Reading, annotated: np.ndarray | None, process_ms: float) -> None:
+        h, w = frame.image.shape[:2]
+        self._put(
+            {
+                "source": frame.source,
+                "frame": frame.index,
+                "time_s": None if frame.time_s is None else round(frame.time_s, 3),
+                "width": w,
+                "height": h,
+                "process_ms": round(process_ms, 2),
+                "digits": [d.to_dict() for d in reading.digits],
+                "numbers": [n.to_dict() for n in reading.numbers],
+            }
+        )
+
+    def _put(self, record: dict) -> None:
+        if self.file is None:
+            self.file = sys.stdout if self.stdout else self._open()
+        try:
+            self.file.write(json.dumps(record) + "\n")
+            self.file.flush()
+        except BrokenPipeError as exc:
+            raise LivedigitsError("JSON Lines output closed by the reader (broken pipe)") from exc
+        except OSError as exc:
+            raise LivedigitsError(f"cannot write {self.path}: {exc.strerror}") from exc
+
+    def _open(self):
+        try:
+            return open(self.path, "w", encoding="utf-8")
+        except OSError as exc:
+            raise LivedigitsError(f"cannot write {self.path}: {exc.strerror}") from exc
+
+    def close(self) -> None:
+        if self.file is None or self.file.closed:
+            return
+        if self.stdout:
+            try:
+                self.file.flush()
+            except (BrokenPipeError, ValueError):
+                pass  # the reader has gone; nothing is left to say to it
+        else:
             self.file.close()
 
     def discard(self) -> None:
         """Close and delete: for a run that failed, whose output would pretend to be complete."""
         opened = self.file is not None
         self.close()
-        if opened:
+        if opened and not self.stdout:
             self.path.unlink(missing_ok=True)

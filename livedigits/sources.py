@@ -1,26 +1,48 @@
-"""Frame sources behind one factory: a camera index, a video file or an image file.
+"""Frame sources behind one factory: a camera, a stream URL, a video file, images.
 
-``open_source("0")`` is a camera, a path to a video yields its frames, a path to an image yields
-it once. A source that cannot be opened raises :class:`LivedigitsError` naming it; there is no
-silent fallback. Every source is a context manager and releases its capture in ``close()``.
+``open_source("0")`` is a camera, ``open_source("rtsp://host/cam")`` a stream, a video path yields
+its frames, an image path yields it once, a directory or a glob its images, ``"-"`` one image read
+from stdin. Every source yields :class:`~livedigits.records.Frame` records, is a context manager,
+and releases what it holds in ``close()``. A source that cannot be opened raises
+:class:`LivedigitsError` naming it; there is no silent fallback::
+
+    with open_source("clip.mp4") as source:
+        for frame in source:          # Frame(image HxWx3 uint8 BGR, index, source, time_s)
+            ...
 """
 
 from __future__ import annotations
 
+import glob
 import os
+import struct
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import cv2
 import numpy as np
 
 from livedigits.errors import LivedigitsError
+from livedigits.records import Frame
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm", ".gif"}
+STREAM_SCHEMES = ("rtsp://", "rtmp://", "http://", "https://")
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+"""What an image read from stdin is called in messages and records."""
 MAX_BAD_FRAMES_IN_A_ROW = 25
 """A video with this many undecodable frames in a row is treated as ended (truncated file)."""
+STREAM_OPEN_TIMEOUT_MS = 10_000
+STREAM_READ_TIMEOUT_MS = 5_000
+"""A stream that does not answer within these is reported, not waited on for FFmpeg's default minutes."""
+
+
+# --- images -------------------------------------------------------------------------------------
 
 
 def to_bgr(image: np.ndarray) -> np.ndarray:
@@ -40,8 +62,132 @@ def to_bgr(image: np.ndarray) -> np.ndarray:
     return image
 
 
+def exif_orientation(data: bytes) -> int:
+    """The EXIF orientation (1-8) stored in a JPEG, PNG or WebP file's bytes; 1 when there is none.
+
+    Needed because ``cv2.imdecode(IMREAD_UNCHANGED)`` (which keeps alpha and 16 bits) ignores the
+    tag, and ``IMREAD_COLOR`` (which applies it) turns transparent paper black. TIFF is not parsed:
+    OpenCV's TIFF reader applies the orientation itself. Never raises on malformed bytes.
+    """
+    try:
+        tiff = _exif_block(data)
+        return _tiff_orientation(tiff) if tiff else 1
+    except (struct.error, IndexError, ValueError):
+        return 1
+
+
+def _exif_block(data: bytes) -> bytes | None:
+    """The TIFF-structured EXIF payload of a JPEG (APP1), PNG (eXIf) or WebP (EXIF chunk)."""
+    if data[:2] == b"\xff\xd8":  # JPEG: walk the marker segments up to the image data
+        at = 2
+        while at + 4 <= len(data) and data[at] == 0xFF:
+            marker = data[at + 1]
+            if marker == 0xD8 or 0xD0 <= marker <= 0xD7 or marker == 0x01:  # no length field
+                at += 2
+                continue
+            if marker == 0xFF:  # fill byte
+                at += 1
+                continue
+            if marker in (0xDA, 0xD9):  # start of scan / end of image: no more metadata
+                return None
+            (length,) = struct.unpack(">H", data[at + 2 : at + 4])
+            payload = data[at + 4 : at + 2 + length]
+            if marker == 0xE1 and payload.startswith(b"Exif\x00\x00"):
+                return payload[6:]
+            at += 2 + length
+        return None
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        at = 8
+        while at + 8 <= len(data):
+            length, kind = struct.unpack(">I4s", data[at : at + 8])
+            if kind == b"eXIf":
+                return data[at + 8 : at + 8 + length]
+            if kind in (b"IDAT", b"IEND"):  # eXIf must precede the image data
+                return None
+            at += 12 + length
+        return None
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        at = 12
+        while at + 8 <= len(data):
+            kind, length = struct.unpack("<4sI", data[at : at + 8])
+            if kind == b"EXIF":
+                block = data[at + 8 : at + 8 + length]
+                return block[6:] if block.startswith(b"Exif\x00\x00") else block
+            at += 8 + length + (length & 1)
+        return None
+    return None
+
+
+def _tiff_orientation(tiff: bytes) -> int:
+    """Tag 0x0112 of IFD0 in a TIFF-structured block."""
+    order = {b"II": "<", b"MM": ">"}.get(tiff[:2])
+    if order is None:
+        return 1
+    (ifd,) = struct.unpack(order + "I", tiff[4:8])
+    (count,) = struct.unpack(order + "H", tiff[ifd : ifd + 2])
+    for i in range(count):
+        entry = tiff[ifd + 2 + 12 * i : ifd + 14 + 12 * i]
+        tag, kind = struct.unpack(order + "HH", entry[:4])
+        if tag == 0x0112:
+            # SHORT (3) in the first two bytes of the value field; some writers use LONG (4)
+            value = struct.unpack(order + ("H" if kind == 3 else "I"), entry[8 : 10 if kind == 3 else 12])[0]
+            return value if 1 <= value <= 8 else 1
+    return 1
+
+
+def apply_orientation(image: np.ndarray, orientation: int) -> np.ndarray:
+    """Turn an image stored with EXIF ``orientation`` (1-8) the right way up (any dtype, 2 or 3 dims)."""
+    if orientation == 2:
+        return cv2.flip(image, 1)
+    if orientation == 3:
+        return cv2.rotate(image, cv2.ROTATE_180)
+    if orientation == 4:
+        return cv2.flip(image, 0)
+    if orientation == 5:
+        return cv2.transpose(image)
+    if orientation == 6:
+        return cv2.rotate(image, cv2.ROTATE_90_CLOCKWISE)
+    if orientation == 7:
+        return cv2.rotate(cv2.transpose(image), cv2.ROTATE_180)
+    if orientation == 8:
+        return cv2.rotate(image, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    return image
+
+
+def decode_image(data: bytes, name: str) -> np.ndarray:
+    """Encoded image bytes -> HxWx3 uint8 BGR, the right way up; LivedigitsError naming ``name``."""
+    try:
+        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED) if data else None
+    except cv2.error:  # e.g. a damaged header claiming a size over OpenCV's limits
+        image = None
+    if image is None or image.size == 0:
+        raise LivedigitsError(f"not a readable image: {name}")
+    # cv2.rotate/flip take 1, 3 or 4 channels; orientation first so alpha is still there to use.
+    return to_bgr(apply_orientation(image, exif_orientation(data)))
+
+
+def read_image(path: str | os.PathLike) -> np.ndarray:
+    """An image file (or ``"-"``: stdin's bytes) -> HxWx3 uint8 BGR, the right way up."""
+    if str(path) == STDIN:
+        return decode_image(sys.stdin.buffer.read(), STDIN_NAME)
+    path = Path(path)
+    _check_file(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise LivedigitsError(f"cannot read {path}: {exc.strerror}") from exc
+    return decode_image(data, str(path))
+
+
+# --- sources ------------------------------------------------------------------------------------
+
+
 class FrameSource:
-    """Iterator of HxWx3 uint8 BGR frames with a name, fps and size."""
+    """Iterator of :class:`Frame` records with a name, a frame rate and, where known, a length.
+
+    ``live`` sources (cameras, streams) deliver the newest frame, skipping what the consumer was
+    too slow for; ``bad_frames`` counts undecodable frames a video skipped.
+    """
 
     name: str = ""
     fps: float = 30.0
@@ -49,7 +195,7 @@ class FrameSource:
     frame_count: int | None = None
     bad_frames: int = 0
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Frame]:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -63,29 +209,108 @@ class FrameSource:
 
 
 class ImageSource(FrameSource):
-    def __init__(self, path: str | os.PathLike):
-        path = Path(path)
-        _check_file(path)
-        data = np.fromfile(str(path), np.uint8)
-        try:
-            image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
-        except cv2.error:  # e.g. a damaged header claiming a size over OpenCV's limits
-            image = None
-        if image is None:
-            raise LivedigitsError(f"not a readable image: {path}")
-        self.image = to_bgr(image)
-        self.name, self.frame_count, self.fps = str(path), 1, 1.0
+    """One image file (``"-"``: one image read from stdin), decoded here so a bad file fails at once."""
 
-    def __iter__(self):
-        yield self.image
+    def __init__(self, path: str | os.PathLike):
+        self.name = STDIN_NAME if str(path) == STDIN else str(path)
+        self.image = read_image(path)
+        self.frame_count, self.fps = 1, 1.0
+
+    def __iter__(self) -> Iterator[Frame]:
+        yield Frame(self.image, 0, self.name, None)
+
+
+class ImageListSource(FrameSource):
+    """Images from files, directories (their image files, sorted), globs and ``"-"`` (stdin).
+
+    An input that cannot be read is skipped, not fatal: its message (e.g. ``"not a readable image:
+    b.png"``) is appended to ``errors`` and passed to ``on_error`` as it happens, so the caller can
+    print it at once (``on_error=lambda m: print(f"livedigits: {m}", file=sys.stderr)``) and exit
+    non-zero when ``errors`` is not empty. When nothing readable is left, LivedigitsError: at once
+    if no input names an image, else at the end of the iteration. A single image is decoded here,
+    so a lone bad file fails with its own message like :class:`ImageSource`.
+
+    Each frame's ``source`` is its path (``"<stdin>"`` for stdin), ``index`` its position among the
+    images yielded, ``time_s`` None. Images are decoded one at a time: a directory of thousands
+    does not sit in memory.
+    """
+
+    def __init__(self, paths: list[str | os.PathLike], on_error: Callable[[str], None] | None = None):
+        self.on_error = on_error
+        self.errors: list[str] = []
+        self.paths: list[str] = []
+        for spec in paths:
+            found, problem = expand_image_spec(str(spec))
+            self.paths.extend(found)
+            if problem:
+                self._report(problem)
+        if not self.paths:
+            if len(self.errors) == 1:
+                raise LivedigitsError(self.errors[0])
+            raise LivedigitsError(f"no images found in {', '.join(str(p) for p in paths) or 'an empty list'}")
+        if self.paths.count(STDIN) > 1:
+            raise LivedigitsError("stdin ('-') can be read only once")
+        self.name = str(paths[0]) if len(paths) == 1 else f"{len(self.paths)} images"
+        self.frame_count, self.fps = len(self.paths), 1.0
+        self._first: np.ndarray | None = None
+        if len(self.paths) == 1 and not self.errors:
+            self._first = read_image(self.paths[0])
+
+    def _report(self, message: str) -> None:
+        self.errors.append(message)
+        if self.on_error is not None:
+            self.on_error(message)
+
+    def __iter__(self) -> Iterator[Frame]:
+        yielded = 0
+        for path in self.paths:
+            name = STDIN_NAME if path == STDIN else path
+            if self._first is not None:
+                image, self._first = self._first, None
+            else:
+                try:
+                    image = read_image(path)
+                except LivedigitsError as exc:
+                    self._report(str(exc))
+                    continue
+            yield Frame(image, yielded, name, None)
+            yielded += 1
+        if yielded == 0:
+            raise LivedigitsError(f"none of the {len(self.paths)} images could be read")
+
+
+def expand_image_spec(spec: str) -> tuple[list[str], str | None]:
+    """One command-line input -> (image paths, a message when it names none).
+
+    A file stays as given (whatever its suffix: the decoder decides); a directory gives its image
+    files sorted by name (not recursive); a glob its sorted matches; ``"-"`` stays ``"-"``.
+    """
+    if spec == STDIN:
+        return [STDIN], None
+    path = Path(spec)
+    if path.is_dir():
+        found = sorted(str(p) for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+        return found, (None if found else f"no images in directory: {spec}")
+    if path.exists() or not is_glob(spec):
+        return [spec], None  # a missing file is reported when it is read, in list order
+    found = sorted(p for p in glob.glob(spec) if Path(p).is_file() and Path(p).suffix.lower() in IMAGE_SUFFIXES)
+    return found, (None if found else f"no images match {spec}")
+
+
+def open_images(paths: list[str | os.PathLike], on_error: Callable[[str], None] | None = None) -> ImageListSource:
+    """The ``image`` command's source: files, directories, globs and ``"-"``; see :class:`ImageListSource`."""
+    return ImageListSource(paths, on_error)
 
 
 class VideoSource(FrameSource):
+    """A video file; ``time_s`` is each frame's position in the file."""
+
     def __init__(self, path: str | os.PathLike):
         path = Path(path)
         _check_file(path)
         self.name = str(path)
-        self.capture = cv2.VideoCapture(str(path))
+        with quiet_opencv():
+            self.capture = cv2.VideoCapture(str(path))
         try:
             ok, first = self.capture.read() if self.capture.isOpened() else (False, None)
         except cv2.error:
@@ -93,20 +318,29 @@ class VideoSource(FrameSource):
         if not ok or first is None:
             self.capture.release()
             raise LivedigitsError(f"not a readable video: {path}")
-        self.first = first
         fps = self.capture.get(cv2.CAP_PROP_FPS)
         self.fps = fps if 1.0 <= fps <= 240.0 else 30.0
+        self.first = first, self._position(0)
         count = int(self.capture.get(cv2.CAP_PROP_FRAME_COUNT))
         self.frame_count = count if count > 0 else None
 
-    def __iter__(self):
-        yield self.first
-        failures = 0
+    def _position(self, index: int) -> float:
+        """Seconds into the file of the frame just read: the container's clock, else index / fps."""
+        ms = self.capture.get(cv2.CAP_PROP_POS_MSEC)
+        if ms > 0 or (ms == 0 and index == 0):
+            return ms / 1000.0
+        return index / self.fps
+
+    def __iter__(self) -> Iterator[Frame]:
+        image, time_s = self.first
+        yield Frame(image, 0, self.name, time_s)
+        index, failures = 1, 0
         while True:
-            ok, frame = self.capture.read()
-            if ok and frame is not None:
+            ok, image = self.capture.read()
+            if ok and image is not None:
                 failures = 0
-                yield frame
+                yield Frame(image, index, self.name, self._position(index))
+                index += 1
                 continue
             # A failed read is either the end or a frame that did not decode: skip it and count
             # it, unless there is nothing left to read.
@@ -122,57 +356,59 @@ class VideoSource(FrameSource):
         self.capture.release()
 
 
-class CameraSource(FrameSource):
-    """A camera opened for low latency, read in a background thread that keeps only the newest frame.
+@contextmanager
+def quiet_opencv():
+    """Silence OpenCV's own log while probing a device or file: our one-line error says what failed."""
+    logging = getattr(getattr(cv2, "utils", None), "logging", None)
+    if logging is None:  # builds without the logging bindings
+        yield
+        return
+    previous = logging.getLogLevel()
+    logging.setLogLevel(logging.LOG_LEVEL_SILENT)
+    try:
+        yield
+    finally:
+        logging.setLogLevel(previous)
 
-    Processing never works on a stale, buffered frame: MJPG where the camera offers it (less USB
-    bandwidth, higher frame rates), a one-frame driver buffer, and a reader thread.
+
+class LiveSource(FrameSource):
+    """A capture read in a background thread that keeps only the newest frame.
+
+    Processing never works on a stale, buffered frame. ``time_s`` is seconds since the first
+    frame arrived, taken when the reader received it. Iteration ends, with one line on stderr,
+    when no new frame has come for ``stall_seconds``.
     """
 
     live = True
 
-    def __init__(
-        self,
-        index: int,
-        width: int | None = None,
-        height: int | None = None,
-        stall_seconds: float = 3.0,
-        capture: cv2.VideoCapture | None = None,
-    ):
-        """``capture`` replaces ``cv2.VideoCapture(index)``, for tests and custom backends."""
-        self.name = f"camera {index}"
+    def _start(self, capture, stall_seconds: float) -> None:
+        self.capture = capture
         self.stall_seconds = stall_seconds
-        self.capture = capture if capture is not None else cv2.VideoCapture(index)
-        if not self.capture.isOpened():
-            self.capture.release()
-            raise LivedigitsError(f"camera {index} could not be opened (missing, busy or no permission)")
-        self.capture.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*"MJPG"))
-        self.capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)
-        if width:
-            self.capture.set(cv2.CAP_PROP_FRAME_WIDTH, width)
-        if height:
-            self.capture.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
         fps = self.capture.get(cv2.CAP_PROP_FPS)
         self.fps = fps if 1.0 <= fps <= 240.0 else 30.0
         self._frame: np.ndarray | None = None
+        self._stamp = 0.0
         self._seq = 0
         self._cond = threading.Condition()
         self._running = True
-        self._thread = threading.Thread(target=self._read, name="camera-reader", daemon=True)
+        self._thread = threading.Thread(target=self._read, name=f"{self.name}-reader", daemon=True)
         self._thread.start()
 
     def _read(self) -> None:
         while self._running:
-            ok, frame = self.capture.read()
-            if not ok or frame is None:
+            try:
+                ok, image = self.capture.read()
+            except cv2.error:
+                ok, image = False, None
+            if not ok or image is None:
                 time.sleep(0.01)
                 continue
             with self._cond:
-                self._frame, self._seq = frame, self._seq + 1
+                self._frame, self._stamp, self._seq = image, time.monotonic(), self._seq + 1
                 self._cond.notify_all()
 
-    def __iter__(self):
-        seen = 0
+    def __iter__(self) -> Iterator[Frame]:
+        seen, index, start = 0, 0, None
 
         def fresh() -> bool:
             return self._seq != seen or not self._running
@@ -184,8 +420,10 @@ class CameraSource(FrameSource):
                     return
                 if not self._running:
                     return
-                frame, seen = self._frame, self._seq
-            yield frame
+                image, stamp, seen = self._frame, self._stamp, self._seq
+            start = stamp if start is None else start
+            yield Frame(image, index, self.name, stamp - start)
+            index += 1
 
     def close(self) -> None:
         self._running = False
@@ -193,6 +431,63 @@ class CameraSource(FrameSource):
             self._cond.notify_all()
         self._thread.join(timeout=2.0)
         self.capture.release()
+
+
+class CameraSource(LiveSource):
+    """A camera opened for low latency: MJPG where the camera offers it (less USB bandwidth, higher
+    frame rates), a one-frame driver buffer, and the newest-frame reader thread."""
+
+    def __init__(
+        self,
+        index: int,
+        width: int | None = None,
+        height: int | None = None,
+        stall_seconds: float = 3.0,
+        capture: cv2.VideoCapture | None = None,
+    ):
+        """``capture`` replaces ``cv2.VideoCapture(index)``, for tests and custom backends."""
+        self.name = f"camera {index}"
+        if capture is None:
+            with quiet_opencv():
+                capture = cv2.VideoCapture(index)
+        if not capture.isOpened():
+            capture.release()
+            raise LivedigitsError(f"camera {index} could not be opened (missing, busy or no permission)")
+        capture.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*"MJPG"))
+        capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)
+        if width:
+            capture.set(cv2.CAP_PROP_FRAME_WIDTH, width)
+        if height:
+            capture.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
+        self._start(capture, stall_seconds)
+
+
+class StreamSource(LiveSource):
+    """A network stream (rtsp, rtmp, http(s): MJPEG, HLS, a camera's URL) through FFmpeg, read by
+    the newest-frame reader thread. Its ``name`` is the URL with any password masked."""
+
+    def __init__(self, url: str, stall_seconds: float = 5.0, capture: cv2.VideoCapture | None = None):
+        """``capture`` replaces ``cv2.VideoCapture(url, CAP_FFMPEG)``, for tests and custom backends."""
+        self.url = url
+        self.name = redact_url(url)
+        if capture is None:
+            params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, STREAM_OPEN_TIMEOUT_MS]
+            params += [cv2.CAP_PROP_READ_TIMEOUT_MSEC, STREAM_READ_TIMEOUT_MS]
+            with quiet_opencv():
+                capture = cv2.VideoCapture(url, cv2.CAP_FFMPEG, params)
+        if not capture.isOpened():
+            capture.release()
+            raise LivedigitsError(f"stream could not be opened: {self.name} (unreachable, wrong URL or format)")
+        self._start(capture, stall_seconds)
+
+
+def redact_url(url: str) -> str:
+    """``rtsp://user:secret@host/cam`` -> ``rtsp://user:***@host/cam``: names go into logs and JSON."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
 
 
 def _check_file(path: Path) -> None:
@@ -208,10 +503,30 @@ def is_image_path(path: str | os.PathLike) -> bool:
     return Path(path).suffix.lower() in IMAGE_SUFFIXES
 
 
+def is_glob(spec: str) -> bool:
+    return any(c in spec for c in "*?[")
+
+
+def is_stream_url(spec: str) -> bool:
+    return spec.lower().startswith(STREAM_SCHEMES)
+
+
 def open_source(spec: str | int, width: int | None = None, height: int | None = None) -> FrameSource:
-    """An int or digit string is a camera index; an image suffix an image; anything else a video."""
+    """The source ``spec`` names.
+
+    An int or digit string is a camera index (``width``/``height`` ask it for a size); an rtsp,
+    rtmp, http or https URL a stream; ``"-"`` one image read from stdin; a directory or a glob its
+    images; a path with an image suffix an image; anything else a video file.
+    """
     if isinstance(spec, int) or str(spec).isdigit():
         return CameraSource(int(spec), width, height)
+    spec = os.fspath(spec)
+    if is_stream_url(spec):
+        return StreamSource(spec)
+    if spec == STDIN:
+        return ImageSource(STDIN)
+    if Path(spec).is_dir() or (is_glob(spec) and not Path(spec).exists()):
+        return open_images([spec])
     if is_image_path(spec):
         return ImageSource(spec)
     return VideoSource(spec)

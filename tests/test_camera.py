@@ -1,14 +1,21 @@
-"""The camera source with a stand-in capture device: newest frame only, and an unplugged camera."""
+"""Live sources: the camera with a stand-in capture device (newest frame only, an unplugged
+camera, a missing one), and a stream URL served over HTTP from 127.0.0.1."""
 
+import http.server
+import socketserver
+import subprocess
+import sys
 import threading
 import time
 
 import cv2
 import numpy as np
+import pytest
 
 from livedigits.app import run
+from livedigits.errors import LivedigitsError
 from livedigits.sinks import JsonLinesSink, VideoSink
-from livedigits.sources import CameraSource
+from livedigits.sources import CameraSource, StreamSource, open_source
 
 
 class FakeCapture:
@@ -56,19 +63,109 @@ def test_slow_consumer_gets_the_newest_frame_not_a_backlog():
     capture = FakeCapture(frames=10_000)
     with CameraSource(0, stall_seconds=1.0, capture=capture) as source:
         frames = iter(source)
-        next(frames)
+        first = next(frames)
         time.sleep(0.2)  # processing a slow frame; the camera delivered ~40 more meanwhile
         newest = next(frames)
-        assert newest[0, 0, 0] >= capture.count % 256 - 2  # no stale frame from a queue
+        assert newest.image[0, 0, 0] >= capture.count % 256 - 2  # no stale frame from a queue
+        assert newest.index == 1 and newest.source == "camera 0"
+        assert first.time_s == 0.0 and newest.time_s >= 0.19  # seconds since the first frame
 
 
 def test_unplugged_camera_ends_the_run_cleanly(tmp_path, recognizer, capsys):
     capture = FakeCapture(frames=15)
     out, js = tmp_path / "rec.mp4", tmp_path / "rec.jsonl"
     with CameraSource(0, stall_seconds=0.5, capture=capture) as source:
-        summary = run(source, recognizer, video=VideoSink(out, source.fps), jsonl=JsonLinesSink(js))
+        summary = run(source, recognizer, sinks=[VideoSink(out, source.fps), JsonLinesSink(js)])
     assert 1 <= summary.frames <= 15 and not summary.interrupted
     assert "camera 0 stopped delivering frames" in capsys.readouterr().err
     cap = cv2.VideoCapture(str(out))
     assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == summary.frames
     assert len(js.read_text().splitlines()) == summary.frames
+
+
+def test_missing_camera_says_one_line_only():
+    # OpenCV's backends each log a warning (a dozen lines) when probing a camera that is not there
+    code = (
+        "import sys\n"
+        "from livedigits.errors import LivedigitsError\n"
+        "from livedigits.sources import open_source\n"
+        "try:\n"
+        "    open_source('9')\n"
+        "except LivedigitsError as exc:\n"
+        "    print(f'livedigits: {exc}', file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stderr.splitlines() == ["livedigits: camera 9 could not be opened (missing, busy or no permission)"]
+
+
+# --- a stream served from 127.0.0.1 ---------------------------------------------------------------
+
+STREAM_FRAMES = 30
+
+
+class _MjpegHandler(http.server.BaseHTTPRequestHandler):
+    """An IP camera's MJPEG-over-HTTP stream (multipart/x-mixed-replace): numbered frames at ~50 fps."""
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "multipart/x-mixed-replace; boundary=frame")
+        self.end_headers()
+        for i in range(STREAM_FRAMES):
+            image = np.full((120, 160, 3), 235, np.uint8)
+            image[:, : 4 * (i + 1)] = 40  # a bar that grows: which frame this is survives JPEG
+            ok, jpeg = cv2.imencode(".jpg", image)
+            part = b"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n" % len(jpeg)
+            try:
+                self.wfile.write(part + jpeg.tobytes() + b"\r\n")
+                self.wfile.flush()
+            except OSError:
+                return  # the client went away
+            time.sleep(0.02)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def stream_url():
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _MjpegHandler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/stream.mjpg"
+    server.shutdown()
+    server.server_close()
+
+
+def _bar(image: np.ndarray) -> int:
+    return int((image[60] < 128).all(axis=1).sum()) // 4
+
+
+def test_stream_url_is_opened_as_a_stream_with_its_url_intact(stream_url):
+    with open_source(stream_url) as source:
+        assert isinstance(source, StreamSource) and source.live
+        assert source.url == stream_url and source.name == stream_url  # "//" not collapsed by Path
+        frame = next(iter(source))
+    assert frame.source == stream_url and frame.image.shape == (120, 160, 3)
+
+
+def test_stream_frames_arrive_in_order_newest_first(stream_url):
+    with StreamSource(stream_url, stall_seconds=1.0) as source:
+        frames = []
+        for frame in source:
+            frames.append(frame)
+            time.sleep(0.05)  # slower than the stream: frames in between are skipped, not queued
+    bars = [_bar(f.image) for f in frames]
+    assert 3 <= len(frames) < STREAM_FRAMES  # some skipped
+    assert bars == sorted(bars) and len(set(bars)) == len(bars)  # never an older frame again
+    assert bars[-1] >= STREAM_FRAMES - 2  # the last frame sent is (nearly) the last one seen
+    times = [f.time_s for f in frames]
+    assert times[0] == 0.0 and times == sorted(times)
+
+
+def test_unreachable_stream_is_one_clear_error():
+    # a port on 127.0.0.1 nothing listens on: refused at once
+    with socketserver.TCPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler) as probe:
+        port = probe.server_address[1]
+    with pytest.raises(LivedigitsError, match=f"stream could not be opened: http://127.0.0.1:{port}/cam"):
+        open_source(f"http://127.0.0.1:{port}/cam")

@@ -1,14 +1,26 @@
-"""Overlay drawing and the output writers."""
+"""Overlay drawing and label layout, the debug view, and the output writers."""
 
 import json
+import sys
+from types import SimpleNamespace
 
+import cv2
 import numpy as np
 import pytest
 
 from livedigits import Digit
 from livedigits.errors import LivedigitsError
-from livedigits.overlay import Overlay, debug_view
-from livedigits.sinks import JsonLinesSink, VideoSink, check_writable
+from livedigits.layout import arrange
+from livedigits.overlay import Overlay, beside, debug_view, overlaps
+from livedigits.records import Frame, Number, Reading
+from livedigits.sinks import ImageSink, JsonLinesSink, VideoSink, check_writable
+
+
+def reading_of(*digits: Digit) -> Reading:
+    return Reading(digits=list(digits))
+
+
+# --- overlay --------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("size", [(240, 320), (480, 640), (2160, 3840)])
@@ -16,7 +28,7 @@ def test_overlay_draws_box_and_label_near_the_digit_only(size):
     frame = np.zeros((*size, 3), np.uint8)
     h, w = size
     box = (w // 2, h // 2, w // 10, h // 6)
-    Overlay().annotate(frame, [Digit(box, 7, 0.99)])
+    Overlay().annotate(frame, reading_of(Digit(box, 7, 0.99)))
     x, y, bw, bh = box
     drawn = np.argwhere(frame.any(axis=2))
     assert len(drawn)
@@ -31,41 +43,277 @@ def test_overlay_draws_box_and_label_near_the_digit_only(size):
 def test_overlay_fps_banner_and_low_confidence_colour():
     frame = np.zeros((480, 640, 3), np.uint8)
     overlay = Overlay()
-    overlay.annotate(frame, [Digit((300, 200, 40, 60), 3, 0.5)], fps=30.0)
+    overlay.annotate(frame, reading_of(Digit((300, 200, 40, 60), 3, 0.5)), fps=30.0)
     assert frame[:20, :100].any()  # the fps banner
     assert tuple(frame[230, 300]) == overlay.low_color
 
 
-def test_debug_view_tiles_crops():
-    mask = np.zeros((480, 640), np.uint8)
-    crops = np.ones((3, 28, 28, 1), np.float32)
-    view = debug_view(np.zeros((480, 640, 3), np.uint8), mask, crops)
-    assert view.shape == (480, 640, 3) and view[:40, :120].any() and not view[200:, :].any()
+def dense_line(height: int, width: int, n: int = 24) -> Reading:
+    """``n`` digits side by side across the frame, 1/12 of its height, gaps a tenth of a digit."""
+    dh = height // 12
+    dw = max(4, (width - 20) // n - max(1, dh // 20))
+    step = dw + max(1, dh // 20)
+    digits = [Digit((10 + i * step, height // 2, dw, dh), i % 10, 0.90 + 0.004 * i, track_id=i) for i in range(n)]
+    return arrange(digits)
+
+
+@pytest.mark.parametrize("size", [(240, 320), (2160, 3840)])
+def test_labels_on_a_dense_line_never_overlap(size):
+    # given a line so dense that each confidence tab is wider than its digit
+    reading = dense_line(*size)
+    overlay = Overlay(show_ids=True)
+    boxes = [d.box for d in reading.digits]
+    naive = [beside((60 * max(1, size[0] // 480), 10), b, "below-left") for b in boxes]
+    assert any(overlaps(a, b) for a, b in zip(naive, naive[1:]))  # tabs under each box would collide
+    # when the labels are laid out
+    labels = overlay.layout_labels((*size, 3), reading, fps=25.0)
+    # then no two overlap, all are inside the frame, every digit has its label, and no
+    # confidence label covers a digit
+    rects = [label.rect for label in labels]
+    assert not [(a, b) for i, a in enumerate(rects) for b in rects[i + 1 :] if overlaps(a, b)]
+    assert all(0 <= x and 0 <= y and x + w <= size[1] and y + h <= size[0] for x, y, w, h in rects)
+    main = {label.owner: label.text for label in labels if label.kind == "main"}
+    assert main == {i: str(d.digit) for i, d in enumerate(reading.digits)}
+    confidence = [label for label in labels if label.kind == "confidence"]
+    assert confidence and not [c for c in confidence for b in boxes if overlaps(c.rect, b)]
+    assert [label.kind for label in labels].count("fps") == 1
+
+
+@pytest.mark.parametrize("size, grow", [((240, 320), 1), ((2160, 3840), 4)])
+def test_labels_stay_readable_at_every_size(size, grow):
+    # given a small digit (20x30 px); then its tabs are ~18 and ~16 px tall at 320x240 (no smaller
+    # than at 640x480) and grow with a 4K frame, which is shown shrunk to fit a screen
+    labels = Overlay().layout_labels((*size, 3), reading_of(Digit((size[1] // 3, size[0] // 3, 20, 30), 4, 0.99)))
+    main, confidence = labels
+    assert main.rect[3] >= 18 * grow and confidence.rect[3] >= 16 * grow
+
+
+def test_drawn_labels_are_where_the_layout_puts_them():
+    frame = np.zeros((240, 320, 3), np.uint8)
+    overlay = Overlay()
+    reading = dense_line(240, 320, 12)
+    overlay.annotate(frame, reading)
+    for label in overlay.layout_labels(frame.shape, reading):
+        x, y, w, h = label.rect
+        patch = frame[y : y + h, x : x + w].reshape(-1, 3)
+        assert (patch == label.color).all(axis=1).mean() > 0.4  # the tab's fill
+        assert (patch == overlay.text_color).all(axis=1).any()  # and its text
+
+
+def test_show_numbers_labels_each_number_once():
+    # given "31" and "4159" on one line
+    boxes = [(20, 100, 20, 30), (42, 100, 20, 30), (120, 100, 20, 30), (142, 100, 20, 30)]
+    digits = [Digit(b, d, 0.99, line=0) for b, d in zip(boxes, (3, 1, 4, 1))]
+    numbers = [Number("31", (20, 100, 42, 30), 0.99, 0, (0, 1)), Number("41", (120, 100, 42, 30), 0.99, 0, (2, 3))]
+    reading = Reading(digits, [[0, 1, 2, 3]], numbers)
+    labels = Overlay(show_confidence=False).layout_labels((240, 320, 3), reading, show_numbers=True)
+    assert [(label.text, label.owner) for label in labels] == [("31", 0), ("41", 1)]
+    frame = Overlay().annotate(np.zeros((240, 320, 3), np.uint8), reading, show_numbers=True)
+    assert not frame[115, 41].any()  # no box between the digits of one number
+    assert frame[100, 41].any()  # the number's box
+
+
+def test_track_ids_are_shown_when_asked():
+    reading = reading_of(Digit((100, 100, 30, 40), 5, 0.97, track_id=12))
+    texts = [label.text for label in Overlay(show_ids=True).layout_labels((240, 320, 3), reading)]
+    assert texts == ["5", "97% #12"]
+    assert [label.text for label in Overlay().layout_labels((240, 320, 3), reading)] == ["5", "97%"]
+
+
+# --- debug view -----------------------------------------------------------------------------------
+
+
+def _analysis(n_crops: int, probs: bool = True):
+    mask = np.zeros((240, 320), np.uint8)
+    mask[50:100, 60:80] = 255
+    crops = np.zeros((n_crops, 28, 28, 1), np.float32)
+    crops[:, 4:24, 12:16] = 1.0  # a "1"
+    p = np.full((n_crops, 10), 0.01, np.float32)
+    p[:, 1] = 0.91
+    return SimpleNamespace(mask=mask, crops=crops, probs=p if probs else None, reading=Reading())
+
+
+def _tiles(strip: np.ndarray, tile: int) -> int:
+    """How many tile cells along the strip's first row hold a crop (white pixels)."""
+    return sum(int((strip[:tile, c * tile : (c + 1) * tile] == 255).all(axis=2).any()) for c in range(320 // tile))
+
+
+def test_debug_view_keeps_the_mask_uncovered_and_shows_a_tile_per_crop():
+    analysis = _analysis(3)
+    view = debug_view(np.zeros((240, 320, 3), np.uint8), analysis)
+    # the mask, whole and untouched, above
+    assert view.shape[0] > 240 and view.shape[1] == 320
+    assert np.array_equal(view[:240], cv2.cvtColor(analysis.mask, cv2.COLOR_GRAY2BGR))
+    # a tile per crop below, each captioned in green (0.91 is above the bar)
+    strip = view[240:]
+    assert _tiles(strip, 40) == 3
+    green = (strip[:, :, 1] > 150) & (strip[:, :, 0] < 80) & (strip[:, :, 2] < 80)
+    assert sorted({int(x) // 40 for x in np.argwhere(green)[:, 1]}) == [0, 1, 2]
+
+
+def test_debug_view_has_the_same_size_whatever_the_crop_count():
+    frame = np.zeros((240, 320, 3), np.uint8)
+    shapes = {debug_view(frame, _analysis(n)).shape for n in (0, 1, 5, 40)}
+    assert len(shapes) == 1
+
+
+def test_debug_view_without_probabilities_still_tiles_crops():
+    view = debug_view(np.zeros((240, 320, 3), np.uint8), _analysis(2, probs=False))
+    assert _tiles(view[240:], 40) == 2
+
+
+def test_debug_view_of_a_real_frame(recognizer):
+    frame = np.full((240, 320, 3), 235, np.uint8)
+    cv2.putText(frame, "47", (80, 170), cv2.FONT_HERSHEY_SIMPLEX, 3.5, (30, 30, 30), 9, cv2.LINE_AA)
+    analysis = recognizer.analyze(frame)
+    view = debug_view(frame, analysis)
+    assert np.array_equal(view[:240], cv2.cvtColor(analysis.mask, cv2.COLOR_GRAY2BGR))
+    assert _tiles(view[240:], 40) == len(analysis.crops) >= 2
+
+
+# --- sinks ----------------------------------------------------------------------------------------
+
+
+def frame_of(image: np.ndarray, index: int = 0, source: str = "cam", time_s: float | None = 0.5) -> Frame:
+    return Frame(image, index, source, time_s)
 
 
 def test_json_lines_are_flushed_as_written(tmp_path):
     sink = JsonLinesSink(tmp_path / "r.jsonl")
-    sink.write("cam", 0, 1.234, [Digit((1, 2, 3, 4), 5, 0.912345)])
+    digits = [Digit((1, 2, 3, 4), 5, 0.912345, line=0, track_id=3), Digit((6, 2, 3, 4), 1, 0.99, line=0)]
+    reading = Reading(digits, [[0, 1]], [Number("51", (1, 2, 8, 4), 0.912345, 0, (0, 1))])
+    sink.write(frame_of(np.zeros((48, 64, 3), np.uint8), 7, "clip.mp4", 0.2333333), reading, None, 1.234)
     # readable before close: a crash now would lose nothing
     [line] = (tmp_path / "r.jsonl").read_text().splitlines()
     assert json.loads(line) == {
-        "source": "cam",
-        "frame": 0,
-        "t_ms": 1.23,
-        "digits": [{"digit": 5, "confidence": 0.9123, "box": [1, 2, 3, 4]}],
+        "source": "clip.mp4",
+        "frame": 7,
+        "time_s": 0.233,
+        "width": 64,
+        "height": 48,
+        "process_ms": 1.23,
+        "digits": [
+            {"digit": 5, "confidence": 0.9123, "box": [1, 2, 3, 4], "line": 0, "id": 3},
+            {"digit": 1, "confidence": 0.99, "box": [6, 2, 3, 4], "line": 0},
+        ],
+        "numbers": [{"text": "51", "box": [1, 2, 8, 4], "confidence": 0.9123, "line": 0}],
     }
     sink.close()
 
 
-def test_video_sink_writes_playable_video(tmp_path):
-    import cv2
-
-    sink = VideoSink(tmp_path / "v.mp4", 30.0)
-    for i in range(5):
-        sink.write(np.full((120, 160, 3), i * 40, np.uint8))
+def test_json_time_of_an_image_is_null(tmp_path):
+    sink = JsonLinesSink(tmp_path / "r.jsonl")
+    sink.write(frame_of(np.zeros((4, 4, 3), np.uint8), time_s=None), Reading(), None, 0.0)
     sink.close()
-    cap = cv2.VideoCapture(str(tmp_path / "v.mp4"))
-    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 5
+    assert json.loads((tmp_path / "r.jsonl").read_text())["time_s"] is None
+
+
+def test_json_dash_goes_to_stdout_and_leaves_it_open(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    sink = JsonLinesSink("-")
+    for i in range(2):
+        sink.write(frame_of(np.zeros((4, 4, 3), np.uint8), i), Reading(), None, 0.0)
+    sink.discard()  # even a failed run does not touch stdout
+    out = capsys.readouterr().out
+    assert [json.loads(line)["frame"] for line in out.splitlines()] == [0, 1]
+    assert not sys.stdout.closed and not (tmp_path / "-").exists()
+
+
+def test_json_discard_deletes_a_partial_file(tmp_path):
+    sink = JsonLinesSink(tmp_path / "r.jsonl")
+    sink.write(frame_of(np.zeros((4, 4, 3), np.uint8)), Reading(), None, 0.0)
+    sink.discard()
+    assert not (tmp_path / "r.jsonl").exists()
+
+
+def _write_video(sink: VideoSink, n: int, size=(121, 161)) -> None:
+    for i in range(n):
+        image = np.full((*size, 3), i * 20, np.uint8)
+        sink.write(frame_of(image, i, time_s=i / 30), Reading(), image, 1.0)
+    sink.close()
+
+
+def _count_frames(path) -> int:
+    capture, n = cv2.VideoCapture(str(path)), 0
+    while capture.read()[0]:
+        n += 1
+    capture.release()
+    return n
+
+
+def test_mp4_is_h264_that_browsers_play(tmp_path):
+    av = pytest.importorskip("av")
+    path = tmp_path / "v.mp4"
+    _write_video(VideoSink(path, 30.0), 10)  # odd size: 161x121
+    assert _count_frames(path) == 10
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        assert stream.codec_context.name == "h264" and stream.codec_context.pix_fmt == "yuv420p"
+        assert (stream.codec_context.width, stream.codec_context.height) == (162, 122)  # 4:2:0 needs even
+        assert float(stream.average_rate) == pytest.approx(30.0, rel=0.01)
+
+
+def test_h264_frames_keep_their_own_times(tmp_path):
+    av = pytest.importorskip("av")
+    path = tmp_path / "live.mp4"
+    sink = VideoSink(path, 30.0)
+    times = [0.0, 0.1, 0.15, 0.4, 0.5]  # a live camera processed unevenly
+    for i, t in enumerate(times):
+        sink.write(frame_of(np.zeros((64, 64, 3), np.uint8), i, time_s=t), Reading(), None, 1.0)
+    sink.close()
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        stamps = [float(f.pts * stream.time_base) for f in container.decode(stream)]
+    assert stamps == pytest.approx(times, abs=0.002)
+
+
+def test_mp4v_fallback_with_a_note_when_pyav_is_missing(tmp_path, monkeypatch, capsys):
+    import livedigits.sinks
+
+    monkeypatch.setitem(sys.modules, "av", None)  # import av -> ImportError
+    monkeypatch.setattr(livedigits.sinks, "_noted_mp4v", False)
+    sinks = [VideoSink(tmp_path / f"v{i}.mp4", 30.0) for i in range(2)]
+    assert capsys.readouterr().err.count("pip install 'livedigits[video]'") == 1  # once per process
+    _write_video(sinks[0], 5)
+    assert _count_frames(tmp_path / "v0.mp4") == 5
+    fourcc = int(cv2.VideoCapture(str(tmp_path / "v0.mp4")).get(cv2.CAP_PROP_FOURCC))
+    assert fourcc.to_bytes(4, "little").decode() in ("mp4v", "FMP4")  # MPEG-4 part 2, as FFmpeg names it
+
+
+def test_avi_stays_mjpg(tmp_path):
+    _write_video(VideoSink(tmp_path / "v.avi", 30.0), 5)
+    fourcc = int(cv2.VideoCapture(str(tmp_path / "v.avi")).get(cv2.CAP_PROP_FOURCC))
+    assert fourcc.to_bytes(4, "little").decode() == "MJPG" and _count_frames(tmp_path / "v.avi") == 5
+
+
+def test_video_sink_opens_lazily_and_discard_deletes(tmp_path):
+    sink = VideoSink(tmp_path / "v.mp4", 30.0)
+    assert not (tmp_path / "v.mp4").exists()
+    sink.write(frame_of(np.zeros((32, 32, 3), np.uint8)), Reading(), None, 1.0)
+    sink.discard()
+    assert not (tmp_path / "v.mp4").exists()
+
+
+def test_image_sink_names_each_annotated_image_after_its_source(tmp_path):
+    sink = ImageSink(tmp_path / "out")  # created: its parent exists
+    image = np.full((8, 8, 3), 77, np.uint8)
+    for source in ("a/page.jpg", "b/page.png", "-", "<stdin>", "scan.tif"):
+        sink.write(frame_of(image, source=source, time_s=None), Reading(), image, 1.0)
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == [
+        "page-2.annotated.png",
+        "page.annotated.png",
+        "scan.annotated.png",
+        "stdin-2.annotated.png",
+        "stdin.annotated.png",
+    ]
+    assert (cv2.imread(str(tmp_path / "out" / "page.annotated.png")) == 77).all()
+    assert ImageSink.needs_image and VideoSink.needs_image and not JsonLinesSink.needs_image
+
+
+def test_image_sink_needs_an_existing_parent(tmp_path):
+    with pytest.raises(LivedigitsError, match="output directory does not exist"):
+        ImageSink(tmp_path / "missing" / "out")
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,9 @@
-"""Frame sources and odd inputs: image formats, sizes, broken and truncated videos."""
+"""Frame sources and odd inputs: image formats and orientation, lists, directories, globs, stdin,
+sizes, broken and truncated videos."""
 
+import io
 import json
+import struct
 import subprocess
 import sys
 
@@ -10,7 +13,17 @@ import pytest
 
 from conftest import EXAMPLE_VIDEO
 from livedigits.errors import LivedigitsError
-from livedigits.sources import ImageSource, VideoSource, open_source, to_bgr
+from livedigits.sources import (
+    ImageListSource,
+    ImageSource,
+    VideoSource,
+    apply_orientation,
+    exif_orientation,
+    open_images,
+    open_source,
+    redact_url,
+    to_bgr,
+)
 
 CLI = [sys.executable, "-m", "livedigits.cli"]
 
@@ -47,8 +60,8 @@ def test_every_image_kind_becomes_bgr_uint8_and_is_read(tmp_path, kind, recogniz
 
         Image.fromarray(page).convert("P").save(path)
     [frame] = list(ImageSource(path))
-    assert frame.dtype == np.uint8 and frame.shape == (*page.shape, 3)
-    assert [d.digit for d in recognizer.recognize(frame)] == [4, 7]
+    assert frame.image.dtype == np.uint8 and frame.image.shape == (*page.shape, 3)
+    assert [d.digit for d in recognizer.recognize(frame.image)] == [4, 7]
 
 
 def test_to_bgr_float_image_is_scaled():
@@ -59,7 +72,7 @@ def test_to_bgr_float_image_is_scaled():
 def test_one_pixel_image_has_no_digits(tmp_path, recognizer):
     path = tmp_path / "dot.png"
     cv2.imwrite(str(path), np.zeros((1, 1, 3), np.uint8))
-    assert recognizer.recognize(next(iter(ImageSource(path)))) == []
+    assert recognizer.recognize(next(iter(ImageSource(path))).image) == []
 
 
 def test_huge_image_is_recognised(tmp_path):
@@ -92,6 +105,15 @@ def test_video_source_reports_fps_and_count():
         assert source.fps == pytest.approx(30.0)
         assert source.frame_count == 180
         assert sum(1 for _ in source) == 180
+
+
+def test_video_frames_carry_their_index_name_and_media_time():
+    with open_source(str(EXAMPLE_VIDEO)) as source:
+        frames = [frame for frame, _ in zip(source, range(5))]
+    assert [f.index for f in frames] == [0, 1, 2, 3, 4]
+    assert {f.source for f in frames} == {str(EXAMPLE_VIDEO)}
+    assert [f.time_s for f in frames] == pytest.approx([0.0, 1 / 30, 2 / 30, 3 / 30, 4 / 30])
+    assert all(f.image.shape == (480, 640, 3) and f.image.dtype == np.uint8 for f in frames)
 
 
 def _write_avi(path, frames=60):
@@ -154,3 +176,197 @@ def test_image_header_claiming_a_huge_size_is_refused(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(LivedigitsError, match="not a readable image"):
         ImageSource(path)
+
+
+# --- EXIF orientation ---------------------------------------------------------------------------
+
+
+def exif_app1(orientation: int, byte_order: str = "<") -> bytes:
+    """A JPEG APP1 segment holding a minimal EXIF block: IFD0 with the one Orientation tag."""
+    mark = b"II" if byte_order == "<" else b"MM"
+    tiff = mark + struct.pack(byte_order + "HI", 42, 8)  # header, IFD0 right after it
+    tiff += struct.pack(byte_order + "H", 1)  # one entry
+    tiff += struct.pack(byte_order + "HHI", 0x0112, 3, 1) + struct.pack(byte_order + "HH", orientation, 0)
+    tiff += struct.pack(byte_order + "I", 0)  # no next IFD
+    payload = b"Exif\x00\x00" + tiff
+    return b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload
+
+
+def jpeg_with_orientation(image: np.ndarray, orientation: int, byte_order: str = "<") -> bytes:
+    ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 95])
+    data = buf.tobytes()
+    return data[:2] + exif_app1(orientation, byte_order) + data[2:]  # right after SOI, like a camera
+
+
+@pytest.mark.parametrize("byte_order", ["<", ">"])
+def test_phone_photo_stored_sideways_is_read_upright(tmp_path, recognizer, byte_order):
+    # given a page stored as a phone does when held upright: pixels turned 90 degrees
+    # counter-clockwise, with orientation 6 ("rotate 90 clockwise to display")
+    page = cv2.cvtColor(digits_page(), cv2.COLOR_GRAY2BGR)
+    stored = cv2.rotate(page, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    path = tmp_path / "phone.jpg"
+    path.write_bytes(jpeg_with_orientation(stored, 6, byte_order))
+    # when it is read
+    [frame] = list(open_source(str(path)))
+    # then it is upright and its digits are read
+    assert frame.image.shape == page.shape
+    assert [d.digit for d in recognizer.recognize(frame.image)] == [4, 7]
+
+
+def test_without_the_tag_the_same_pixels_stay_as_stored(tmp_path):
+    stored = cv2.rotate(cv2.cvtColor(digits_page(), cv2.COLOR_GRAY2BGR), cv2.ROTATE_90_COUNTERCLOCKWISE)
+    path = tmp_path / "plain.jpg"
+    path.write_bytes(jpeg_with_orientation(stored, 1))
+    assert next(iter(ImageSource(path))).image.shape == stored.shape
+
+
+def _asymmetric(h=6, w=10) -> np.ndarray:
+    """An RGB image no flip or rotation maps onto itself."""
+    return np.arange(h * w * 3, dtype=np.uint8).reshape(h, w, 3) * 3
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_every_orientation_matches_pillow(tmp_path, fmt, orientation):
+    from PIL import Image, ImageOps
+
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    path = tmp_path / f"o{orientation}.{fmt.lower()}"
+    Image.fromarray(_asymmetric()).save(path, fmt, exif=exif.tobytes(), lossless=True)
+    expected = np.asarray(ImageOps.exif_transpose(Image.open(path)).convert("RGB"))[:, :, ::-1]
+    assert exif_orientation(path.read_bytes()) == orientation
+    assert np.array_equal(next(iter(ImageSource(path))).image, expected)
+
+
+def test_orientation_keeps_transparency_as_paper(tmp_path):
+    from PIL import Image
+
+    rgba = np.zeros((20, 40, 4), np.uint8)  # transparent black, with one opaque black stroke
+    rgba[5:15, 5:8, 3] = 255
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path = tmp_path / "alpha.png"
+    Image.fromarray(rgba).save(path, exif=exif.tobytes())
+    image = next(iter(ImageSource(path))).image
+    assert image.shape == (40, 20, 3)  # turned
+    assert (image == 255).all(axis=2).mean() > 0.9 and (image == 0).all(axis=2).sum() == 30  # paper stays paper
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"\xff\xd8", b"\xff\xd8\xff\xe1\x00\x10Exif\x00\x00II*\x00\xff\xff\xff\x7f", b"\x89PNG\r\n\x1a\n", b"RIFF"],
+)
+def test_malformed_exif_means_no_rotation(data):
+    assert exif_orientation(data) == 1
+
+
+def test_apply_orientation_keeps_dtype_and_channels():
+    image = np.zeros((4, 6, 4), np.uint16)
+    assert apply_orientation(image, 8).shape == (6, 4, 4) and apply_orientation(image, 8).dtype == np.uint16
+
+
+# --- lists, directories, globs, stdin -------------------------------------------------------------
+
+
+def _write_pages(directory, names):
+    directory.mkdir(exist_ok=True)
+    for name in names:
+        cv2.imwrite(str(directory / name), cv2.cvtColor(digits_page(), cv2.COLOR_GRAY2BGR))
+
+
+def test_a_directory_gives_its_images_sorted(tmp_path):
+    pages = tmp_path / "pages"
+    _write_pages(pages, ["b.png", "a.jpg", "c.webp"])
+    (pages / "notes.txt").write_text("not an image")
+    (pages / "sub").mkdir()
+    _write_pages(pages / "sub", ["d.png"])  # not recursive
+    with open_source(str(pages)) as source:
+        frames = list(source)
+    assert isinstance(source, ImageListSource)
+    assert [f.source for f in frames] == [str(pages / n) for n in ("a.jpg", "b.png", "c.webp")]
+    assert [f.index for f in frames] == [0, 1, 2] and all(f.time_s is None for f in frames)
+    assert source.frame_count == 3 and not source.errors
+
+
+def test_a_glob_gives_its_matches_sorted(tmp_path):
+    _write_pages(tmp_path, ["p2.png", "p1.png", "q.png", "p3.jpg"])
+    with open_images([str(tmp_path / "p*.png")]) as source:
+        assert [f.source for f in source] == [str(tmp_path / "p1.png"), str(tmp_path / "p2.png")]
+
+
+def test_unreadable_images_in_a_list_are_reported_and_skipped(tmp_path):
+    _write_pages(tmp_path, ["good1.png", "good2.png"])
+    (tmp_path / "broken.png").write_bytes(b"not a png at all")
+    reported = []
+    paths = [tmp_path / "good1.png", tmp_path / "broken.png", tmp_path / "missing.png", tmp_path / "good2.png"]
+    with open_images([str(p) for p in paths], on_error=reported.append) as source:
+        frames = list(source)
+    assert [f.source for f in frames] == [str(tmp_path / "good1.png"), str(tmp_path / "good2.png")]
+    assert [f.index for f in frames] == [0, 1]
+    assert reported == source.errors
+    assert source.errors == [f"not a readable image: {paths[1]}", f"no such file: {paths[2]}"]
+
+
+def test_a_list_with_nothing_readable_is_an_error(tmp_path):
+    (tmp_path / "a.png").write_bytes(b"junk")
+    (tmp_path / "b.png").write_bytes(b"junk")
+    source = open_images([str(tmp_path / "a.png"), str(tmp_path / "b.png")])
+    with pytest.raises(LivedigitsError, match="none of the 2 images could be read"):
+        list(source)
+    assert len(source.errors) == 2
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda d: (d / "one.png").write_bytes(b"junk") and [d / "one.png"], "not a readable image: .*one.png"),
+        (lambda d: (d / "empty").mkdir() or [d / "empty"], "no images in directory: .*empty"),
+        (lambda d: [d / "*.jpeg"], r"no images match .*\*\.jpeg"),
+        (lambda d: [d / "nothing.png"], "no such file: .*nothing.png"),
+    ],
+)
+def test_a_single_bad_input_fails_at_once_with_its_own_message(tmp_path, make, message):
+    with pytest.raises(LivedigitsError, match=message):
+        open_images([str(p) for p in make(tmp_path)])
+
+
+class _Stdin:
+    def __init__(self, data: bytes):
+        self.buffer = io.BytesIO(data)
+
+
+def test_dash_reads_one_image_from_stdin(monkeypatch, recognizer):
+    ok, png = cv2.imencode(".png", digits_page())
+    monkeypatch.setattr(sys, "stdin", _Stdin(png.tobytes()))
+    with open_source("-") as source:
+        [frame] = list(source)
+    assert frame.source == "<stdin>" and frame.index == 0 and frame.time_s is None
+    assert [d.digit for d in recognizer.recognize(frame.image)] == [4, 7]
+
+
+def test_dash_in_an_image_list_is_stdin_and_applies_orientation(monkeypatch, tmp_path):
+    stored = cv2.rotate(cv2.cvtColor(digits_page(), cv2.COLOR_GRAY2BGR), cv2.ROTATE_90_COUNTERCLOCKWISE)
+    monkeypatch.setattr(sys, "stdin", _Stdin(jpeg_with_orientation(stored, 6)))
+    _write_pages(tmp_path, ["a.png"])
+    with open_images([str(tmp_path / "a.png"), "-"]) as source:
+        frames = list(source)
+    assert [f.source for f in frames] == [str(tmp_path / "a.png"), "<stdin>"]
+    assert frames[1].image.shape == (240, 320, 3)
+
+
+def test_garbage_on_stdin_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", _Stdin(b"hello"))
+    with pytest.raises(LivedigitsError, match="not a readable image: <stdin>"):
+        open_source("-")
+
+
+@pytest.mark.parametrize(
+    "url, shown",
+    [
+        ("rtsp://user:secret@10.0.0.5:554/stream1", "rtsp://user:***@10.0.0.5:554/stream1"),
+        ("http://127.0.0.1:8080/video.mjpg?x=1", "http://127.0.0.1:8080/video.mjpg?x=1"),
+    ],
+)
+def test_stream_names_hide_passwords(url, shown):
+    assert redact_url(url) == shown
