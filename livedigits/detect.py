@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+CONTAINER_SPREAD = 6.0
+"""Degrees either side of a container's overall tilt at which its sides are also looked for: a
+sheet or a box seen in perspective has sides a few degrees apart."""
+
 
 @dataclass(frozen=True)
 class DetectorConfig:
@@ -111,33 +115,25 @@ def binarize(gray: np.ndarray, config: DetectorConfig = DetectorConfig()) -> np.
     return cv2.compare(gray, paper_threshold(gray, config), cv2.CMP_LT)
 
 
-def _remove_lines(mask: np.ndarray, length: int, angle: float = 0.0) -> np.ndarray:
-    """Erase straight runs longer than ``length`` along ``angle`` degrees and across it (the
-    rulings, a box's sides, the grid of squared paper, seen tilted by ``angle``).
+def _remove_lines(mask: np.ndarray, length: int, angles: tuple[float, ...] = (0.0,), min_shrink: int = 1) -> np.ndarray:
+    """Erase straight runs longer than ``length`` along each of ``angles`` degrees and across it
+    (the rulings, a box's sides, the grid of squared paper, the edges of a sheet in perspective).
 
     Long kernels are costly at full resolution, so the runs are found on a copy shrunk until the
-    kernel is ~64 px, where any ink in a block counts, and turned upright by ``angle`` there.
+    kernel is ~64 px (or by ``min_shrink``), where any ink in a block counts, and turned upright
+    by each angle there.
     """
     h, w = mask.shape
-    f = max(1, length // 64)
+    f = max(min_shrink, length // 64)
     small = mask
     if f > 1:
         small = cv2.resize(mask, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
         small = cv2.compare(small, 0, cv2.CMP_GT)
-    sh, sw = small.shape
-    turn = abs(angle) >= 1.0
-    if turn:
-        # Turn about the centre onto a canvas that holds the whole turned box.
-        side = int(np.ceil(np.hypot(sh, sw))) + 2
-        matrix = cv2.getRotationMatrix2D((sw / 2, sh / 2), angle, 1.0)
-        matrix[:, 2] += ((side - sw) / 2, (side - sh) / 2)
-        small = cv2.warpAffine(small, matrix, (side, side), flags=cv2.INTER_NEAREST)
     k = max(3, length // f)
-    lines = cv2.morphologyEx(small, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
-    lines |= cv2.morphologyEx(small, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, k)))
-    if turn:
-        lines = cv2.dilate(lines, np.ones((3, 3), np.uint8))  # nearest-neighbour turns leave gaps
-        lines = cv2.warpAffine(lines, cv2.invertAffineTransform(matrix), (sw, sh), flags=cv2.INTER_NEAREST)
+    runs = (cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)), cv2.getStructuringElement(cv2.MORPH_RECT, (1, k)))
+    lines = np.zeros_like(small)
+    for angle in angles:
+        lines |= _runs(small, runs, angle)
     if f > 1:
         lines = cv2.resize(lines, (w, h), interpolation=cv2.INTER_NEAREST)
     # Grow the lines a little so their anti-aliased edges go too.
@@ -148,6 +144,21 @@ def _remove_lines(mask: np.ndarray, length: int, angle: float = 0.0) -> np.ndarr
     k = 2 * f + 5
     bridged = cv2.morphologyEx(rest, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
     return rest | cv2.bitwise_and(bridged, mask)
+
+
+def _runs(mask: np.ndarray, kernels, angle: float) -> np.ndarray:
+    """The pixels of ``mask`` on runs as long as the line ``kernels`` along and across ``angle``."""
+    if abs(angle) < 1.0:
+        return cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernels[0]) | cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernels[1])
+    sh, sw = mask.shape
+    # Turn about the centre onto a canvas that holds the whole turned box.
+    side = int(np.ceil(np.hypot(sh, sw))) + 2
+    matrix = cv2.getRotationMatrix2D((sw / 2, sh / 2), angle, 1.0)
+    matrix[:, 2] += ((side - sw) / 2, (side - sh) / 2)
+    turned = cv2.warpAffine(mask, matrix, (side, side), flags=cv2.INTER_NEAREST)
+    lines = cv2.morphologyEx(turned, cv2.MORPH_OPEN, kernels[0]) | cv2.morphologyEx(turned, cv2.MORPH_OPEN, kernels[1])
+    lines = cv2.dilate(lines, np.ones((3, 3), np.uint8))  # nearest-neighbour turns leave gaps
+    return cv2.warpAffine(lines, cv2.invertAffineTransform(matrix), (sw, sh), flags=cv2.INTER_NEAREST)
 
 
 def _merge_fragments(boxes: np.ndarray, hosts: np.ndarray) -> list[list[int]]:
@@ -298,7 +309,7 @@ def find_candidates(
             if not whole.parts and not whole.whole:
                 continue
         candidates.append(whole)
-    candidates = _on_paper(candidates, clean, config.max_surround_ink)
+    candidates = _on_paper(candidates, mask, config.max_surround_ink)
     if gray is not None:
         candidates = _off_edges(candidates, gray, config.min_side_ratio)
     if len(candidates) >= 3:
@@ -396,7 +407,13 @@ def _erase_structures(mask: np.ndarray, components: _Components, structures: np.
         # Runs longer than the digits the structure holds or touches, and than any stroke of a
         # digit of ordinary size, are lines.
         length = int(max(15, 0.12 * min(mask.shape), 1.2 * components.inner_h[i]))
-        roi[:] = cv2.subtract(roi, own) | _remove_lines(own, length, _tilt(components.contours[i]))
+        tilt = _tilt(components.contours[i])
+        # A ruling has one tilt; the sides of a box or a sheet seen in perspective spread about it.
+        angles = (tilt - CONTAINER_SPREAD, tilt, tilt + CONTAINER_SPREAD) if components.containers[i] else (tilt,)
+        # A container's sides are long and it is often large (the desk round a sheet): found at
+        # half resolution at least, where turning it three ways costs a quarter.
+        shrink = 2 if components.containers[i] else 1
+        roi[:] = cv2.subtract(roi, own) | _remove_lines(own, length, angles, shrink)
     return out
 
 
