@@ -51,12 +51,12 @@ def check_writable(path: str | os.PathLike) -> Path:
 
 
 def _pyav():
-    """The ``av`` module, or None when PyAV is not installed (or blocked)."""
+    """The ``av`` module, or None when PyAV is not installed (or blocked, or built without libx264)."""
     try:
         import av
     except ImportError:
         return None
-    return av
+    return av if "libx264" in av.codecs_available else None
 
 
 class VideoSink:
@@ -109,7 +109,7 @@ class VideoSink:
             else:
                 self._encode(image, frame.time_s)
         except (OSError, self._av_error()) as exc:
-            raise LivedigitsError(f"cannot write video {self.path}: {exc}") from exc
+            raise LivedigitsError(f"cannot write video {self.path}: {_reason(exc)}") from exc
         self.frames += 1
 
     def _av_error(self):
@@ -135,9 +135,16 @@ class VideoSink:
             # milliseconds: each frame is stamped with its own time
             self._stream.time_base = self._stream.codec_context.time_base = MILLISECOND
             self._stream.options = {"crf": H264_CRF, "preset": H264_PRESET}
+            # the file is created here, not with the encoder's first packets (frames later)
+            self._container.start_encoding()
         except (OSError, self.av.error.FFmpegError) as exc:
-            self._close_container()
-            raise LivedigitsError(f"cannot write video {self.path}: {exc}") from exc
+            container, self._container = self._container, None
+            if container is not None:
+                try:
+                    container.close()
+                except (OSError, self.av.error.FFmpegError):
+                    pass  # the error being raised says what went wrong
+            raise LivedigitsError(f"cannot write video {self.path}: {_reason(exc)}") from exc
 
     def _encode(self, image: np.ndarray, time_s: float | None) -> None:
         if time_s is None:
@@ -170,7 +177,7 @@ class VideoSink:
         try:
             self._close_container()
         except (OSError, self._av_error()) as exc:
-            raise LivedigitsError(f"cannot finish video {self.path}: {exc}") from exc
+            raise LivedigitsError(f"cannot finish video {self.path}: {_reason(exc)}") from exc
 
     def discard(self) -> None:
         """Close and delete: for a run that failed, whose output would pretend to be complete."""
@@ -183,13 +190,18 @@ class VideoSink:
             self.path.unlink(missing_ok=True)
 
 
+def _reason(exc: Exception) -> str:
+    """An OS or FFmpeg error in a few words ("No such file or directory"), without errno and path."""
+    return getattr(exc, "strerror", None) or str(exc)
+
+
 def _note_mp4v() -> None:
     global _noted_mp4v
     if not _noted_mp4v:
         _noted_mp4v = True
         print(
-            f"livedigits: note: PyAV is not installed, so video is written as mp4v, which browsers do not play; "
-            f"for H.264: {VIDEO_INSTALL}",
+            "livedigits: note: PyAV (with libx264) is not installed, so video is written as mp4v, "
+            f"which browsers do not play; for H.264: {VIDEO_INSTALL}",
             file=sys.stderr,
         )
 
@@ -278,7 +290,10 @@ class JsonLinesSink:
             self.file.write(json.dumps(record) + "\n")
             self.file.flush()
         except BrokenPipeError as exc:
-            raise LivedigitsError("JSON Lines output closed by the reader (broken pipe)") from exc
+            if self.stdout:
+                # Python's recipe: point stdout at devnull, or its flush at exit prints a traceback
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise LivedigitsError("JSON Lines output closed by its reader (broken pipe)") from exc
         except OSError as exc:
             raise LivedigitsError(f"cannot write {self.path}: {exc.strerror}") from exc
 

@@ -380,6 +380,8 @@ class LiveSource(FrameSource):
     """
 
     live = True
+    join_seconds = 2.0
+    """How long ``close()`` waits for the reader to finish its read."""
 
     def _start(self, capture, stall_seconds: float) -> None:
         self.capture = capture
@@ -429,8 +431,11 @@ class LiveSource(FrameSource):
         self._running = False
         with self._cond:
             self._cond.notify_all()
-        self._thread.join(timeout=2.0)
-        self.capture.release()
+        self._thread.join(timeout=self.join_seconds)
+        # Releasing a capture while the reader is inside read() can crash the process; a reader
+        # stuck in a dead device's read() keeps it, and goes with the process (a daemon thread).
+        if not self._thread.is_alive():
+            self.capture.release()
 
 
 class CameraSource(LiveSource):
@@ -465,6 +470,8 @@ class CameraSource(LiveSource):
 class StreamSource(LiveSource):
     """A network stream (rtsp, rtmp, http(s): MJPEG, HLS, a camera's URL) through FFmpeg, read by
     the newest-frame reader thread. Its ``name`` is the URL with any password masked."""
+
+    join_seconds = STREAM_READ_TIMEOUT_MS / 1000 + 1.0
 
     def __init__(self, url: str, stall_seconds: float = 5.0, capture: cv2.VideoCapture | None = None):
         """``capture`` replaces ``cv2.VideoCapture(url, CAP_FFMPEG)``, for tests and custom backends."""

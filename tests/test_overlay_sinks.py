@@ -1,6 +1,7 @@
 """Overlay drawing and label layout, the debug view, and the output writers."""
 
 import json
+import subprocess
 import sys
 from types import SimpleNamespace
 
@@ -328,3 +329,26 @@ def test_check_writable(tmp_path, name, message):
 def test_video_sink_rejects_unknown_suffix(tmp_path):
     with pytest.raises(LivedigitsError, match="must end in one of"):
         VideoSink(tmp_path / "v.gif", 30.0)
+
+
+def test_json_to_a_closed_pipe_is_one_line_not_a_traceback():
+    # given `... --json - | head -1`: the reader goes away after one line
+    code = (
+        "import sys, numpy as np\n"
+        "from livedigits.errors import LivedigitsError\n"
+        "from livedigits.records import Frame, Reading\n"
+        "from livedigits.sinks import JsonLinesSink\n"
+        "sink = JsonLinesSink('-')\n"
+        "try:\n"
+        "    for i in range(100000):\n"
+        "        sink.write(Frame(np.zeros((4, 4, 3), np.uint8), i, 'x', None), Reading(), None, 0.0)\n"
+        "except LivedigitsError as exc:\n"
+        "    print(f'livedigits: {exc}', file=sys.stderr)\n"
+        "    sink.close()\n"
+        "print('a later line on stdout, as a summary might be')\n"
+    )
+    reader = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert json.loads(reader.stdout.readline())["frame"] == 0
+    reader.stdout.close()
+    _, err = reader.communicate(timeout=60)
+    assert err.splitlines() == ["livedigits: JSON Lines output closed by its reader (broken pipe)"]
