@@ -358,9 +358,13 @@ class VideoSource(FrameSource):
 
 @contextmanager
 def quiet_opencv():
-    """Silence OpenCV's own log while probing a device or file: our one-line error says what failed."""
+    """Silence OpenCV's own log while probing a device or file: our one-line error says what failed.
+
+    Where ``OPENCV_LOG_LEVEL`` is set in the environment (``livedigits -v`` sets it), the user
+    asked for OpenCV's lines, and they are left alone.
+    """
     logging = getattr(getattr(cv2, "utils", None), "logging", None)
-    if logging is None:  # builds without the logging bindings
+    if logging is None or os.environ.get("OPENCV_LOG_LEVEL"):  # no logging bindings, or logs wanted
         yield
         return
     previous = logging.getLogLevel()
