@@ -208,6 +208,8 @@ def beside(size: tuple[int, int], box: Box, place: str) -> Box:
 DEBUG_ROWS = 2
 """Rows of crop tiles under the mask: a fixed height, so the window does not jump with the count."""
 DEBUG_BACKGROUND = (40, 40, 40)
+DEBUG_MIN_TILE = 48
+"""Tile side in pixels on small frames: room under it for a readable confidence."""
 DEFAULT_MIN_CONFIDENCE = 0.8
 """The recogniser's default bar (livedigits.recognizer), for the captions' colour."""
 
@@ -232,13 +234,16 @@ def debug_view(image: np.ndarray, analysis, min_confidence: float = DEFAULT_MIN_
     probs = getattr(analysis, "probs", None)
     if probs is not None and len(probs) != len(crops):
         probs = None  # not the crops' readings: say nothing rather than something wrong
-    tile = max(40, frame_w // 12)
+    tile = max(DEBUG_MIN_TILE, frame_w // 12)
     per_row = max(1, frame_w // tile)
-    scale = _fit_scale("9 100%", tile - 4, max(1, tile // 40))
-    text_thickness = max(1, tile // 40)
-    (_, text_h), base = cv2.getTextSize("9 100%", FONT, scale, text_thickness)
+    thickness = max(1, tile // 40)
+    # under each tile: the digit read, large, in the overlay's colours; its confidence smaller
+    digit_scale = _fit_scale("9", int(tile * 0.3), thickness)
+    confidence_scale = _fit_scale("100%", int(tile * 0.62), thickness)
+    (_, text_h), base = cv2.getTextSize("9", FONT, digit_scale, thickness)
     cell_h = tile + text_h + base + 6
     strip = np.full((DEBUG_ROWS * cell_h, frame_w, 3), DEBUG_BACKGROUND, np.uint8)
+    grey = (200, 200, 200)
 
     capacity = per_row * DEBUG_ROWS
     shown = len(crops) if len(crops) <= capacity else capacity - 1
@@ -246,24 +251,25 @@ def debug_view(image: np.ndarray, analysis, min_confidence: float = DEFAULT_MIN_
         r, c = divmod(i, per_row)
         x, y = c * tile, r * cell_h
         pixels = np.clip(crops[i, :, :, 0] * 255.0, 0, 255).astype(np.uint8)
-        strip[y : y + tile, x : x + tile] = cv2.resize(pixels, (tile, tile), interpolation=cv2.INTER_NEAREST)[
-            :, :, None
-        ]
+        strip[y : y + tile, x : x + tile] = cv2.resize(pixels, (tile, tile), interpolation=cv2.INTER_NEAREST)[..., None]
         cv2.rectangle(strip, (x, y), (x + tile - 1, y + tile - 1), (90, 90, 90), 1)
-        if probs is not None:
-            digit = int(np.argmax(probs[i]))
-            confidence = float(probs[i][digit])
-            text = f"{digit} {confidence:.0%}"
-            color = (0, 200, 0) if confidence >= min_confidence else (0, 165, 255)
-        else:
-            text, color = "?", (200, 200, 200)
-        cv2.putText(strip, text, (x + 2, y + tile + 3 + text_h), FONT, scale, color, text_thickness, cv2.LINE_AA)
+        baseline = y + tile + 3 + text_h
+        if probs is None:
+            cv2.putText(strip, "?", (x + 2, baseline), FONT, digit_scale, grey, thickness, cv2.LINE_AA)
+            continue
+        digit = int(np.argmax(probs[i]))
+        confidence = float(probs[i][digit])
+        color = (0, 200, 0) if confidence >= min_confidence else (0, 165, 255)
+        cv2.putText(strip, str(digit), (x + 2, baseline), FONT, digit_scale, color, thickness, cv2.LINE_AA)
+        text = f"{confidence:.0%}"
+        (tw, _), _ = cv2.getTextSize(text, FONT, confidence_scale, thickness)
+        cv2.putText(strip, text, (x + tile - 3 - tw, baseline), FONT, confidence_scale, grey, thickness, cv2.LINE_AA)
     if len(crops) > shown:
         r, c = divmod(shown, per_row)
         origin = (c * tile + 2, r * cell_h + tile // 2)
-        cv2.putText(strip, f"+{len(crops) - shown}", origin, FONT, scale, (220, 220, 220), text_thickness, cv2.LINE_AA)
+        cv2.putText(strip, f"+{len(crops) - shown}", origin, FONT, confidence_scale, grey, thickness, cv2.LINE_AA)
     if not len(crops):
-        cv2.putText(strip, "no candidates", (4, 4 + text_h), FONT, scale, (200, 200, 200), text_thickness, cv2.LINE_AA)
+        cv2.putText(strip, "no candidates", (4, 4 + text_h), FONT, confidence_scale, grey, thickness, cv2.LINE_AA)
     return np.vstack([top, strip])
 
 

@@ -145,11 +145,14 @@ def test_debug_view_keeps_the_mask_uncovered_and_shows_a_tile_per_crop():
     # the mask, whole and untouched, above
     assert view.shape[0] > 240 and view.shape[1] == 320
     assert np.array_equal(view[:240], cv2.cvtColor(analysis.mask, cv2.COLOR_GRAY2BGR))
-    # a tile per crop below, each captioned in green (0.91 is above the bar)
-    strip = view[240:]
-    assert _tiles(strip, 40) == 3
+    # a tile per crop below, each captioned with its reading: green at 0.91, orange at 0.5
+    analysis.probs[2, 1] = 0.5
+    strip = debug_view(np.zeros((240, 320, 3), np.uint8), analysis)[240:]
+    assert _tiles(strip, 48) == 3
     green = (strip[:, :, 1] > 150) & (strip[:, :, 0] < 80) & (strip[:, :, 2] < 80)
-    assert sorted({int(x) // 40 for x in np.argwhere(green)[:, 1]}) == [0, 1, 2]
+    orange = (strip[:, :, 2] > 200) & (strip[:, :, 1] > 100) & (strip[:, :, 1] < 200) & (strip[:, :, 0] < 80)
+    assert sorted({int(x) // 48 for x in np.argwhere(green)[:, 1]}) == [0, 1]
+    assert sorted({int(x) // 48 for x in np.argwhere(orange)[:, 1]}) == [2]
 
 
 def test_debug_view_has_the_same_size_whatever_the_crop_count():
@@ -160,7 +163,7 @@ def test_debug_view_has_the_same_size_whatever_the_crop_count():
 
 def test_debug_view_without_probabilities_still_tiles_crops():
     view = debug_view(np.zeros((240, 320, 3), np.uint8), _analysis(2, probs=False))
-    assert _tiles(view[240:], 40) == 2
+    assert _tiles(view[240:], 48) == 2
 
 
 def test_debug_view_of_a_real_frame(recognizer):
@@ -169,7 +172,7 @@ def test_debug_view_of_a_real_frame(recognizer):
     analysis = recognizer.analyze(frame)
     view = debug_view(frame, analysis)
     assert np.array_equal(view[:240], cv2.cvtColor(analysis.mask, cv2.COLOR_GRAY2BGR))
-    assert _tiles(view[240:], 40) == len(analysis.crops) >= 2
+    assert _tiles(view[240:], 48) == len(analysis.crops) >= 2
 
 
 # --- sinks ----------------------------------------------------------------------------------------
