@@ -239,22 +239,24 @@ class ImageListSource(FrameSource):
         self.on_error = on_error
         self.errors: list[str] = []
         self.paths: list[str] = []
+        problems = []
         for spec in paths:
             found, problem = expand_image_spec(str(spec))
             self.paths.extend(found)
-            if problem:
-                self._report(problem)
+            problems += [problem] if problem else []
         if not self.paths:
-            if len(self.errors) == 1:
-                raise LivedigitsError(self.errors[0])
+            if len(problems) == 1:
+                raise LivedigitsError(problems[0])
             raise LivedigitsError(f"no images found in {', '.join(str(p) for p in paths) or 'an empty list'}")
         if self.paths.count(STDIN) > 1:
             raise LivedigitsError("stdin ('-') can be read only once")
         self.name = str(paths[0]) if len(paths) == 1 else f"{len(self.paths)} images"
         self.frame_count, self.fps = len(self.paths), 1.0
         self._first: np.ndarray | None = None
-        if len(self.paths) == 1 and not self.errors:
-            self._first = read_image(self.paths[0])
+        if len(self.paths) == 1 and not problems:
+            self._first = read_image(self.paths[0])  # a lone image fails here, with its own message
+        for problem in problems:
+            self._report(problem)
 
     def _report(self, message: str) -> None:
         self.errors.append(message)

@@ -327,8 +327,19 @@ def test_a_list_with_nothing_readable_is_an_error(tmp_path):
     ],
 )
 def test_a_single_bad_input_fails_at_once_with_its_own_message(tmp_path, make, message):
+    reported = []
     with pytest.raises(LivedigitsError, match=message):
-        open_images([str(p) for p in make(tmp_path)])
+        open_images([str(p) for p in make(tmp_path)], on_error=reported.append)
+    assert reported == []  # said once, by the error, not twice
+
+
+def test_an_empty_directory_beside_images_is_reported_not_fatal(tmp_path):
+    _write_pages(tmp_path, ["a.png"])
+    (tmp_path / "empty").mkdir()
+    reported = []
+    with open_images([str(tmp_path / "empty"), str(tmp_path / "a.png")], on_error=reported.append) as source:
+        assert [f.source for f in source] == [str(tmp_path / "a.png")]
+    assert reported == source.errors == [f"no images in directory: {tmp_path / 'empty'}"]
 
 
 class _Stdin:
