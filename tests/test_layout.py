@@ -1,0 +1,228 @@
+"""Lines and numbers from digit boxes: sloping, close, rising and curved lines; gaps between numbers."""
+
+import json
+import math
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from benchmarks.synth import render_scene
+from livedigits.layout import arrange, find_lines
+from livedigits.records import Digit
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO / "examples" / "digits.mp4"
+EXAMPLE_TRUTH = REPO / "examples" / "digits.truth.jsonl"
+
+
+def page(texts, height=40, spacing=1.6, slope_deg=0.0, inside=0.35, between=1.2, bend=0.0, origin=(40, 60)):
+    """Digits written as ``texts`` (one string a line, numbers split by spaces) on a page turned by
+    ``slope_deg`` (positive: lines fall to the right, as image y grows downwards) and bent by
+    ``bend`` (sag of each line's middle, in heights). Returns [(digit, box)] in reading order.
+    Widths alternate 0.6/0.75 heights and centres wobble by +-0.06 heights, as handwriting does."""
+    angle = math.radians(slope_deg)
+    c, s = math.cos(angle), math.sin(angle)
+    out = []
+    for row, text in enumerate(texts):
+        u, k = 0.0, 0
+        length = sum(0.7 * height for ch in text if ch != " ") + len(text) * between * height
+        for ch in text:
+            if ch == " ":
+                u += (between - inside) * height
+                continue
+            w = height * (0.6 if k % 2 else 0.75)
+            v = row * spacing * height + 0.06 * height * (-1) ** k * (k % 3 != 0)
+            v += bend * height * (1 - (2 * (u + w / 2) / length - 1) ** 2)
+            x = origin[0] + c * (u + w / 2) - s * v
+            y = origin[1] + s * (u + w / 2) + c * v
+            out.append((int(ch), (round(x - w / 2), round(y - height / 2), round(w), height)))
+            u += w + inside * height
+            k += 1
+    return out
+
+
+def shuffled(items, seed=0):
+    order = np.random.default_rng(seed).permutation(len(items)).tolist()
+    return [items[i] for i in order], order
+
+
+def lines_as_text(items, lines):
+    return ["".join(str(items[i][0]) for i in line) for line in lines]
+
+
+@pytest.mark.parametrize("slope_deg", [-10, -5, 0, 5, 10])
+@pytest.mark.parametrize("spacing", [1.35, 2.0], ids=["close", "apart"])
+def test_sloping_and_close_lines_are_split_right(slope_deg, spacing):
+    # given three lines of 9-10 digits, turned by up to 10 degrees and as close as 1.35 heights
+    texts = ["31 4159 265", "35897 9323", "846 2643 38"]
+    items, _ = shuffled(page(texts, spacing=spacing, slope_deg=slope_deg))
+    # when the lines are found
+    lines = find_lines([box for _, box in items])
+    # then each line holds its own digits, left to right, lines top to bottom
+    assert lines_as_text(items, lines) == [t.replace(" ", "") for t in texts]
+
+
+def test_rising_scanned_page_is_read_row_by_row():
+    # given a page whose rows rise to the right (8 degrees): a row's end sits above the next row's
+    # start *and* above the previous row's end, so sorting by y alone interleaves the rows
+    texts = ["2718281 828459", "0452353 602874", "7135266 249775", "7247093 699959"]
+    items, _ = shuffled(page(texts, spacing=1.5, slope_deg=-8, origin=(40, 300)))
+    boxes = [box for _, box in items]
+    assert min(b[1] for b in boxes) > 0
+    # when the lines are found
+    lines = find_lines(boxes)
+    # then they are the rows, top row first
+    assert lines_as_text(items, lines) == [t.replace(" ", "") for t in texts]
+
+
+@pytest.mark.parametrize("bend", [-0.8, 0.8], ids=["arched", "sagging"])
+def test_a_slightly_curved_line_stays_one_line(bend):
+    # given a line of 16 digits whose middle sags (or arches) by most of a digit height, above another
+    texts = ["3141592653 589793", "2384626 433832795"]
+    items, _ = shuffled(page(texts, spacing=2.2, bend=bend))
+    # when the lines are found
+    lines = find_lines([box for _, box in items])
+    # then each curved line is one line
+    assert lines_as_text(items, lines) == [t.replace(" ", "") for t in texts]
+
+
+@pytest.mark.parametrize(
+    "texts, inside, between",
+    [
+        (["31 4159", "265 35897"], 0.3, 1.2),  # the issue's page, ordinary spacing
+        (["31 4159", "265 35897"], 0.7, 1.9),  # a writer who spaces everything widely
+        (["4159"], 0.35, 1.2),  # one number alone on the page
+        (["4159", "26535"], 0.45, 1.2),  # lines of one number each, loosely written
+        (["7 1 8 2"], 0.3, 1.0),  # single digits a height apart
+    ],
+    ids=["31-4159", "wide-writer", "one-number", "one-number-lines", "single-digits"],
+)
+def test_numbers_are_runs_split_at_the_wide_gaps(texts, inside, between):
+    # given digits written as whole numbers with tight gaps inside and wide gaps between
+    items, _ = shuffled(page(texts, inside=inside, between=between))
+    digits = [Digit(box, digit, 0.99) for digit, box in items]
+    # when they are arranged
+    reading = arrange(digits)
+    # then the numbers read as written, line by line, each with its line and digits
+    assert [n.text for n in reading.numbers] == " ".join(texts).split()
+    for number in reading.numbers:
+        assert "".join(str(reading.digits[i].digit) for i in number.digits) == number.text
+        assert {reading.digits[i].line for i in number.digits} == {number.line}
+
+
+def test_arrange_gives_reading_order_lines_and_number_boxes():
+    # given the issue's four-line page, shuffled
+    texts = ["31", "4159", "265", "35897"]
+    items, _ = shuffled(page(texts, slope_deg=4))
+    digits = [Digit(box, digit, 0.9 + 0.001 * k) for k, (digit, box) in enumerate(items)]
+    # when arranged
+    reading = arrange(digits)
+    # then digits come line by line with their line index, and each number is boxed
+    assert "".join(str(d.digit) for d in reading.digits) == "31415926535897"
+    assert [d.line for d in reading.digits] == [0] * 2 + [1] * 4 + [2] * 3 + [3] * 5
+    assert reading.lines == [[0, 1], [2, 3, 4, 5], [6, 7, 8], [9, 10, 11, 12, 13]]
+    pi = reading.numbers[1]
+    members = [reading.digits[i] for i in pi.digits]
+    assert pi.text == "4159" and pi.line == 1
+    assert pi.box[0] == min(d.box[0] for d in members) and pi.box[1] == min(d.box[1] for d in members)
+    assert pi.box[0] + pi.box[2] == max(d.box[0] + d.box[2] for d in members)
+    assert pi.confidence == min(d.confidence for d in members)
+
+
+def test_json_fields_of_arranged_digits_and_numbers():
+    # given an arranged line
+    reading = arrange([Digit((40, 10, 20, 30), 1, 0.9), Digit((10, 12, 20, 30), 3, 0.95)])
+    # then digits carry their line (no id without a tracker), numbers text, box, confidence and line
+    assert reading.digits[0].to_dict() == {"digit": 3, "confidence": 0.95, "box": [10, 12, 20, 30], "line": 0}
+    assert [n.to_dict() for n in reading.numbers] == [
+        {"text": "31", "box": [10, 10, 50, 32], "confidence": 0.9, "line": 0}
+    ]
+    assert json.loads(json.dumps(reading.numbers[0].to_dict()))["text"] == "31"
+
+
+def test_nothing_to_arrange():
+    reading = arrange([])
+    assert (reading.digits, reading.lines, reading.numbers) == ([], [], [])
+    assert find_lines([(5, 5, 10, 20)]) == [[0]]
+
+
+def truth_lines(boxes):
+    """Lines of a generated scene's truth boxes (written line by line, left to right): a new line
+    starts where the next digit lies left of the previous one."""
+    lines = [[0]] if boxes else []
+    for k in range(1, len(boxes)):
+        if boxes[k][0] < boxes[k - 1][0]:
+            lines.append([])
+        lines[-1].append(k)
+    return lines
+
+
+def match_to_truth(digits, truth_boxes):
+    """Index of the truth box each digit overlaps most (IoU > 0.5), else None."""
+    out = []
+    for d in digits:
+        x, y, w, h = d.box
+        best, best_iou = None, 0.5
+        for k, (tx, ty, tw, th) in enumerate(truth_boxes):
+            ix = max(0, min(x + w, tx + tw) - max(x, tx))
+            iy = max(0, min(y + h, ty + th) - max(y, ty))
+            inter = ix * iy
+            iou = inter / (w * h + tw * th - inter)
+            if iou > best_iou:
+                best, best_iou = k, iou
+        out.append(best)
+    return out
+
+
+def read_lines_as_truth(reading, truth_boxes):
+    """The reading's lines as truth indices (digits matching no truth left out, and lines of them)."""
+    matched = match_to_truth(reading.digits, truth_boxes)
+    lines = [[matched[i] for i in line if matched[i] is not None] for line in reading.lines]
+    return [line for line in lines if line]
+
+
+def expected_lines(lines, present):
+    return [[k for k in line if k in present] for line in lines if any(k in present for k in line)]
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_recognizer_reads_a_generated_page_line_by_line(recognizer, bank, seed):
+    # given a generated camera frame of a page of numbers (perspective, lines a little askew)
+    scene = render_scene(bank, np.random.default_rng(seed), 640, 480, n_digits=20)
+    truth_boxes = [t.box for t in scene.truths]
+    # when it is read
+    reading = recognizer.read(scene.image)
+    # then the lines are the written lines, in order, each left to right
+    got = read_lines_as_truth(reading, truth_boxes)
+    present = {k for line in got for k in line}
+    assert len(present) >= 0.9 * len(truth_boxes)
+    assert got == expected_lines(truth_lines(truth_boxes), present)
+
+
+def test_the_example_video_is_read_in_its_written_line_order(recognizer):
+    # given the bundled example, every other frame: its line 3 starts just below the sloping end of
+    # line 2, which put the "3" between line 2's "8" and "71" and flipped the order between frames
+    truths = [json.loads(row)["digits"] for row in EXAMPLE_TRUTH.read_text().splitlines()]
+    capture = cv2.VideoCapture(str(EXAMPLE))
+    checked = 0
+    try:
+        for index, truth in enumerate(truths):
+            assert capture.grab(), f"frame {index} of {EXAMPLE} could not be read"
+            if index % 2 == 0:
+                continue
+            ok, frame = capture.retrieve()
+            assert ok, f"frame {index} of {EXAMPLE} could not be decoded"
+            truth_boxes = [tuple(t["box"]) for t in truth]
+            # when the frame is read
+            reading = recognizer.read(frame)
+            # then its lines are the written lines in every frame: the reading order never flips
+            got = read_lines_as_truth(reading, truth_boxes)
+            present = {k for line in got for k in line}
+            assert len(present) >= 0.9 * len(truth), index
+            assert got == expected_lines(truth_lines(truth_boxes), present), index
+            checked += 1
+    finally:
+        capture.release()
+    assert checked == len(truths) // 2

@@ -1,0 +1,277 @@
+"""Tracking on synthetic moving sheets: steady readings, ids through occlusion and fast pans."""
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from livedigits.records import Digit, Reading
+from livedigits.track import Tracker, benchmark
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "digits.mp4"
+HEIGHT = 40
+WIDTH = 28
+PITCH = 45  # centre to centre along a line: wider than a digit
+
+
+def sheet(texts=("31 4159", "265 35897", "9323 846")):
+    """[(digit, (x, y))] top-left corners of digits written line by line on a sheet."""
+    out = []
+    for row, text in enumerate(texts):
+        x = 60
+        for ch in text:
+            if ch != " ":
+                out.append((int(ch), (x, 80 + 100 * row)))
+            x += PITCH
+    return out
+
+
+def probs_for(digit, confidence=0.97):
+    p = np.full(10, (1 - confidence) / 9, np.float32)
+    p[digit] = confidence
+    return p
+
+
+def frame(items, shift=(0, 0), misread=None, hidden=(), rng=None):
+    """One frame's Reading of the sheet seen shifted by ``shift``: ``misread`` maps item index to
+    the digit read instead; ``hidden`` items are not detected; ``rng`` adds 1 px box jitter."""
+    misread = misread or {}
+    digits = []
+    for k, (digit, (x, y)) in enumerate(items):
+        if k in hidden:
+            continue
+        jx, jy = rng.integers(-1, 2, 2) if rng is not None else (0, 0)
+        read = misread.get(k, digit)
+        p = probs_for(read, 0.9 if k in misread else 0.97)
+        box = (int(x + shift[0] + jx), int(y + shift[1] + jy), WIDTH, HEIGHT)
+        digits.append(Digit(box, read, float(p[read]), probs=p))
+    return Reading(digits[::-1])  # the tracker must not depend on the input order
+
+
+def by_item(reading, items, shift):
+    """{item index: reported Digit}, matched to the sheet's items by position; each item once."""
+    out = {}
+    for d in reading.digits:
+        for k, (_, (x, y)) in enumerate(items):
+            if abs(d.box[0] - x - shift[0]) <= 6 and abs(d.box[1] - y - shift[1]) <= 6:
+                assert k not in out, f"item {k} reported twice"
+                out[k] = d
+    return out
+
+
+def ids_by_item(reading, items, shift):
+    """{item index: track id} for the reported digits."""
+    return {k: d.track_id for k, d in by_item(reading, items, shift).items()}
+
+
+def drift(f):
+    """A hand-held camera: a few pixels per frame, both ways."""
+    return (round(30 * np.sin(f / 9)), round(15 * np.sin(f / 13)))
+
+
+def test_a_digit_misread_in_a_few_frames_is_reported_steadily():
+    # given a drifting sheet whose "4" of "4159" is read as 9 in three frames in a row, then twice more
+    items = sheet()
+    rng = np.random.default_rng(0)
+    misread_frames = {10, 11, 12, 20, 25}
+    tracker = Tracker()
+    reported, numbers = [], []
+    for f in range(40):
+        reading = tracker.update(frame(items, drift(f), {2: 9} if f in misread_frames else None, rng=rng))
+        seen = by_item(reading, items, drift(f))
+        assert len(seen) == len(items), f
+        reported.append(seen)
+        numbers.append([n.text for n in reading.numbers])
+    # then it is reported as 4 in every frame, with one id, and every number reads as written
+    assert [r[2].digit for r in reported] == [4] * 40
+    assert len({r[2].track_id for r in reported}) == 1
+    assert all(n == ["31", "4159", "265", "35897", "9323", "846"] for n in numbers)
+
+
+def test_smoothed_reading_follows_the_evidence_of_all_frames():
+    # given one digit read 7 in 8 frames and then 1 in the next 3 frames (and in the end many more)
+    tracker = Tracker()
+    box = (100, 100, WIDTH, HEIGHT)
+
+    def read(digit):
+        p = probs_for(digit, 0.95)
+        return Reading([Digit(box, digit, 0.95, probs=p)])
+
+    out = [tracker.update(read(7)).digits[0] for _ in range(8)]
+    out += [tracker.update(read(1)).digits[0] for _ in range(3)]
+    # then it stays 7, its confidence the smoothed probability of 7 (lower after the 1s)
+    assert [d.digit for d in out] == [7] * 11
+    assert out[7].confidence == pytest.approx(0.95, abs=1e-6)
+    assert 0.5 < out[10].confidence < 0.9
+    assert out[10].probs.dtype == np.float32 and out[10].probs.argmax() == 7
+    # and when it keeps being read 1, the reading changes to 1
+    later = [tracker.update(read(1)).digits[0].digit for _ in range(12)]
+    assert later[-1] == 1 and len({d.track_id for d in out}) == 1
+
+
+def test_ids_persist_through_a_short_occlusion_and_a_new_digit_gets_a_new_id():
+    # given a drifting sheet tracked for 10 frames
+    items = sheet()
+    tracker = Tracker(max_missed=5)
+    for f in range(10):
+        first = ids_by_item(tracker.update(frame(items, drift(f))), items, drift(f))
+    # when a pen hides three digits for 3 frames
+    hidden = {2, 3, 4}
+    for f in range(10, 13):
+        reading = tracker.update(frame(items, drift(f), hidden=hidden))
+        # then they are still reported, at the box the sheet's motion predicts, with their ids
+        assert ids_by_item(reading, items, drift(f)) == first, f
+    # and when they come back they keep their ids
+    f = 13
+    assert ids_by_item(tracker.update(frame(items, drift(f))), items, drift(f)) == first
+    # when a new digit is written on the sheet
+    items = [*items, (7, (60 + 9 * PITCH, 280))]
+    shown_at = None
+    for f in range(14, 18):
+        ids = ids_by_item(tracker.update(frame(items, drift(f))), items, drift(f))
+        if shown_at is None and len(items) - 1 in ids:
+            shown_at = f
+    # then it shows within 3 frames with an id no other digit had
+    assert shown_at is not None and shown_at - 14 < 3
+    assert ids[len(items) - 1] not in first.values()
+    assert {k: v for k, v in ids.items() if k < len(items) - 1} == first
+
+
+def test_a_track_missing_too_long_is_dropped():
+    items = sheet(("12",))
+    tracker = Tracker(max_missed=3)
+    for _ in range(3):
+        tracker.update(frame(items))
+    counts = [len(tracker.update(frame(items, hidden={1})).digits) for _ in range(5)]
+    assert counts == [2, 2, 2, 1, 1]
+
+
+@pytest.mark.parametrize("jump", [(70, 0), (-80, 25), (0, 110)], ids=["pan-right", "pan-left-down", "tilt"])
+def test_a_fast_pan_keeps_ids_by_the_shared_motion(jump):
+    # given a steady sheet, then a jump of more than a digit's width (1.5-2.5 pitches) in one frame
+    items = sheet()
+    tracker = Tracker()
+    for _ in range(5):
+        before = ids_by_item(tracker.update(frame(items)), items, (0, 0))
+    # when the sheet jumps (and keeps moving at that pace)
+    after = []
+    for step in range(1, 4):
+        shift = (jump[0] * step, jump[1] * step)
+        visible = [k for k, (_, (x, y)) in enumerate(items) if 0 < x + shift[0] < 600 and 0 < y + shift[1] < 440]
+        reading = tracker.update(frame(items, shift, hidden=set(range(len(items))) - set(visible)), (640, 480))
+        after.append((ids_by_item(reading, items, shift), visible))
+    # then every digit still in view keeps its id, and no digit is reported twice
+    for ids, visible in after:
+        assert ids == {k: before[k] for k in visible}
+
+
+def test_tracks_leaving_the_frame_are_dropped_at_once():
+    items = sheet(("12 34",))
+    tracker = Tracker(max_missed=10)
+    for f in range(3):
+        tracker.update(frame(items, (-20 * f, 0)), frame_size=(640, 480))
+    # the sheet pans left until its first digit leaves the frame (not detected any more)
+    reading = tracker.update(frame(items, (-70, 0), hidden={0}), frame_size=(640, 480))
+    assert [d.digit for d in reading.digits] == [2, 3, 4]
+    assert tracker.track_count == 3
+
+
+def test_first_frame_is_reported_at_once_and_a_one_frame_ghost_never():
+    items = sheet(("12",))
+    tracker = Tracker()
+    assert [d.digit for d in tracker.update(frame(items)).digits] == [1, 2]
+    ghost = Digit((400, 300, WIDTH, HEIGHT), 8, 0.99, probs=probs_for(8, 0.99))
+    with_ghost = frame(items)
+    with_ghost.digits.append(ghost)
+    assert [d.digit for d in tracker.update(with_ghost).digits] == [1, 2]
+    assert [d.digit for d in tracker.update(frame(items)).digits] == [1, 2]
+
+
+def test_digits_without_probabilities_are_tracked_from_digit_and_confidence():
+    tracker = Tracker()
+    readings = [
+        Reading([Digit((50, 50, WIDTH, HEIGHT), d, c)]) for d, c in [(3, 0.99), (3, 0.98), (8, 0.85), (3, 0.99)]
+    ]
+    out = [tracker.update(r).digits[0] for r in readings]
+    assert [d.digit for d in out] == [3, 3, 3, 3] and len({d.track_id for d in out}) == 1
+
+
+def test_reset_forgets_tracks_and_restarts_ids():
+    items = sheet(("12",))
+    tracker = Tracker()
+    tracker.update(frame(items))
+    tracker.reset()
+    assert tracker.track_count == 0
+    assert sorted(d.track_id for d in tracker.update(frame(items)).digits) == [1, 2]
+
+
+def test_tracked_digits_carry_line_and_id_into_json():
+    # given two frames of a two-line sheet
+    items = sheet(("12", "3"))
+    tracker = Tracker()
+    tracker.update(frame(items))
+    reading = tracker.update(frame(items, (2, 1)))
+    # then each digit's record has its line and its id, and the reading order is lines then x
+    records = [json.loads(json.dumps(d.to_dict())) for d in reading.digits]
+    assert [(r["digit"], r["line"]) for r in records] == [(1, 0), (2, 0), (3, 1)]
+    assert all(isinstance(r["id"], int) for r in records) and len({r["id"] for r in records}) == 3
+    assert records[0]["box"] == [62, 81, WIDTH, HEIGHT]
+    assert [n.to_dict()["text"] for n in reading.numbers] == ["12", "3"]
+
+
+def test_update_leaves_its_input_alone_and_empty_frames_are_fine():
+    tracker = Tracker()
+    assert tracker.update(Reading()).digits == []
+    reading = frame(sheet(("5",)))
+    before = list(reading.digits)
+    tracker.update(reading)
+    assert reading.digits == before and reading.digits[0].track_id is None
+    assert [d.digit for d in tracker.update(Reading()).digits] == [5]  # coasting
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [({"max_missed": -1}, "max_missed must be >= 0, got -1"), ({"min_hits": 0}, "min_hits must be >= 1, got 0")],
+)
+def test_bad_settings_name_the_value(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        Tracker(**kwargs)
+
+
+def test_benchmark_reports_a_time_per_frame():
+    assert 0 < benchmark(n_digits=20, frames=20) < 50  # ms; the figure itself is printed by python -m livedigits.track
+
+
+def test_the_example_video_is_tracked_steadily(recognizer, example_frames):
+    # given the bundled example read frame by frame
+    tracker = Tracker()
+    previous = None
+    changes = pairs = 0
+    for image in example_frames:
+        reading = tracker.update(recognizer.read(image), frame_size=(image.shape[1], image.shape[0]))
+        current = {d.track_id: d.digit for d in reading.digits}
+        if previous is not None:
+            for track_id, digit in previous.items():
+                pairs += 1
+                changes += current.get(track_id) != digit
+        previous = current
+    # then tracked readings (and ids) hardly ever change between frames
+    assert changes / pairs <= 0.005, (changes, pairs)
+
+
+@pytest.fixture(scope="module")
+def example_frames():
+    capture = cv2.VideoCapture(str(EXAMPLE))
+    frames = []
+    try:
+        while len(frames) < 90:
+            ok, image = capture.read()
+            if not ok:
+                break
+            frames.append(image)
+    finally:
+        capture.release()
+    assert len(frames) == 90
+    return frames
