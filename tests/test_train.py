@@ -1,4 +1,9 @@
-"""Training side: augmentation, a one-epoch smoke run, export, and ONNX-Keras agreement."""
+"""Training side: augmentation, the validation split, a one-epoch smoke run, quiet logs, export,
+and ONNX-Keras agreement."""
+
+import os
+import subprocess
+import sys
 
 import numpy as np
 import onnx
@@ -30,6 +35,60 @@ def test_augmentation_is_reproducible(mnist_test):
     assert np.array_equal(a, b)
 
 
+def test_validation_split_is_the_end_of_mnist_train_and_disjoint_from_the_rest():
+    from livedigits.train.data import split_validation
+
+    index = np.arange(60_000)
+    (fit_part, _), (val_part, _) = split_validation(index, index % 10)
+    assert len(val_part) == 10_000 and val_part[0] == 50_000 and val_part[-1] == 59_999
+    assert len(fit_part) == 50_000 and not set(fit_part) & set(val_part)
+
+
+def test_fit_never_trains_on_the_validation_split(tmp_path, monkeypatch):
+    """Given a training file whose images are all different, what fit hands to the batch maker
+    and what it validates on share no image."""
+    import shutil
+
+    import livedigits.train.fit as fit_module
+
+    for kind in ("images-idx3", "labels-idx1"):
+        shutil.copy(f"{MNIST_DIR}/t10k-{kind}-ubyte.gz", tmp_path / f"train-{kind}-ubyte.gz")
+    seen = {}
+
+    class Spy(fit_module.AugmentedMNIST):
+        def __init__(self, images, *args, **kwargs):
+            seen["train"] = images
+            super().__init__(images, *args, **kwargs)
+
+    class Stop(Exception):
+        pass
+
+    def no_training(model, data, **kwargs):
+        seen["val"] = kwargs["validation_data"][0]
+        raise Stop
+
+    monkeypatch.setattr(fit_module, "AugmentedMNIST", Spy)
+    monkeypatch.setattr(fit_module.keras.Model, "fit", no_training)
+    with pytest.raises(Stop):
+        fit_module.fit(str(tmp_path), tmp_path / "m.keras", epochs=1, junk_fraction=0, pen_fraction=0)
+    from livedigits.mnist import normalize_batch
+
+    train = {img.tobytes() for img in normalize_batch(seen["train"])}
+    val = {img.tobytes() for img in seen["val"]}
+    assert len(train) + len(val) >= 9_990  # (MNIST test holds a few exact duplicates at most)
+    assert not train & val
+
+
+def test_importing_training_shows_no_tensorflow_noise_unless_asked():
+    code = "import livedigits.train.fit"
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    quiet = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
+    env["TF_CPP_MIN_LOG_LEVEL"] = "0"
+    loud = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert loud.returncode == 0 and "absl" in loud.stderr  # TensorFlow's own start-up lines, as -v shows them
+
+
 @pytest.fixture(scope="module")
 def tiny_training(tmp_path_factory, mnist_test):
     """One epoch on 2,000 digits (the test split stands in for training data here: speed only)."""
@@ -43,14 +102,33 @@ def tiny_training(tmp_path_factory, mnist_test):
         shutil.copy(f"{MNIST_DIR}/t10k-{kind}-ubyte.gz", tmp / f"train-{kind}-ubyte.gz")
         shutil.copy(f"{MNIST_DIR}/t10k-{kind}-ubyte.gz", tmp / f"t10k-{kind}-ubyte.gz")
     model_path = tmp / "tiny.keras"
-    fit(str(tmp), model_path, epochs=1, limit=2000)
-    return tmp, model_path
+    import livedigits.train.fit as fit_module
+
+    # Progress lines every step, captured: the log shows life within an epoch without a terminal.
+    original, fit_module.PROGRESS_SECONDS = fit_module.PROGRESS_SECONDS, 0.0
+    import contextlib
+    import io
+
+    log = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(log):
+            fit(str(tmp), model_path, epochs=1, limit=2000)
+    finally:
+        fit_module.PROGRESS_SECONDS = original
+    return tmp, model_path, log.getvalue()
+
+
+def test_training_reports_progress_within_an_epoch_and_keeps_the_best_epoch(tiny_training):
+    *_, log = tiny_training
+    assert "epoch 1/1  step 1/16" in log and "epoch 1/1  step 16/16" in log
+    assert "val_accuracy" in log and "val_pen_accuracy" in log
+    assert "kept epoch 1" in log
 
 
 def test_one_epoch_then_export_agrees(tiny_training):
     from livedigits.train.export import export
 
-    data, model_path = tiny_training
+    data, model_path, _ = tiny_training
     onnx_path = data / "tiny.onnx"
     summary = export(model_path, onnx_path, str(data))
     assert summary["max_abs_diff"] <= 1e-4
@@ -68,11 +146,12 @@ def test_one_epoch_then_export_agrees(tiny_training):
 def test_evaluate_writes_report(tiny_training):
     from livedigits.train.evaluate import evaluate
 
-    data, model_path = tiny_training
+    data, model_path, _ = tiny_training
     report = evaluate(str(model_path), str(data), str(data / "report"))
     assert 0.25 < report["accuracy"] <= 1.0
     assert len(report["per_class"]) == 10 and sum(r["support"] for r in report["per_class"]) == 10000
-    for name in ("confusion_png", "errors_png"):
+    assert 0.0 <= report["ece"] <= 1.0 and len(report["styles"]) >= 10
+    for name in ("confusion_png", "errors_png", "reliability_png", "styles_png"):
         with open(report[name], "rb") as f:
             assert f.read(8) == b"\x89PNG\r\n\x1a\n"
 

@@ -1,10 +1,11 @@
 """Augmentation that makes MNIST digits look like crops from a camera frame.
 
 A camera crop differs from an MNIST digit in pen and scale, not in kind: the digit is slanted,
-rotated, squashed, drawn with a thicker or thinner pen, blurred by focus and motion, noisy, and its
-ink profile depends on light and threshold. Each sample is warped at a random, larger resolution
-(as a real crop is), then brought back through :func:`livedigits.mnist.normalize_digit`, exactly
-the path the runtime uses, so training and runtime inputs match.
+rotated, squashed, drawn with a thicker or thinner pen (hairline pencil to marker), blurred by
+focus and motion, noisy, JPEG-compressed by the webcam, and what the model finally sees is the
+runtime's binary ink mask. Each sample is warped at a random, larger resolution (as a real crop
+is), then brought back through :func:`livedigits.mnist.normalize_digit`, exactly the path the
+runtime uses, so training and runtime inputs match.
 
 Pure numpy/OpenCV: usable and testable without TensorFlow.
 """
@@ -38,6 +39,14 @@ class CameraAugment:
     blur_sigma: tuple[float, float] = (0.4, 1.2)
     noise: float = 0.08
     gamma: tuple[float, float] = (0.6, 1.6)
+    pen_radius: tuple[float, float] = (0.4, 1.2)
+    """Radius of the thicker/thinner pen's disc, relative to the crop's resolution."""
+    p_marker: float = 0.3
+    """Of the thicker samples, the share thickened twice (a marker)."""
+    p_jpeg: float = 0.3
+    jpeg_quality: tuple[int, int] = (20, 85)
+    p_mask: float = 0.3
+    """Share of samples seen as the runtime's binary ink mask (after blur, noise and JPEG)."""
 
     def __call__(self, digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Augment one uint8 28x28 MNIST digit; return a normalised 28x28 float32 in 0..1."""
@@ -61,11 +70,11 @@ class CameraAugment:
         ink = cv2.warpAffine(digit.astype(np.float32) / 255.0, matrix, (side, side), flags=cv2.INTER_LINEAR)
 
         # Pen width changes in proportion to the crop's resolution, as a real pen's would.
-        radius = max(1, int(round(scale * 0.6)))
+        radius = max(1, int(round(scale * rng.uniform(*self.pen_radius))))
         kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
         roll = rng.random()
         if roll < self.p_thicker:
-            ink = cv2.dilate(ink, kernel)
+            ink = cv2.dilate(ink, kernel, iterations=2 if rng.random() < self.p_marker else 1)
         elif roll < self.p_thicker + self.p_thinner and scale >= 2.0:
             ink = cv2.erode(ink, kernel)
         if rng.random() < self.p_blur:
@@ -76,9 +85,30 @@ class CameraAugment:
             noisy = ink + rng.normal(0.0, rng.uniform(0, self.noise), ink.shape).astype(np.float32)
             ink = np.where(support, noisy, 0.0)
         ink = np.clip(ink, 0.0, 1.0)
-        # Faint residue would widen the bounding box, which the runtime's mask never does.
-        ink[ink < 0.05] = 0.0
-        return ink.astype(np.float32)
+        return webcam(ink, rng, self)
+
+
+def webcam(ink: np.ndarray, rng: np.random.Generator, augment: CameraAugment) -> np.ndarray:
+    """The last steps of a camera: JPEG on the paper image, then (sometimes) the runtime's ink mask.
+
+    ``ink`` is a float32 HxW ink map in 0..1; returns one too, faint residue removed.
+    """
+    ink = ink.astype(np.float32, copy=False)
+    if rng.random() < augment.p_jpeg:
+        # Ink on paper as a camera sees it: paper ~0.85, ink a contrast below it.
+        contrast = rng.uniform(0.35, 0.8)
+        paper = np.clip((0.85 - contrast * ink) * 255.0, 0, 255).astype(np.uint8)
+        quality = int(rng.integers(augment.jpeg_quality[0], augment.jpeg_quality[1] + 1))
+        ok, data = cv2.imencode(".jpg", paper, [cv2.IMWRITE_JPEG_QUALITY, quality])
+        if ok:
+            decoded = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE).astype(np.float32) / 255.0
+            ink = np.clip((0.85 - decoded) / contrast, 0.0, 1.0)
+    if rng.random() < augment.p_mask:
+        # The detector's mask: a pixel is ink when clearly darker than the paper around it.
+        ink = (ink > rng.uniform(0.25, 0.6)).astype(np.float32)
+    # Faint residue would widen the bounding box, which the runtime's mask never does.
+    ink[ink < 0.05] = 0.0
+    return ink
 
 
 def augment_batch(images: np.ndarray, augment: CameraAugment, rng: np.random.Generator) -> np.ndarray:

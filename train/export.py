@@ -6,18 +6,15 @@ import json
 import os
 from pathlib import Path
 
-import keras
 import numpy as np
 import onnx
-import tensorflow as tf
-import tf2onnx
 
 from livedigits import __version__
 from livedigits.classify import Classifier
 from livedigits.errors import LivedigitsError
 from livedigits.mnist import SIZE
-from livedigits.train.data import load_mnist
-from livedigits.train.fit import as_model_input
+from livedigits.train.backend import keras, tf
+from livedigits.train.data import as_model_input, load_mnist
 
 INPUT_NAME = "image"
 OUTPUT_NAME = "probabilities"
@@ -42,6 +39,8 @@ def to_onnx(model: keras.Model) -> onnx.ModelProto:
     ``tf2onnx.convert.from_keras`` fails on Keras 3 models, so the model is wrapped in a
     ``tf.function`` with an explicit input signature.
     """
+    import tf2onnx  # after livedigits.train.backend: it imports TensorFlow, which must come in quietly
+
     spec = [tf.TensorSpec([None, SIZE, SIZE, 1], tf.float32, name=INPUT_NAME)]
     fn = tf.function(lambda image: model(image, training=False), input_signature=spec)
     proto, _ = tf2onnx.convert.from_function(fn, input_signature=spec, opset=OPSET)

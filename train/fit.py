@@ -1,4 +1,9 @@
-"""Fit the CNN on MNIST with camera-crop augmentation and save it as a .keras file."""
+"""Fit the CNN on MNIST with camera-crop augmentation, pen-model digits and non-digits; save .keras.
+
+The recipe (the defaults of :func:`fit`) is the shipped model's: the last 10,000 MNIST training
+digits are held out as the validation split, the epoch with the best validation accuracy is the
+one kept, and the test set is not touched (it is used once, by ``evaluate``/``export-model``).
+"""
 
 from __future__ import annotations
 
@@ -7,30 +12,41 @@ import sys
 import time
 from pathlib import Path
 
-import keras
 import numpy as np
 
 from livedigits.errors import LivedigitsError
-from livedigits.mnist import normalize_batch
 from livedigits.train.augment import CameraAugment, augment_batch
-from livedigits.train.data import load_mnist
+from livedigits.train.backend import keras
+from livedigits.train.data import as_model_input, load_train, split_validation
 from livedigits.train.junk import FLAT_TARGET, junk_pool
 from livedigits.train.model import build_model
+from livedigits.train.pen import PenStyle, pen_pool
 
-EPOCHS = 30
+__all__ = ["as_model_input", "fit"]  # as_model_input is re-exported for older callers
+
+EPOCHS = 40
 BATCH_SIZE = 128
 LEARNING_RATE = 2e-3
 WEIGHT_DECAY = 1e-4
 JUNK_FRACTION = 0.08
 """Share of each batch that is non-digits with a flat target (see train/junk.py)."""
 JUNK_POOL = 20_000
+PEN_FRACTION = 0.15
+"""Share of each batch that is pen-model digits (train/pen.py): forms and pens MNIST lacks."""
+PEN_POOL = 20_000
+TRAIN_PEN = PenStyle()
+"""The pen ranges training draws from; evaluation's held-out styles use other seeds (>= 1000)."""
+PEN_VALIDATION = 2_000
+PROGRESS_SECONDS = 8.0
+"""Without a terminal, a progress line at least this often (a log should never look stuck)."""
 
 
 class AugmentedMNIST(keras.utils.PyDataset):
     """Batches of freshly augmented digits (a new random draw every epoch), with one-hot targets.
 
-    With ``junk`` (uint8 [M, 28, 28] non-digits), a ``junk_fraction`` of each batch is replaced by
-    augmented non-digits whose target is flat (0.1 for every digit).
+    A ``junk_fraction`` of each batch is replaced by non-digits (uint8 [M, 28, 28]) whose target
+    is flat (0.1 for every digit), and a ``pen_fraction`` by pen-model digits (``pen`` = images
+    uint8 [P, 28, 28], labels [P]); all pass through the same camera-crop augmentation.
     """
 
     def __init__(
@@ -42,11 +58,14 @@ class AugmentedMNIST(keras.utils.PyDataset):
         seed: int,
         junk: np.ndarray | None = None,
         junk_fraction: float = 0.0,
+        pen: tuple[np.ndarray, np.ndarray] | None = None,
+        pen_fraction: float = 0.0,
     ):
         super().__init__()
         self.images, self.labels = images, labels
         self.batch_size, self.augment = batch_size, augment
         self.junk, self.junk_fraction = junk, junk_fraction if junk is not None and len(junk) else 0.0
+        self.pen, self.pen_fraction = pen, pen_fraction if pen is not None and len(pen[0]) else 0.0
         self.rng = np.random.default_rng(seed)
         self.order = self.rng.permutation(len(images))
 
@@ -55,11 +74,16 @@ class AugmentedMNIST(keras.utils.PyDataset):
 
     def __getitem__(self, index):
         idx = self.order[index * self.batch_size : (index + 1) * self.batch_size]
-        images = self.images[idx]
-        targets = np.eye(10, dtype=np.float32)[self.labels[idx]]
+        images = self.images[idx].copy()
+        labels = self.labels[idx].copy()
         n_junk = int(round(self.junk_fraction * len(idx)))
+        n_pen = min(int(round(self.pen_fraction * len(idx))), len(idx) - n_junk)
+        if n_pen:
+            pick = self.rng.integers(len(self.pen[0]), size=n_pen)
+            images[n_junk : n_junk + n_pen] = self.pen[0][pick]
+            labels[n_junk : n_junk + n_pen] = self.pen[1][pick]
+        targets = np.eye(10, dtype=np.float32)[labels]
         if n_junk:
-            images = images.copy()
             images[:n_junk] = self.junk[self.rng.integers(len(self.junk), size=n_junk)]
             targets[:n_junk] = FLAT_TARGET
         return augment_batch(images, self.augment, self.rng), targets
@@ -68,25 +92,64 @@ class AugmentedMNIST(keras.utils.PyDataset):
         self.order = self.rng.permutation(len(self.images))
 
 
-def as_model_input(images: np.ndarray) -> np.ndarray:
-    """uint8 [N, 28, 28] MNIST digits -> float32 [N, 28, 28, 1], through the shared normalisation."""
-    return normalize_batch(images)
+class Progress(keras.callbacks.Callback):
+    """Plain progress lines: one per epoch (losses, accuracies, validation, time) and, when not on a
+    terminal (where Keras draws its bar), one within the epoch at least every ``PROGRESS_SECONDS``."""
 
-
-class EpochLine(keras.callbacks.Callback):
-    """One line per epoch: loss, accuracy, test accuracy and wall time."""
+    def __init__(self, pen_val: tuple[np.ndarray, np.ndarray] | None = None, within_epoch: bool = True):
+        super().__init__()
+        self.pen_val, self.within_epoch = pen_val, within_epoch
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
+        self.epoch = epoch
+        self.start = self.last = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        now = time.perf_counter()
+        if self.within_epoch and now - self.last >= PROGRESS_SECONDS:
+            self.last = now
+            logs = logs or {}
+            loss = f"  loss {logs['loss']:.4f}" if "loss" in logs else ""
+            print(
+                f"  epoch {self.epoch + 1}/{self.params['epochs']}  step {batch + 1}/{self.params['steps']}"
+                f"{loss}  {now - self.start:.0f} s",
+                flush=True,
+            )
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
+        logs = logs if logs is not None else {}
+        if self.pen_val is not None:
+            probs = self.model.predict(self.pen_val[0], batch_size=512, verbose=0)
+            logs["val_pen_accuracy"] = float((probs.argmax(1) == self.pen_val[1]).mean())
         parts = [f"epoch {epoch + 1}/{self.params['epochs']}"]
-        for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        for key in ("loss", "accuracy", "val_loss", "val_accuracy", "val_pen_accuracy"):
             if key in logs:
                 parts.append(f"{key} {logs[key]:.4f}")
         parts.append(f"{time.perf_counter() - self.start:.1f} s")
         print("  ".join(parts), flush=True)
+
+
+class BestEpoch(keras.callbacks.Callback):
+    """Keep the weights of the epoch with the best validation accuracy (ties: lower validation loss)
+    and restore them when training ends: the model choice is made on validation data only."""
+
+    def on_train_begin(self, logs=None):
+        self.best, self.best_epoch, self.weights = None, None, None
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        score = (round(float(logs.get("val_accuracy", 0.0)), 6), -float(logs.get("val_loss", 0.0)))
+        if self.best is None or score > self.best:
+            self.best, self.best_epoch, self.weights = score, epoch, self.model.get_weights()
+
+    def on_train_end(self, logs=None):
+        if self.weights is not None:
+            self.model.set_weights(self.weights)
+            print(
+                f"kept epoch {self.best_epoch + 1} (best validation accuracy {self.best[0]:.4f}, "
+                f"loss {-self.best[1]:.4f})",
+                flush=True,
+            )
 
 
 def fit(
@@ -98,23 +161,40 @@ def fit(
     seed: int = 0,
     augment: CameraAugment | None = None,
     junk_fraction: float = JUNK_FRACTION,
+    pen_fraction: float = PEN_FRACTION,
+    verbose: bool = False,
 ) -> keras.Model:
-    """Train on MNIST (the first ``limit`` training images if given), validate on the test set, save."""
+    """Train on MNIST-train less its validation split (the first ``limit`` of those if given), keep
+    the epoch with the best validation accuracy, save it to ``out`` (.keras) and return it.
+
+    ``verbose`` shows Keras' own per-step output as well; without a terminal, plain progress lines
+    appear at least every ``PROGRESS_SECONDS`` either way.
+    """
     if epochs < 1:
         raise LivedigitsError(f"--epochs must be at least 1, got {epochs}")
+    if not 0.0 <= junk_fraction + pen_fraction < 1.0:
+        raise LivedigitsError(f"junk and pen fractions must leave room for MNIST, got {junk_fraction} + {pen_fraction}")
     out = Path(out)
     if out.suffix != ".keras":
         raise LivedigitsError(f"--out must end in .keras, got {out}")
     if not out.parent.exists():
         raise LivedigitsError(f"output directory does not exist: {out.parent}")
     keras.utils.set_random_seed(seed)
-    (x_train, y_train), (x_test, y_test) = load_mnist(data_dir)
+    # The test files are not even read: the test set stays unseen until evaluate/export-model.
+    (x_train, y_train), (x_val, y_val) = split_validation(*load_train(data_dir))
     if limit is not None:
         x_train, y_train = x_train[:limit], y_train[:limit]
-        x_test, y_test = x_test[: max(limit // 6, 100)], y_test[: max(limit // 6, 100)]
-    junk = junk_pool(JUNK_POOL if limit is None else 500, seed) if junk_fraction > 0 else None
-    train_data = AugmentedMNIST(x_train, y_train, batch_size, augment or CameraAugment(), seed, junk, junk_fraction)
-    val_data = (as_model_input(x_test), np.eye(10, dtype=np.float32)[y_test])
+    small = limit is not None and limit < 10_000
+    start = time.perf_counter()
+    junk = junk_pool(500 if small else JUNK_POOL, seed, digits=x_train) if junk_fraction > 0 else None
+    pen = pen_pool(500 if small else PEN_POOL, seed, TRAIN_PEN) if pen_fraction > 0 else None
+    pen_val_images, pen_val_labels = pen_pool(200 if small else PEN_VALIDATION, seed + 500, TRAIN_PEN)
+    pen_val = (as_model_input(pen_val_images), pen_val_labels)
+    train_data = AugmentedMNIST(
+        x_train, y_train, batch_size, augment or CameraAugment(), seed, junk, junk_fraction, pen, pen_fraction
+    )
+    val_data = (as_model_input(x_val), np.eye(10, dtype=np.float32)[y_val])
+    print(f"drew non-digits and pen digits in {time.perf_counter() - start:.0f} s", flush=True)
 
     model = build_model()
     schedule = keras.optimizers.schedules.CosineDecay(
@@ -125,14 +205,19 @@ def fit(
         loss="categorical_crossentropy",
         metrics=["accuracy"],
     )
-    print(f"training on {len(x_train)} digits, validating on {len(x_test)}, {epochs} epochs", flush=True)
+    on_terminal = sys.stdout.isatty()
+    print(
+        f"training on {len(x_train)} MNIST digits (+{junk_fraction:.0%} non-digits, +{pen_fraction:.0%} pen digits "
+        f"a batch), validating on the {len(x_val)} held out, {epochs} epochs",
+        flush=True,
+    )
     start = time.perf_counter()
     model.fit(
         train_data,
         epochs=epochs,
         validation_data=val_data,
-        verbose=1 if sys.stdout.isatty() else 0,
-        callbacks=[EpochLine()],
+        verbose=1 if (on_terminal or verbose) else 0,
+        callbacks=[Progress(pen_val, within_epoch=not on_terminal), BestEpoch()],
     )
     print(f"trained in {time.perf_counter() - start:.0f} s; saving {out}", flush=True)
     save_weights_only_model(model, out)

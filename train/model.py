@@ -7,10 +7,10 @@ early and spends its width at 14x14 and 7x7.
 
 from __future__ import annotations
 
-import keras
-from keras import layers
-
 from livedigits.mnist import SIZE
+from livedigits.train.backend import keras
+
+layers = keras.layers
 
 NUM_CLASSES = 10
 

@@ -244,13 +244,19 @@ def render_digit(digit: int, rng: np.random.Generator, style: PenStyle = PenStyl
         raise ValueError(f"digit must be 0-9, got {digit}")
     forms = style.forms(int(digit))
     form = forms[int(rng.integers(len(forms)))]
+    return render_strokes(VARIANTS[int(digit)][form], rng, style)
+
+
+def render_strokes(strokes: list[Stroke], rng: np.random.Generator, style: PenStyle = PenStyle()) -> np.ndarray:
+    """Draw any pen strokes (control points in the unit box, see ``Stroke``) with ``style``'s pen
+    and hand: uint8 HxW, ink bright on black. Also used for the non-digits of ``train/junk.py``."""
     digit_h = rng.uniform(*style.height)
     width = rng.uniform(*style.width) * digit_h
     # Supersample small renders so a hairline still comes out anti-aliased, not as a broken line.
     ss = int(np.clip(np.ceil(96 / digit_h), 2, 4))
     paths = []
-    for placed in _place(VARIANTS[int(digit)][form], digit_h * ss, style, rng):
-        path = _catmull_rom(placed, step=max(0.5, width * ss / 4))
+    for placed in _place(strokes, digit_h * ss, style, rng):
+        path = _catmull_rom(placed, step=max(0.5 * ss, width * ss / 3))  # ~half an output pixel
         tremor = style.wobble * digit_h * ss
         if tremor > 0 and len(path) > 2:
             tangent = np.gradient(path, axis=0)
@@ -276,6 +282,31 @@ def render_digit(digit: int, rng: np.random.Generator, style: PenStyle = PenStyl
         cv2.polylines(canvas, [pts.reshape(-1, 1, 2)], False, 255, thin, cv2.LINE_8, shift)
     out = cv2.resize(canvas, (int(size[0]) // ss, int(size[1]) // ss), interpolation=cv2.INTER_AREA)
     return (out.astype(np.float32) * rng.uniform(*style.intensity)).astype(np.uint8)
+
+
+def to_mnist_box(ink: np.ndarray) -> np.ndarray:
+    """Any uint8 ink crop -> 28x28 uint8 as MNIST was made: longer side 20 px, box centred.
+
+    Stored this way, pen digits and non-digits pass through the same camera-crop augmentation as
+    MNIST's own digits (``train/augment.py``).
+    """
+    x, y, w, h = cv2.boundingRect(ink)
+    out = np.zeros((28, 28), np.uint8)
+    if w == 0 or h == 0:
+        return out
+    scale = 20.0 / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    small = cv2.resize(ink[y : y + h, x : x + w], size, interpolation=cv2.INTER_AREA)
+    top, left = (28 - small.shape[0]) // 2, (28 - small.shape[1]) // 2
+    out[top : top + small.shape[0], left : left + small.shape[1]] = small
+    return out
+
+
+def pen_pool(n: int, seed: int, style: PenStyle = PenStyle()) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` pen digits (labels cycling 0-9 in random order) as uint8 [n, 28, 28] and uint8 [n]."""
+    rng = np.random.default_rng(seed)
+    labels = rng.permutation(np.arange(n) % 10).astype(np.uint8)
+    return np.stack([to_mnist_box(render_digit(int(d), rng, style)) for d in labels]), labels
 
 
 def render_batch(digits: np.ndarray, rng: np.random.Generator, style: PenStyle = PenStyle()) -> list[np.ndarray]:

@@ -1,0 +1,121 @@
+"""Evaluation: calibration arithmetic, held-out style crops, and ONNX evaluation without TensorFlow."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from livedigits.train.evaluate import (
+    FONT_STYLES,
+    PEN_STYLES,
+    calibration,
+    fit_temperature,
+    non_digit_crops,
+    style_crops,
+    with_temperature,
+)
+
+MNIST_DIR = "tests/data/mnist"
+SHIPPED = "models/digits.onnx"
+
+
+def _rows(top_probs, top_classes):
+    """Probability rows whose top class and probability are given; the rest is spread evenly."""
+    probs = np.zeros((len(top_probs), 10))
+    for row, p, c in zip(probs, top_probs, top_classes):
+        row[:] = (1 - p) / 9
+        row[c] = p
+    return probs
+
+
+def test_ece_of_a_constructed_example():
+    # given two digits at 0.9 confidence (one right, one wrong) and two at 1.0 (both right)
+    probs = _rows([0.9, 0.9, 1.0, 1.0], [3, 3, 5, 7])
+    labels = np.array([3, 4, 5, 7])
+    # when
+    result = calibration(probs, labels, bins=15)
+    # then: half the digits sit in a bin 40 points overconfident, the other half are exact
+    assert result["ece"] == pytest.approx(0.5 * abs(0.5 - 0.9))
+    assert len(result["bins"]) == 15 and sum(b["count"] for b in result["bins"]) == 4
+    assert result["bins"][-1]["count"] == 2 and result["bins"][-1]["accuracy"] == 1.0  # 1.0 is in the last bin
+    assert result["bins"][13]["count"] == 2 and result["bins"][13]["confidence"] == pytest.approx(0.9)
+
+
+def test_ece_is_zero_when_confidence_matches_accuracy():
+    # 8 digits at 0.75 confidence of which 6 are right
+    probs = _rows([0.75] * 8, [1] * 8)
+    labels = np.array([1] * 6 + [2] * 2)
+    assert calibration(probs, labels)["ece"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_temperature_softens_overconfident_probabilities():
+    # given a calibrated model: each label is drawn from the model's own probabilities
+    rng = np.random.default_rng(0)
+    logits = rng.normal(0, 2.0, (4000, 10))
+    honest = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    labels = np.array([rng.choice(10, p=p) for p in honest])
+    overconfident = with_temperature(honest, 0.5)  # the same ranking, sharper
+    assert fit_temperature(overconfident, labels) == pytest.approx(2.0, rel=0.15)
+    assert np.allclose(with_temperature(overconfident, 2.0), honest, atol=1e-5)
+
+
+def test_style_crops_cover_every_style_with_right_labels_and_model_input_form():
+    sets = style_crops(per_digit=3)
+    assert set(sets) == set(PEN_STYLES) | set(FONT_STYLES)
+    for name, (crops, labels) in sets.items():
+        assert crops.shape == (len(labels), 28, 28, 1) and crops.dtype == np.float32, name
+        assert all(c.max() == pytest.approx(1.0) for c in crops[..., 0]), name
+        assert set(labels) <= set(PEN_STYLES[name][1] if name in PEN_STYLES else range(10))
+    assert set(sets["european-1-7"][1]) == {1, 7}
+
+
+def test_non_digit_crops_include_every_kind(mnist_test):
+    images, _ = mnist_test
+    crops, kinds = non_digit_crops(images[:200], n=25)
+    assert crops.shape == (25, 28, 28, 1)
+    assert set(kinds) == {"glyph", "scribble", "corner", "ruling", "pair"}
+
+
+def test_shipped_model_reads_typed_digits(mnist_test):
+    from livedigits.classify import Classifier
+
+    crops, labels = style_crops(per_digit=6)["hershey-simplex"]
+    assert (Classifier(SHIPPED).predict(crops).argmax(1) == labels).mean() >= 0.95
+
+
+BLOCK_TENSORFLOW = (
+    "import sys\n"
+    "for name in ('tensorflow', 'keras', 'tf2onnx', 'onnx'):\n"
+    "    sys.modules[name] = None  # a runtime-only install: these cannot be imported\n"
+)
+
+
+def test_evaluate_an_onnx_model_without_tensorflow(tmp_path):
+    code = BLOCK_TENSORFLOW + (
+        "import json\n"
+        "from livedigits.train.evaluate import evaluate\n"
+        f"report = evaluate({SHIPPED!r}, {MNIST_DIR!r}, {str(tmp_path)!r}, styles=False)\n"
+        "print(json.dumps(report))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["accuracy"] > 0.99 and report["test_images"] == 10000
+    assert 0.0 <= report["ece"] < 0.02
+    with open(report["reliability_png"], "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.slow
+def test_cli_evaluate_on_onnx_without_tensorflow_reports_styles():
+    code = BLOCK_TENSORFLOW + (
+        "from livedigits.cli import main\n"
+        f"sys.exit(main(['evaluate', '--model', {SHIPPED!r}, '--data', {MNIST_DIR!r}]))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report["styles"]) == set(PEN_STYLES) | set(FONT_STYLES)
+    assert 0.0 <= report["non_digits"]["confident_share"] <= 1.0
