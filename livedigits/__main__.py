@@ -1,5 +1,8 @@
+"""``python -m livedigits``: the ``livedigits`` command."""
+
 import sys
 
 from livedigits.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())

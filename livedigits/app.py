@@ -1,26 +1,85 @@
-"""The loop: source -> recognizer -> overlay -> sinks and window, with keys, signals and progress."""
+"""The one loop: source -> recognizer -> tracker -> sinks and window.
+
+In the spirit of supervision's ``process_video(source, target, callback)``: any
+:class:`~livedigits.sources.FrameSource` (images, a directory, a video, a camera, a stream) is
+driven into any set of sinks (anything with ``write(frame, reading, annotated, process_ms)``,
+``close()``, ``discard()`` and ``needs_image``) and, optionally, a :class:`Window`::
+
+    with open_source("clip.mp4") as source:
+        summary = run(source, Recognizer(), sinks=[JsonLinesSink("out.jsonl")], tracker=Tracker())
+
+A new source or sink is written in its own module; this loop does not change. Ctrl-C and SIGTERM
+end a run after the frame in hand, and every sink is closed (or, on a failure, discarded).
+"""
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import signal
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import cv2
+import numpy as np
 
 from livedigits.errors import LivedigitsError
 from livedigits.overlay import Overlay, debug_view
-from livedigits.recognizer import Recognizer
-from livedigits.sinks import JsonLinesSink, VideoSink
-from livedigits.sources import FrameSource
+from livedigits.recognizer import Analysis, Recognizer
+from livedigits.records import Frame, Reading
 
 WINDOW = "livedigits"
 KEY_QUIT = {ord("q"), 27}
-KEY_PAUSE, KEY_DEBUG, KEY_SNAPSHOT = ord(" "), ord("d"), ord("s")
+KEY_PAUSE, KEY_DEBUG, KEY_NUMBERS, KEY_SNAPSHOT = ord(" "), ord("d"), ord("n"), ord("s")
+NO_KEY = -1
+PAUSED_WAIT_MS = 100
+"""While paused, keys are read this often (and a stop request or a closed window noticed)."""
+SCREEN_MARGIN = 0.9
+"""Share of the screen a window may take: room for a title bar and a task bar."""
+FALLBACK_SCREEN = (1280, 720)
+"""Assumed screen size where it cannot be asked (a window larger than this is shrunk)."""
+
+
+class Sink(Protocol):
+    """Where a run's results go: see :mod:`livedigits.sinks`."""
+
+    needs_image: bool
+    """True when :meth:`write` wants the annotated image (drawing is skipped when no one does)."""
+
+    def write(self, frame: Frame, reading: Reading, annotated: np.ndarray | None, process_ms: float) -> None: ...
+
+    def close(self) -> None: ...
+
+    def discard(self) -> None: ...
+
+
+class Tracker(Protocol):
+    """Ties each frame's digits to those of the previous frames: see :mod:`livedigits.track`."""
+
+    def update(self, reading: Reading, frame_size: tuple[int, int] | None = None) -> Reading: ...
+
+
+@dataclass
+class RunOptions:
+    """How a run behaves, apart from what it reads and where results go."""
+
+    max_frames: int | None = None
+    """Stop after this many frames (None: the whole source)."""
+    progress: bool = False
+    """A progress bar on stderr (only when no window is open)."""
+    realtime: bool = False
+    """In a window, play a file at its own frame rate instead of as fast as it can be read."""
+    show_numbers: bool = False
+    """Label whole numbers as well as digits (the window's ``n`` key toggles it)."""
+    snapshot_dir: Path = field(default_factory=lambda: Path("."))
+    """Where the window's ``s`` key saves what is on screen."""
+    overlay: Overlay = field(default_factory=Overlay)
 
 
 @dataclass
@@ -44,6 +103,9 @@ class RunSummary:
         return text
 
 
+# --- window -------------------------------------------------------------------------------------
+
+
 def display_available() -> bool:
     """True where a window can be shown: always off Linux; on Linux when a Wayland display or a
     reachable X display is named (Qt aborts the whole process when it cannot connect)."""
@@ -60,8 +122,50 @@ def display_available() -> bool:
     return True  # a remote display (ssh -X): trust it
 
 
+def screen_size() -> tuple[int, int]:
+    """The screen's (width, height) in pixels; :data:`FALLBACK_SCREEN` where it cannot be asked.
+
+    HighGUI has no call for it, so ask the platform: user32 on Windows, Xlib on X11.
+    """
+    try:
+        if sys.platform == "win32":
+            user32 = ctypes.windll.user32  # type: ignore[attr-defined]
+            return int(user32.GetSystemMetrics(0)), int(user32.GetSystemMetrics(1))
+        library = ctypes.util.find_library("X11") if os.environ.get("DISPLAY") else None
+        if library:
+            xlib = ctypes.CDLL(library)
+            xlib.XOpenDisplay.restype = ctypes.c_void_p
+            xlib.XOpenDisplay.argtypes = [ctypes.c_char_p]
+            xlib.XDefaultScreen.argtypes = xlib.XCloseDisplay.argtypes = [ctypes.c_void_p]
+            xlib.XDisplayWidth.argtypes = xlib.XDisplayHeight.argtypes = [ctypes.c_void_p, ctypes.c_int]
+            display = xlib.XOpenDisplay(None)
+            if display:
+                try:
+                    screen = xlib.XDefaultScreen(display)
+                    return int(xlib.XDisplayWidth(display, screen)), int(xlib.XDisplayHeight(display, screen))
+                finally:
+                    xlib.XCloseDisplay(display)
+    except (OSError, AttributeError):
+        pass  # no Xlib or user32 to ask: assume a common screen
+    return FALLBACK_SCREEN
+
+
+def fit_to_screen(image: np.ndarray, screen: tuple[int, int]) -> np.ndarray:
+    """``image`` shrunk (never enlarged) to fit :data:`SCREEN_MARGIN` of ``screen`` (width, height)."""
+    h, w = image.shape[:2]
+    scale = min(1.0, SCREEN_MARGIN * screen[0] / w, SCREEN_MARGIN * screen[1] / h)
+    if scale >= 1.0:
+        return image
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+
+
 class Window:
-    """The one place that touches HighGUI: show a frame, read a key."""
+    """The one place that touches HighGUI: show an image, read a key.
+
+    The window takes the image's own size (shrunk to fit the screen), without Qt's toolbar and
+    status bar; closing it counts as the quit key.
+    """
 
     def __init__(self, title: str = WINDOW):
         self.title = title
@@ -70,13 +174,24 @@ class Window:
             why = f"DISPLAY={display} cannot be reached" if display else "no DISPLAY is set"
             raise LivedigitsError(f"cannot open a window: {why} (run without --show to work headless)")
         try:
-            cv2.namedWindow(title, cv2.WINDOW_NORMAL)
+            cv2.namedWindow(title, cv2.WINDOW_AUTOSIZE | cv2.WINDOW_GUI_NORMAL)
         except cv2.error as exc:
             raise LivedigitsError(f"cannot open a window (is there a display?): {exc.msg.strip()}") from exc
+        self.screen = screen_size()
 
-    def show(self, image, wait_ms: int = 1) -> int:
-        cv2.imshow(self.title, image)
-        return cv2.waitKey(wait_ms) & 0xFF
+    def show(self, image: np.ndarray, wait_ms: int = 1) -> int:
+        """Show ``image`` (HxWx3 uint8), wait up to ``wait_ms`` (at least 1) for a key; the key or -1."""
+        cv2.imshow(self.title, fit_to_screen(image, self.screen))
+        key = cv2.waitKey(max(1, wait_ms))
+        if key == NO_KEY and self._closed():
+            return ord("q")
+        return key & 0xFF if key != NO_KEY else NO_KEY
+
+    def _closed(self) -> bool:
+        try:
+            return cv2.getWindowProperty(self.title, cv2.WND_PROP_VISIBLE) < 1
+        except cv2.error:
+            return True
 
     def close(self) -> None:
         try:
@@ -84,6 +199,9 @@ class Window:
             cv2.waitKey(1)
         except cv2.error:
             pass  # the window was closed by the user already
+
+
+# --- progress and signals -----------------------------------------------------------------------
 
 
 class Progress:
@@ -122,8 +240,8 @@ class Progress:
 
 
 class _StopRequest:
-    """Ctrl-C and SIGTERM ask the loop to stop after the frame in hand, so that frame's video
-    frame and JSON line are both written or both not. A second Ctrl-C stops at once."""
+    """Ctrl-C and SIGTERM ask the loop to stop after the frame in hand, so that frame's outputs
+    are all written or none. A second Ctrl-C stops at once."""
 
     def __init__(self):
         self.requested = False
@@ -144,83 +262,190 @@ class _StopRequest:
             signal.signal(sig, handler)
 
 
-def run(
-    source: FrameSource,
-    recognizer: Recognizer,
-    overlay: Overlay | None = None,
-    video: VideoSink | None = None,
-    jsonl: JsonLinesSink | None = None,
-    show: bool = False,
-    max_frames: int | None = None,
-    progress: bool = False,
-    snapshot_dir: str | os.PathLike = ".",
-) -> RunSummary:
-    """Recognise every frame of ``source``; draw, write and show as asked. Closes the sinks.
+# --- the loop -----------------------------------------------------------------------------------
 
-    Ctrl-C and SIGTERM end the run after the current frame, like the end of the stream: the
-    summary says so and every output is closed properly.
+
+def run(
+    source: Iterable,
+    recognizer: Recognizer,
+    sinks: Sequence[Sink] = (),
+    tracker: Tracker | None = None,
+    window: Window | None = None,
+    options: RunOptions | None = None,
+) -> RunSummary:
+    """Read every frame of ``source``, track it when a ``tracker`` is given, and hand the reading
+    to every sink and the window. Closes the sinks and the window; the source stays the caller's.
+
+    A :class:`LivedigitsError` part-way (an output that cannot be written) discards every sink,
+    so no output looks complete when it is not, and is raised again. Ctrl-C and SIGTERM end the
+    run after the current frame, like the end of the stream: ``summary.interrupted`` says so.
     """
-    overlay = overlay or Overlay()
-    summary = RunSummary()
-    window = None
-    bar = Progress(min(source.frame_count or 0, max_frames or 10**12) or None, progress and not show)
-    stop = _StopRequest()
-    stop.install()
-    debug, fps, start = False, 0.0, time.perf_counter()
-    last = start
-    try:
-        window = Window() if show else None
-        for index, frame in enumerate(source):
-            if stop.requested:
-                break
-            t0 = time.perf_counter()
-            analysis = recognizer.analyze(frame)
-            t_ms = (time.perf_counter() - t0) * 1e3
-            summary.frames += 1
-            summary.digits += len(analysis.digits)
-            if jsonl is not None:
-                jsonl.write(source.name, index, t_ms, analysis.digits)
-            if video is not None or window is not None:
-                overlay.annotate(frame, analysis.digits, fps if (source.live or window) else None)
-            if video is not None:
-                video.write(frame)
-            # The rate frames really go by (camera and window included), smoothed for display.
-            now = time.perf_counter()
-            rate = 1.0 / max(now - last, 1e-6)
-            fps, last = (rate if fps == 0.0 else 0.9 * fps + 0.1 * rate), now
-            if window is not None:
-                key = window.show(debug_view(frame, analysis.mask, analysis.crops) if debug else frame)
-                if key == KEY_PAUSE:
-                    key = window.show(frame, 0)  # paused until the next key; space resumes
-                if key in KEY_QUIT:
-                    break
-                if key == KEY_DEBUG:
-                    debug = not debug
-                elif key == KEY_SNAPSHOT:
-                    path = Path(snapshot_dir) / f"livedigits-{time.strftime('%Y%m%d-%H%M%S')}-{index}.png"
-                    cv2.imwrite(str(path), frame)
-                    print(f"saved {path}", file=sys.stderr)
-            bar.update(summary.frames, summary.frames / max(time.perf_counter() - start, 1e-9))
-            if max_frames is not None and summary.frames >= max_frames:
-                break
-    except KeyboardInterrupt:
-        stop.requested = True
-    except LivedigitsError:
-        # A run that fails part-way (an output that cannot be written) leaves no output behind
-        # that would look complete.
-        for sink in (video, jsonl):
-            if sink is not None:
+    return _Run(source, recognizer, list(sinks), tracker, window, options or RunOptions()).run()
+
+
+@dataclass
+class _View:
+    """What the window shows and how, changed by keys."""
+
+    debug: bool = False
+    numbers: bool = False
+    paused: bool = False
+    quit: bool = False
+
+
+class _Run:
+    """One run's state; :func:`run` is its interface."""
+
+    def __init__(self, source, recognizer, sinks, tracker, window, options: RunOptions):
+        self.source, self.recognizer, self.sinks = source, recognizer, sinks
+        self.tracker, self.window, self.options = tracker, window, options
+        self.summary = RunSummary()
+        self.view = _View(numbers=options.show_numbers)
+        self.stop = _StopRequest()
+        self.draw = window is not None or any(sink.needs_image for sink in sinks)
+        self.live = bool(getattr(source, "live", False))
+        self.fps = float(getattr(source, "fps", 30.0) or 30.0)
+        total = min(getattr(source, "frame_count", None) or 0, options.max_frames or 10**12) or None
+        self.progress = Progress(total, options.progress and window is None)
+        self.rate = 0.0  # frames per second as they really go by, smoothed, for the overlay
+        self.clock: float | None = None  # perf_counter() at media time 0 when pacing playback
+        self.start = self.last = 0.0  # perf_counter() at the start and at the last frame
+
+    def run(self) -> RunSummary:
+        self.stop.install()
+        self.start = self.last = time.perf_counter()
+        try:
+            self._loop()
+            self._close_sinks()
+        except LivedigitsError:
+            # A run that fails part-way (an output that cannot be written or finished) leaves no
+            # output behind that would look complete.
+            for sink in self.sinks:
                 sink.discard()
-        raise
-    finally:
-        summary.interrupted = stop.requested
-        summary.seconds = time.perf_counter() - start
-        summary.bad_frames = source.bad_frames
-        bar.finish()
-        for sink in (video, jsonl):
-            if sink is not None:
+            raise
+        except BaseException:
+            self._close_sinks(quietly=True)
+            raise
+        finally:
+            self.summary.interrupted = self.stop.requested
+            self.summary.seconds = time.perf_counter() - self.start
+            self.summary.bad_frames = getattr(self.source, "bad_frames", 0)
+            self.progress.finish()
+            if self.window is not None:
+                self.window.close()
+            self.stop.restore()
+        return self.summary
+
+    def _loop(self) -> None:
+        try:
+            for index, item in enumerate(self.source):
+                if self.stop.requested:
+                    break
+                self._step(_as_frame(item, index, self.source))
+                if self.view.quit or self._enough():
+                    break
+        except KeyboardInterrupt:  # a second Ctrl-C: stop now, still closing every output
+            self.stop.requested = True
+
+    def _close_sinks(self, quietly: bool = False) -> None:
+        """Close every sink; the first that cannot finish its output is raised after the others
+        are closed (unless ``quietly``: another error is already on its way)."""
+        failure = None
+        for sink in self.sinks:
+            try:
                 sink.close()
-        if window is not None:
-            window.close()
-        stop.restore()
-    return summary
+            except LivedigitsError as exc:
+                failure = failure or exc
+        if failure is not None and not quietly:
+            raise failure
+
+    def _enough(self) -> bool:
+        limit = self.options.max_frames
+        return limit is not None and self.summary.frames >= limit
+
+    def _step(self, frame: Frame) -> None:
+        analysis, process_ms = self._read(frame)
+        reading = analysis.reading
+        annotated = self._annotate(frame.image, reading) if self.draw else None
+        for sink in self.sinks:
+            sink.write(frame, reading, annotated if sink.needs_image else None, process_ms)
+        self.summary.frames += 1
+        self.summary.digits += len(reading.digits)
+        self._tick()
+        if self.window is not None:
+            self._show(frame, analysis, annotated)
+        self.progress.update(self.summary.frames, self.summary.frames / max(time.perf_counter() - self.start, 1e-9))
+
+    def _read(self, frame: Frame) -> tuple[Analysis, float]:
+        t0 = time.perf_counter()
+        analysis = self.recognizer.analyze(frame.image)
+        if self.tracker is not None:
+            height, width = frame.image.shape[:2]
+            analysis.reading = self.tracker.update(analysis.reading, frame_size=(width, height))
+        return analysis, (time.perf_counter() - t0) * 1e3
+
+    def _annotate(self, image: np.ndarray, reading: Reading) -> np.ndarray:
+        # The frame rate is drawn where it means something: live, or in a window.
+        fps = self.rate if (self.live or self.window is not None) else None
+        return self.options.overlay.annotate(image.copy(), reading, fps=fps, show_numbers=self.view.numbers)
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        rate = 1.0 / max(now - self.last, 1e-6)
+        self.rate, self.last = (rate if self.rate == 0.0 else 0.9 * self.rate + 0.1 * rate), now
+
+    # -- the window --
+
+    def _show(self, frame: Frame, analysis: Analysis, annotated: np.ndarray) -> None:
+        drawn = {self.view.numbers: annotated}
+
+        def render() -> np.ndarray:
+            if self.view.debug:
+                return debug_view(frame.image, analysis, self.recognizer.min_confidence)
+            if self.view.numbers not in drawn:  # n was pressed while paused: draw again
+                drawn[self.view.numbers] = self._annotate(frame.image, analysis.reading)
+            return drawn[self.view.numbers]
+
+        shown = render()
+        self._handle(self.window.show(shown, self._wait_ms(frame)), frame, shown)
+        while self.view.paused and not self.view.quit and not self.stop.requested:
+            shown = render()  # a key may have changed the view: the debug view survives pause
+            self._handle(self.window.show(shown, PAUSED_WAIT_MS), frame, shown)
+
+    def _handle(self, key: int, frame: Frame, shown: np.ndarray) -> None:
+        """Act on ``key``, pressed while ``shown`` (full resolution) was on screen."""
+        if key in KEY_QUIT:
+            self.view.quit = True
+        elif key == KEY_PAUSE:
+            self.view.paused = not self.view.paused
+            self.clock = None  # playback resumes from here, not racing to catch up
+        elif key == KEY_DEBUG:
+            self.view.debug = not self.view.debug
+        elif key == KEY_NUMBERS:
+            self.view.numbers = not self.view.numbers
+        elif key == KEY_SNAPSHOT:
+            self._snapshot(frame, shown)
+
+    def _wait_ms(self, frame: Frame) -> int:
+        """How long the window waits for a key: 1 ms, or until the frame's time when pacing a file."""
+        if not self.options.realtime or self.live:
+            return 1
+        media_s = frame.time_s if frame.time_s is not None else frame.index / self.fps
+        now = time.perf_counter()
+        if self.clock is None:
+            self.clock = now - media_s
+        return max(1, round((self.clock + media_s - now) * 1e3))
+
+    def _snapshot(self, frame: Frame, image: np.ndarray) -> None:
+        path = Path(self.options.snapshot_dir) / f"livedigits-{time.strftime('%Y%m%d-%H%M%S')}-{frame.index}.png"
+        if not cv2.imwrite(str(path), image):
+            print(f"livedigits: cannot write {path}", file=sys.stderr)
+        else:
+            print(f"saved {path}", file=sys.stderr)
+
+
+def _as_frame(item, index: int, source) -> Frame:
+    """What a source yields as a :class:`Frame` (a bare image gets its index and the source's name)."""
+    if isinstance(item, Frame):
+        return item
+    return Frame(item, index, str(getattr(source, "name", "")), None)

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import traceback
-from pathlib import Path
 
 from livedigits import __version__
 from livedigits.errors import LivedigitsError
+from livedigits.recognizer import DEFAULT_MIN_CONFIDENCE
 
+AV_LOG_QUIET = -8
+"""FFmpeg's log level for silence, read by OpenCV from OPENCV_FFMPEG_LOGLEVEL when it opens a file or stream."""
 TRAIN_INSTALL = "pip install 'livedigits[train]'"
+VERBOSE_HELP = "print the full traceback behind an error (and OpenCV's own log lines)"
 TRAIN_MODULES = {"tensorflow", "keras", "tf2onnx", "onnx", "matplotlib"}
 
 
@@ -54,76 +58,115 @@ def _recognizer(args):
     return Recognizer(args.model, min_confidence=args.min_confidence)
 
 
-def cmd_video(args) -> int:
-    from livedigits.app import run
+def _report_stream(args):
+    """Where the lines a person reads go: stdout, unless JSON Lines are going there."""
+    return sys.stderr if getattr(args, "json", None) == "-" else sys.stdout
+
+
+def _tracker(args):
+    if args.no_track:
+        return None
+    from livedigits.track import Tracker
+
+    return Tracker()
+
+
+def _results_sinks(args, fps: float, video_option: str) -> list:
+    """The sinks a video or camera run asks for: the annotated video first, then JSON Lines."""
     from livedigits.sinks import JsonLinesSink, VideoSink
-    from livedigits.sources import VideoSource
+
+    sinks = []
+    if getattr(args, video_option):
+        sinks.append(VideoSink(getattr(args, video_option), fps))
+    if args.json:
+        sinks.append(JsonLinesSink(args.json))
+    return sinks
+
+
+def cmd_video(args) -> int:
+    from livedigits.app import RunOptions, Window, run
+    from livedigits.sources import StreamSource, VideoSource, is_stream_url
 
     recognizer = _recognizer(args)
-    with VideoSource(args.path) as source:
-        video = VideoSink(args.output, source.fps) if args.output else None
-        jsonl = JsonLinesSink(args.json) if args.json else None
-        summary = run(
-            source, recognizer, video=video, jsonl=jsonl, show=args.show, max_frames=args.max_frames, progress=True
+    with StreamSource(args.path) if is_stream_url(args.path) else VideoSource(args.path) as source:
+        sinks = _results_sinks(args, source.fps, "output")
+        window = Window() if args.show else None
+        options = RunOptions(
+            max_frames=args.max_frames, progress=True, realtime=not args.fast, show_numbers=args.numbers
         )
+        summary = run(source, recognizer, sinks, _tracker(args), window, options)
     print(summary.line(), file=sys.stderr)
     return 0
 
 
 def cmd_camera(args) -> int:
-    from livedigits.app import display_available, run
-    from livedigits.sinks import JsonLinesSink, VideoSink
-    from livedigits.sources import CameraSource
+    from livedigits.app import RunOptions, Window, display_available, run
+    from livedigits.sources import open_source
 
     recognizer = _recognizer(args)
     show = (display_available() or args.show) and not args.no_window
-    with CameraSource(args.index, args.width, args.height) as source:
-        video = VideoSink(args.record, source.fps) if args.record else None
-        jsonl = JsonLinesSink(args.json) if args.json else None
-        if not show:
+    spec = args.source if args.source is not None else args.index
+    with open_source(spec, args.width, args.height) as source:
+        sinks = _results_sinks(args, source.fps, "record")
+        window = Window() if show else None
+        if window is None:
             print("livedigits: no display; running headless (Ctrl-C to stop)", file=sys.stderr)
-        summary = run(source, recognizer, video=video, jsonl=jsonl, show=show, max_frames=args.max_frames)
+        options = RunOptions(max_frames=args.max_frames, show_numbers=args.numbers)
+        summary = run(source, recognizer, sinks, _tracker(args), window, options)
     print(summary.line(), file=sys.stderr)
     return 0
 
 
-def cmd_image(args) -> int:
-    import cv2
+def describe(name: str, reading) -> str:
+    """One line a person reads: ``page.png: 14 digits; line 1: 31; line 2: 4159 2653``."""
+    count = len(reading.digits)
+    parts = [f"{name}: {count} digit{'' if count == 1 else 's'}"]
+    for line in range(len(reading.lines)):
+        numbers = [n.text for n in reading.numbers if n.line == line]
+        if numbers:
+            parts.append(f"line {line + 1}: {' '.join(numbers)}")
+    return "; ".join(parts)
 
-    from livedigits.overlay import Overlay
-    from livedigits.sinks import JsonLinesSink
-    from livedigits.sources import ImageSource
+
+class _PrintReadings:
+    """A sink that prints one line per image (see :func:`describe`)."""
+
+    needs_image = False
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, frame, reading, annotated, process_ms) -> None:
+        print(describe(frame.source, reading), file=self.stream, flush=True)
+
+    def close(self) -> None:
+        pass
+
+    def discard(self) -> None:
+        pass
+
+
+def _print_error(message: str) -> None:
+    print(f"livedigits: {message}", file=sys.stderr, flush=True)
+
+
+def cmd_image(args) -> int:
+    from livedigits.app import RunOptions, run
+    from livedigits.sinks import ImageSink, JsonLinesSink
+    from livedigits.sources import open_images
 
     recognizer = _recognizer(args)
-    out_dir = Path(args.output_dir) if args.output_dir else None
-    if out_dir is not None:
-        if out_dir.parent.is_dir() and not out_dir.exists():
-            out_dir.mkdir()
-        if not out_dir.is_dir():
-            raise LivedigitsError(f"output directory does not exist: {out_dir}")
-    jsonl = JsonLinesSink(args.json) if args.json else None
-    overlay, failed = Overlay(), 0
-    try:
-        for path in args.paths:
-            try:
-                image = next(iter(ImageSource(path)))
-            except LivedigitsError as exc:
-                print(f"livedigits: {exc}", file=sys.stderr)
-                failed += 1
-                continue
-            digits = recognizer.recognize(image)
-            if jsonl is not None:
-                jsonl.write(str(path), 0, 0.0, digits)
-            text = "".join(str(d.digit) for d in digits)
-            print(f"{path}: {len(digits)} digits {text}")
-            if out_dir is not None:
-                target = out_dir / f"{Path(path).stem}.annotated.png"
-                if not cv2.imwrite(str(target), overlay.annotate(image, digits)):
-                    raise LivedigitsError(f"cannot write {target}")
-    finally:
-        if jsonl is not None:
-            jsonl.close()
-    return 2 if failed else 0
+    # An unreadable image is reported as it comes and the others are still read; the exit code says.
+    with open_images(args.paths, on_error=_print_error) as source:
+        sinks = [_PrintReadings(_report_stream(args))]
+        if args.output_dir:
+            sinks.append(ImageSink(args.output_dir))
+        if args.json:
+            sinks.append(JsonLinesSink(args.json))
+        summary = run(source, recognizer, sinks, options=RunOptions(show_numbers=args.numbers))
+    if summary.interrupted:
+        print(f"livedigits: interrupted after {summary.frames} images; outputs closed", file=sys.stderr)
+    return 2 if source.errors else 0
 
 
 def _training(module: str):
@@ -178,45 +221,80 @@ class _DefaultsFormatter(argparse.HelpFormatter):
         return text
 
 
+def _global_options(parser: argparse.ArgumentParser, defaults: bool, model_help: str) -> None:
+    """The options every command takes, before or after the command's name.
+
+    The top-level parser holds the defaults; a subcommand's copy defaults to SUPPRESS so that
+    ``livedigits -v video x.mp4`` is not undone by the subcommand's own default.
+    """
+
+    def default(value):
+        return value if defaults else argparse.SUPPRESS
+
+    parser.add_argument("--model", default=default(None), help=model_help)
+    parser.add_argument(
+        "--min-confidence",
+        type=probability,
+        default=default(DEFAULT_MIN_CONFIDENCE),
+        help=f"report digits at least this confident (default: {DEFAULT_MIN_CONFIDENCE})",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", default=default(False), help=VERBOSE_HELP)
+
+
+def _output_options(p: argparse.ArgumentParser, per: str) -> None:
+    p.add_argument("--json", metavar="OUT.jsonl", help=f"write one JSON line of results per {per} ('-': stdout)")
+    p.add_argument("--numbers", action="store_true", help="label whole numbers as well as digits (key n toggles)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="livedigits", description="Recognise handwritten digits live in camera frames, videos and images."
+        prog="livedigits",
+        description="Recognise handwritten digits live in camera frames, videos and images.",
+        epilog="--model, --min-confidence and -v may come before or after the command.",
     )
     parser.add_argument("--version", action="version", version=f"livedigits {__version__}")
+    shipped = "ONNX model (default: the shipped models/digits.onnx)"
+    _global_options(parser, defaults=True, model_help=shipped)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     fmt = _DefaultsFormatter
 
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--model", default=None, help="ONNX model (default: the shipped models/digits.onnx)")
-    common.add_argument("--min-confidence", type=probability, default=0.8, help="report digits at least this confident")
-    common.add_argument("-v", "--verbose", action="store_true", help="print the full traceback behind an error")
+    _global_options(common, defaults=False, model_help=shipped)
+    verbose = argparse.ArgumentParser(add_help=False)
+    verbose.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=VERBOSE_HELP)
 
     p = sub.add_parser("camera", parents=[common], formatter_class=fmt, help="recognise digits live from a camera")
-    p.add_argument("--index", type=non_negative_int, default=0, help="camera index")
+    p.add_argument(
+        "source", nargs="?", default=None, metavar="SOURCE", help="camera index or stream URL (rtsp://, http://)"
+    )
+    p.add_argument("--index", type=non_negative_int, default=0, help="camera index, when no SOURCE is given")
     p.add_argument("--width", type=positive_int, default=None, help="requested frame width")
     p.add_argument("--height", type=positive_int, default=None, help="requested frame height")
     p.add_argument("--record", metavar="OUT.mp4", help="also write the annotated video here")
-    p.add_argument("--json", metavar="OUT.jsonl", help="write one JSON line of results per frame")
+    _output_options(p, "frame")
     p.add_argument("--max-frames", type=positive_int, default=None, help="stop after this many frames")
+    p.add_argument("--no-track", action="store_true", help="raw per-frame readings: no tracking across frames")
     p.add_argument("--show", action="store_true", help="open a window even when no display is detected")
     p.add_argument("--no-window", action="store_true", help="never open a window")
     p.set_defaults(func=cmd_camera)
 
-    p = sub.add_parser("video", parents=[common], formatter_class=fmt, help="annotate a video file")
-    p.add_argument("path", help="video file")
+    p = sub.add_parser("video", parents=[common], formatter_class=fmt, help="annotate a video file or stream")
+    p.add_argument("path", metavar="PATH", help="video file or stream URL (rtsp://, http://)")
     p.add_argument("--output", metavar="OUT.mp4", help="write the annotated video here")
-    p.add_argument("--json", metavar="OUT.jsonl", help="write one JSON line of results per frame")
-    p.add_argument("--show", action="store_true", help="show the annotated video in a window")
+    _output_options(p, "frame")
+    p.add_argument("--show", action="store_true", help="show the annotated video in a window, at the file's frame rate")
+    p.add_argument("--fast", action="store_true", help="with --show: play as fast as frames are read")
     p.add_argument("--max-frames", type=positive_int, default=None, help="stop after this many frames")
+    p.add_argument("--no-track", action="store_true", help="raw per-frame readings: no tracking across frames")
     p.set_defaults(func=cmd_video)
 
     p = sub.add_parser("image", parents=[common], formatter_class=fmt, help="recognise digits in images")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="image files")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="image files, directories, globs ('*.png'); '-' is stdin")
     p.add_argument("--output-dir", metavar="DIR", help="write <name>.annotated.png files here")
-    p.add_argument("--json", metavar="OUT.jsonl", help="write one JSON line of results per image")
+    _output_options(p, "image")
     p.set_defaults(func=cmd_image)
 
-    p = sub.add_parser("train", formatter_class=fmt, help="train the CNN on MNIST (needs the train extra)")
+    p = sub.add_parser("train", parents=[verbose], formatter_class=fmt, help="train the CNN (needs the train extra)")
     p.add_argument("--data", metavar="DIR", help="directory of the four MNIST IDX files (default: Keras download)")
     p.add_argument("--epochs", type=positive_int, default=30, help="training epochs")
     p.add_argument("--batch-size", type=positive_int, default=128, help="batch size")
@@ -229,27 +307,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="share of each batch that is non-digits (symbols, letters) taught to get low confidence",
     )
     p.add_argument("--out", default="digits.keras", metavar="PATH.keras", help="where to save the model")
-    p.add_argument("-v", "--verbose", action="store_true", help="print the full traceback behind an error")
     p.set_defaults(func=cmd_train)
 
-    p = sub.add_parser("evaluate", formatter_class=fmt, help="accuracy report on the MNIST test set")
-    p.add_argument("--model", default=None, help=".onnx or .keras model (default: the shipped model)")
+    p = sub.add_parser("evaluate", parents=[verbose], formatter_class=fmt, help="accuracy report on the MNIST test set")
+    p.add_argument("--model", default=argparse.SUPPRESS, help=".onnx or .keras model (default: the shipped model)")
     p.add_argument("--data", metavar="DIR", help="directory of the MNIST IDX files (default: Keras download)")
     p.add_argument("--report-dir", metavar="DIR", default=None, help="write confusion matrix and error PNGs here")
-    p.add_argument("-v", "--verbose", action="store_true", help="print the full traceback behind an error")
     p.set_defaults(func=cmd_evaluate)
 
-    p = sub.add_parser("export-model", formatter_class=fmt, help="convert a .keras model to ONNX and check it")
+    p = sub.add_parser("export-model", parents=[verbose], formatter_class=fmt, help="convert a .keras model to ONNX")
     p.add_argument("--keras", required=True, metavar="PATH.keras", help="trained Keras model")
     p.add_argument("--out", required=True, metavar="PATH.onnx", help="ONNX file to write")
     p.add_argument("--data", metavar="DIR", help="MNIST IDX directory for the agreement check (default: download)")
-    p.add_argument("-v", "--verbose", action="store_true", help="print the full traceback behind an error")
     p.set_defaults(func=cmd_export)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.verbose:
+        # OpenCV's own lines too (sources.quiet_opencv leaves them alone when this is set).
+        os.environ.setdefault("OPENCV_LOG_LEVEL", "INFO")
+    else:
+        # FFmpeg logs to stderr on its own ("[tcp @ 0x...] Connection refused", "[h264 @ 0x...]
+        # error while decoding"); our one-line errors and the skipped-frame count say it for us.
+        os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", str(AV_LOG_QUIET))
     try:
         return args.func(args)
     except LivedigitsError as exc:
