@@ -9,12 +9,13 @@ fits nowhere is left out.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
-from livedigits.records import Box, Reading
+from livedigits.records import Box, Digit, Reading
 
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 BGR = tuple[int, int, int]
@@ -33,6 +34,10 @@ class Label:
     """"main" (a digit or a number), "confidence" (with "#id" when ids are shown) or "fps"."""
     owner: int
     """Index of its digit (or number) in the reading; -1 for the fps banner."""
+
+
+def _as_reading(reading: Reading | Sequence[Digit]) -> Reading:
+    return reading if isinstance(reading, Reading) else Reading(digits=list(reading))
 
 
 def overlaps(a: Box, b: Box) -> bool:
@@ -59,10 +64,16 @@ class Overlay:
     """Add a digit's track id to its confidence label ("97% #12") when it has one."""
 
     def annotate(
-        self, image: np.ndarray, reading: Reading, fps: float | None = None, show_numbers: bool = False
+        self,
+        image: np.ndarray,
+        reading: Reading | Sequence[Digit],
+        fps: float | None = None,
+        show_numbers: bool = False,
     ) -> np.ndarray:
         """Draw on ``image`` (HxWx3 uint8 BGR) in place and return it: a box and a label for each
-        digit, or with ``show_numbers`` for each whole number; a banner with ``fps`` when given."""
+        digit, or with ``show_numbers`` for each whole number; a banner with ``fps`` when given.
+        ``reading`` may also be a plain list of digits (it then has no numbers)."""
+        reading = _as_reading(reading)
         items = reading.numbers if show_numbers else reading.digits
         thickness = self._thickness(image.shape)
         for item in items:
@@ -87,7 +98,11 @@ class Overlay:
         return image
 
     def layout_labels(
-        self, shape: tuple[int, ...], reading: Reading, fps: float | None = None, show_numbers: bool = False
+        self,
+        shape: tuple[int, ...],
+        reading: Reading | Sequence[Digit],
+        fps: float | None = None,
+        show_numbers: bool = False,
     ) -> list[Label]:
         """Where every label goes on a frame of ``shape`` (H, W[, C]): no two labels overlap and
         all lie inside the frame. Pure: draws nothing.
@@ -99,6 +114,7 @@ class Overlay:
         covers a neighbour's box, else goes inside its own; a confidence label never covers a box
         and is left out when it fits nowhere.
         """
+        reading = _as_reading(reading)
         frame_h, frame_w = shape[:2]
         unit = self._unit(shape)
         thickness = self._thickness(shape)

@@ -114,6 +114,13 @@ def test_show_numbers_labels_each_number_once():
     assert frame[100, 41].any()  # the number's box
 
 
+def test_a_plain_list_of_digits_is_drawn_like_a_reading():
+    digits = [Digit((100, 100, 30, 40), 5, 0.97), Digit((150, 100, 30, 40), 6, 0.99)]
+    assert Overlay().layout_labels((240, 320, 3), digits) == Overlay().layout_labels((240, 320), reading_of(*digits))
+    a, b = np.zeros((240, 320, 3), np.uint8), np.zeros((240, 320, 3), np.uint8)
+    assert np.array_equal(Overlay().annotate(a, digits, 30.0), Overlay().annotate(b, reading_of(*digits), 30.0))
+
+
 def test_track_ids_are_shown_when_asked():
     reading = reading_of(Digit((100, 100, 30, 40), 5, 0.97, track_id=12))
     texts = [label.text for label in Overlay(show_ids=True).layout_labels((240, 320, 3), reading)]
