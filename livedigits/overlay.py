@@ -2,9 +2,9 @@
 
 :class:`Overlay` is configured once; ``annotate(image, reading)`` draws on the image it is given.
 Where the labels go is a pure function, :meth:`Overlay.layout_labels`: each label takes the first
-free place beside its box (above, below, at the sides), so labels never overlap each other; a
-digit's label goes inside its box when nothing beside it is free, and a confidence label that
-fits nowhere is left out.
+free place beside its box (above, below, at the sides), so labels never overlap each other. When
+a line is so dense that nothing beside a box is free, a digit's label may cover a neighbour's box
+(else goes inside its own), and a confidence label is stacked on its digit's label or left out.
 """
 
 from __future__ import annotations
