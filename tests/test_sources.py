@@ -75,6 +75,7 @@ def test_one_pixel_image_has_no_digits(tmp_path, recognizer):
     assert recognizer.recognize(next(iter(ImageSource(path))).image) == []
 
 
+@pytest.mark.slow
 def test_huge_image_is_recognised(tmp_path):
     path = tmp_path / "huge.png"
     page = np.full((9000, 12000), 235, np.uint8)
