@@ -20,10 +20,11 @@ Each frame:
 3. **Evidence.** A track's reading is the exponentially decayed sum of its frames' class
    probabilities (:data:`EVIDENCE_DECAY`); its digit is the argmax, its confidence the smoothed
    probability of that digit. A few misread frames do not flip it.
-4. **Life.** A new track is reported from its second hit (every track of the first frame at
-   once), so a digit appears within 2 frames and a one-frame false detection never shows; a
-   track missing from the detections is reported at its motion-predicted box for up to
-   ``max_missed`` frames, and dropped at once when that box leaves the frame.
+4. **Life.** A new track is reported from its first frame (``min_hits=1``: tracking never shows
+   a digit later than a single frame would). A track missing from the detections is reported at
+   its motion-predicted box for up to ``max_missed`` frames, so labels do not blink, once it has
+   been detected twice (:data:`CONFIRM_HITS`): a one-frame false detection shows in its one frame
+   only, as without tracking. A track is dropped at once when its box leaves the frame.
 
 numpy only (no scipy): at 20 digits a frame, tracking and layout together take ~0.2-0.3 ms
 (``python -m livedigits.track`` prints the figure).
@@ -50,6 +51,9 @@ LABEL_WEIGHT = 0.15
 """Cost of full label disagreement (1 - p_detection . p_track): small, since a misread is what smoothing is for."""
 VOTE_RADIUS = 0.35
 """Displacements agreeing within this many digit heights count as the same shared motion."""
+CONFIRM_HITS = 2
+"""Detections before a missing track is still reported at its predicted box: a digit seen once
+(perhaps a false detection) is not, so it never shows longer than it was detected."""
 BORDER_PX = 3
 """A track whose predicted box comes this close to the frame edge has left the frame (the detector
 drops boxes cut by the edge, as ``DetectorConfig.border_px``)."""
@@ -58,13 +62,16 @@ drops boxes cut by the edge, as ``DetectorConfig.border_px``)."""
 class Tracker:
     """Associates each frame's digits with tracks and smooths their readings.
 
-    ``max_missed``: frames a track survives without a detection (reported at its predicted box).
-    ``min_hits``: detections before a new track is reported (1: from its first frame); the digits
-    of the first frame with any after construction or :meth:`reset` are reported at once.
+    ``max_missed``: frames a track survives without a detection (reported at its predicted box
+    once it has :data:`CONFIRM_HITS` detections).
+    ``min_hits``: detections before a new track is reported (1: from its first frame, so tracking
+    never shows a digit later than a single frame would; 2 hides one-frame false detections
+    at the cost of a frame's delay). The digits of the first frame with any after construction
+    or :meth:`reset` are reported at once either way.
     ``decay``: weight of the past in the class evidence per frame (0: no smoothing).
     """
 
-    def __init__(self, max_missed: int = 10, min_hits: int = 2, decay: float = EVIDENCE_DECAY):
+    def __init__(self, max_missed: int = 10, min_hits: int = 1, decay: float = EVIDENCE_DECAY):
         if max_missed < 0:
             raise ValueError(f"max_missed must be >= 0, got {max_missed}")
         if min_hits < 1:
@@ -190,7 +197,8 @@ class Tracker:
         labels = labels.tolist()
         hits, ids = self._hits, self._ids
         detected = set(det_track)
-        coasting = [j for j in range(len(ids)) if j not in detected and hits[j] >= self.min_hits]
+        coast_hits = max(self.min_hits, CONFIRM_HITS)
+        coasting = [j for j in range(len(ids)) if j not in detected and hits[j] >= coast_hits]
         if coasting and len(det_boxes):
             covered = _covers(det_boxes, self._boxes[coasting])
             coasting = [j for j, c in zip(coasting, covered) if not c]
