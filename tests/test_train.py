@@ -143,6 +143,23 @@ def test_one_epoch_then_export_agrees(tiny_training):
     assert classifier.predict(np.zeros((40, 28, 28, 1), np.float32)).shape == (40, 10)
 
 
+def test_export_bakes_a_temperature_into_the_onnx_model(tiny_training, mnist_test):
+    from livedigits.mnist import normalize_batch
+    from livedigits.train.evaluate import with_temperature
+    from livedigits.train.export import export
+
+    data, model_path, _ = tiny_training
+    plain, warm = data / "plain.onnx", data / "warm.onnx"
+    export(model_path, plain, str(data))
+    summary = export(model_path, warm, str(data), temperature=2.0)
+    assert summary["max_abs_diff"] <= 1e-4  # checked against Keras' output at the same temperature
+    images = normalize_batch(mnist_test[0][:64])
+    p_plain, p_warm = Classifier(plain).predict(images), Classifier(warm).predict(images)
+    assert np.allclose(p_warm, with_temperature(p_plain, 2.0), atol=1e-5)
+    assert (p_warm.argmax(1) == p_plain.argmax(1)).all() and p_warm.max(1).mean() < p_plain.max(1).mean()
+    assert Classifier(warm).metadata["temperature"] == "2"
+
+
 def test_evaluate_writes_report(tiny_training):
     from livedigits.train.evaluate import evaluate
 

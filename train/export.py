@@ -15,6 +15,7 @@ from livedigits.errors import LivedigitsError
 from livedigits.mnist import SIZE
 from livedigits.train.backend import keras, tf
 from livedigits.train.data import as_model_input, load_mnist
+from livedigits.train.evaluate import with_temperature
 
 INPUT_NAME = "image"
 OUTPUT_NAME = "probabilities"
@@ -51,8 +52,31 @@ def to_onnx(model: keras.Model) -> onnx.ModelProto:
     return proto
 
 
-def export(keras_path, out_path, data_dir: str | None = None) -> dict:
-    """Write the ONNX model and return a summary (max difference, test accuracy, size)."""
+def apply_temperature(proto: onnx.ModelProto, temperature: float) -> onnx.ModelProto:
+    """Divide the logits by ``temperature`` in front of the final Softmax (calibration scaling:
+    the ranking, hence accuracy, is unchanged; confidences soften for T > 1)."""
+    softmax = [n for n in proto.graph.node if n.op_type == "Softmax" and OUTPUT_NAME in n.output]
+    if len(softmax) != 1:
+        raise LivedigitsError(f"cannot apply a temperature: no single Softmax produces {OUTPUT_NAME!r}")
+    node = softmax[0]
+    const = onnx.helper.make_tensor("temperature", onnx.TensorProto.FLOAT, [], [float(temperature)])
+    proto.graph.initializer.append(const)
+    scaled = node.input[0] + "_over_temperature"
+    proto.graph.node.insert(
+        list(proto.graph.node).index(node), onnx.helper.make_node("Div", [node.input[0], "temperature"], [scaled])
+    )
+    node.input[0] = scaled
+    return proto
+
+
+def export(keras_path, out_path, data_dir: str | None = None, temperature: float = 1.0) -> dict:
+    """Write the ONNX model and return a summary (max difference, test accuracy, size).
+
+    A ``temperature`` other than 1 (fitted on the validation split, see ``evaluate.fit_temperature``)
+    is baked into the ONNX model; the Keras check then compares with Keras' output so scaled.
+    """
+    if not temperature > 0:
+        raise LivedigitsError(f"temperature must be positive, got {temperature}")
     out_path = Path(out_path)
     if out_path.suffix != ".onnx":
         raise LivedigitsError(f"--out must end in .onnx, got {out_path}")
@@ -63,12 +87,14 @@ def export(keras_path, out_path, data_dir: str | None = None) -> dict:
     images = as_model_input(x_test)
 
     proto = to_onnx(model)
+    if temperature != 1.0:
+        proto = apply_temperature(proto, temperature)
     tmp = out_path.with_suffix(".onnx.tmp")
     onnx.save(proto, tmp)
     try:
         classifier = Classifier(tmp)
         onnx_probs = classifier.predict(images)
-        keras_probs = model.predict(images[:CHECK_IMAGES], verbose=0)
+        keras_probs = with_temperature(model.predict(images[:CHECK_IMAGES], verbose=0), temperature)
         max_diff = float(np.abs(onnx_probs[:CHECK_IMAGES] - keras_probs).max())
         if max_diff > TOLERANCE:
             raise LivedigitsError(f"ONNX and Keras disagree: max abs difference {max_diff:.2e} > {TOLERANCE:.0e}")
@@ -78,9 +104,12 @@ def export(keras_path, out_path, data_dir: str | None = None) -> dict:
             {
                 "input": "image float32 [N,28,28,1], 0..1, ink bright on black, MNIST-normalised "
                 "(20x20 box, centre of mass at centre; livedigits.mnist.normalize_digit)",
-                "output": "probabilities float32 [N,10], softmax",
+                "output": "probabilities float32 [N,10], softmax(logits / temperature)",
+                "temperature": f"{temperature:g}",
                 "classes": json.dumps([str(d) for d in range(10)]),
-                "training_data": "MNIST 60k training set, camera-crop augmentation (train/augment.py)",
+                "training_data": "MNIST-train less its last 10,000 (the validation split that chose the epoch), "
+                "pen-model digits (train/pen.py) and non-digits with a flat target (train/junk.py), "
+                "camera-crop augmentation (train/augment.py)",
                 "test_accuracy": f"{accuracy:.4f}",
                 "livedigits_version": __version__,
             },
