@@ -35,7 +35,13 @@ def load_mnist(directory: str | os.PathLike | None = None):
     """
     if directory is not None:
         return load_split(directory, "train"), load_split(directory, "test")
-    from livedigits.train.backend import keras
+    try:
+        from livedigits.train.backend import keras
+    except ImportError as exc:
+        raise LivedigitsError(
+            "without --data, MNIST is downloaded through Keras, which needs TensorFlow: "
+            "pip install 'livedigits[train]' (or pass --data DIR with the four IDX files)"
+        ) from exc
 
     try:
         return keras.datasets.mnist.load_data()
