@@ -57,33 +57,35 @@ def find_lines(boxes: list[Box]) -> list[list[int]]:
     cy = [b[1] + b[3] / 2 for b in boxes]
     hs = [max(b[3], 1) for b in boxes]
     height = sorted(hs)[n // 2]
-    slope = common_slope(cx, cy, height)
+    order = sorted(range(n), key=cx.__getitem__)
+    slope = common_slope(cx, cy, height, order)
     prior = SLOPE_PRIOR * height * height
     lines: list[list[int]] = []
-    fits: list[tuple[float, float, float]] = []  # per line: (mean x, mean y, slope) of its last boxes
-    for i in sorted(range(n), key=cx.__getitem__):
+    fits: list[tuple[float, float, float, float, float]] = []  # per line: _fit's, last box's x and height
+    for i in order:
         x, y, h = cx[i], cy[i], hs[i]
         best, best_cost = -1, LINE_TOLERANCE
-        for k, (mx, my, b) in enumerate(fits):
-            last = lines[k][-1]
-            scale = (h + hs[last]) / 2
-            cost = (abs(y - my - b * (x - mx)) + REACH_COST * (x - cx[last])) / scale
+        for k, (mx, my, b, last_x, last_h) in enumerate(fits):
+            cost = (abs(y - my - b * (x - mx)) + REACH_COST * (x - last_x)) * 2 / (h + last_h)
             if cost < best_cost:
                 best, best_cost = k, cost
         if best < 0:
             best = len(lines)
             lines.append([])
-            fits.append((0.0, 0.0, 0.0))
-        lines[best].append(i)
-        fits[best] = _fit(lines[best][-FIT_BOXES:], cx, cy, slope, prior)
+            fits.append((x, y, slope, x, h))
+        line = lines[best]
+        line.append(i)
+        fits[best] = (*_fit([cx[j] for j in line[-FIT_BOXES:]], [cy[j] for j in line[-FIT_BOXES:]], slope, prior), x, h)
     # Top to bottom by where each line crosses the left edge along the common slope.
     return sorted(lines, key=lambda line: sum(cy[j] - slope * cx[j] for j in line) / len(line))
 
 
-def common_slope(cx: list[float], cy: list[float], height: float) -> float:
+def common_slope(cx: list[float], cy: list[float], height: float, order: list[int] | None = None) -> float:
     """The slope dy/dx shared by the lines: the median over each box and its nearest neighbour to
-    the right (0.5..3 heights away, no steeper than :data:`MAX_SLOPE`); 0 without such pairs."""
-    order = sorted(range(len(cx)), key=cx.__getitem__)
+    the right (0.5..3 heights away, no steeper than :data:`MAX_SLOPE`); 0 without such pairs.
+    ``order``: the box indices sorted by ``cx``, when the caller has them."""
+    if order is None:
+        order = sorted(range(len(cx)), key=cx.__getitem__)
     near, far, margin = 0.5 * height, 3.0 * height, 0.1 * height
     slopes = []
     for n, i in enumerate(order):
@@ -106,17 +108,17 @@ def common_slope(cx: list[float], cy: list[float], height: float) -> float:
     return min(max(median, -MAX_SLOPE), MAX_SLOPE)
 
 
-def _fit(line: list[int], cx: list[float], cy: list[float], slope: float, prior: float) -> tuple[float, float, float]:
-    """The least-squares line through ``line``'s box centres as (mean x, mean y, slope), its slope
+def _fit(xs: list[float], ys: list[float], slope: float, prior: float) -> tuple[float, float, float]:
+    """The least-squares line through centres (``xs``, ``ys``) as (mean x, mean y, slope), its slope
     pulled towards the common ``slope`` (a ridge prior worth ``prior`` of x-spread)."""
-    k = len(line)
-    mx = sum(cx[j] for j in line) / k
-    my = sum(cy[j] for j in line) / k
+    k = len(xs)
+    mx = sum(xs) / k
+    my = sum(ys) / k
     sxx = sxy = 0.0
-    for j in line:
-        ddx = cx[j] - mx
-        sxx += ddx * ddx
-        sxy += ddx * (cy[j] - my)
+    for x, y in zip(xs, ys):
+        dx = x - mx
+        sxx += dx * dx
+        sxy += dx * (y - my)
     return mx, my, (sxy + prior * slope) / (sxx + prior)
 
 
