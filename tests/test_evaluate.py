@@ -62,7 +62,7 @@ def test_temperature_softens_overconfident_probabilities():
 
 
 def test_style_crops_cover_every_style_with_right_labels_and_model_input_form():
-    sets = style_crops(per_digit=3)
+    sets = style_crops(per_style=30)
     assert set(sets) == set(PEN_STYLES) | set(FONT_STYLES)
     for name, (crops, labels) in sets.items():
         assert crops.shape == (len(labels), 28, 28, 1) and crops.dtype == np.float32, name
@@ -81,7 +81,7 @@ def test_non_digit_crops_include_every_kind(mnist_test):
 def test_shipped_model_reads_typed_digits(mnist_test):
     from livedigits.classify import Classifier
 
-    crops, labels = style_crops(per_digit=6)["hershey-simplex"]
+    crops, labels = style_crops(per_style=120)["hershey-simplex"]
     assert (Classifier(SHIPPED).predict(crops).argmax(1) == labels).mean() >= 0.95
 
 

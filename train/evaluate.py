@@ -31,7 +31,8 @@ CONFIDENT = 0.8
 """The runtime's default --min-confidence: a non-digit above it would be reported as a digit."""
 STYLE_SEED = 1_000_003
 """Seed of the held-out crops; training draws its pen digits and non-digits with seeds < 1000."""
-PER_DIGIT = 60
+PER_STYLE = 600
+"""Crops per pen style (spread over its digits); the fonts get half, as they vary less."""
 NON_DIGITS = 2_000
 
 # The held-out pens: each narrows the training ranges to one style, with pressure, jitter and
@@ -132,7 +133,7 @@ def fit_temperature(probs: np.ndarray, labels: np.ndarray) -> float:
 def _font_digit(digit: int, font: int, rng: np.random.Generator) -> np.ndarray:
     canvas = 160
     img = np.zeros((canvas, canvas), np.uint8)
-    thickness = int(rng.integers(2, 9))
+    thickness = int(rng.integers(1, 9))  # a fine pen to a marker
     scale = cv2.getFontScaleFromHeight(font, int(rng.uniform(50, 80)), thickness)
     (tw, th), _ = cv2.getTextSize(str(digit), font, scale, thickness)
     cv2.putText(img, str(digit), ((canvas - tw) // 2, (canvas + th) // 2), font, scale, 255, thickness, cv2.LINE_AA)
@@ -147,16 +148,16 @@ def _as_runtime_crop(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.where(ink > 0.45 * max(int(ink.max()), 1), 255, 0).astype(np.uint8)
 
 
-def style_crops(seed: int = STYLE_SEED, per_digit: int = PER_DIGIT) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def style_crops(seed: int = STYLE_SEED, per_style: int = PER_STYLE) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Held-out style crops: {style: (model input float32 [N,28,28,1], labels int64 [N])}."""
     rng = np.random.default_rng(seed)
     sets = {}
     for name, (style, digits) in PEN_STYLES.items():
-        labels = np.repeat(np.array(digits), per_digit)
+        labels = np.repeat(np.array(digits), max(1, per_style // len(digits)))
         crops = [_as_runtime_crop(render_digit(int(d), rng, style), rng) for d in labels]
         sets[name] = (normalize_batch(crops), labels.astype(np.int64))
     for name, font in FONT_STYLES.items():
-        labels = np.repeat(np.arange(10), per_digit // 3)
+        labels = np.repeat(np.arange(10), max(1, per_style // 20))
         crops = [_as_runtime_crop(_font_digit(int(d), font, rng), rng) for d in labels]
         sets[name] = (normalize_batch(crops), labels.astype(np.int64))
     return sets
