@@ -44,6 +44,7 @@ def test_validation_split_is_the_end_of_mnist_train_and_disjoint_from_the_rest()
     assert len(fit_part) == 50_000 and not set(fit_part) & set(val_part)
 
 
+@pytest.mark.slow
 def test_fit_never_trains_on_the_validation_split(tmp_path, monkeypatch):
     """Given a training file whose images are all different, what fit hands to the batch maker
     and what it validates on share no image."""
@@ -79,6 +80,7 @@ def test_fit_never_trains_on_the_validation_split(tmp_path, monkeypatch):
     assert not train & val
 
 
+@pytest.mark.slow
 def test_importing_training_shows_no_tensorflow_noise_unless_asked():
     code = "import livedigits.train.fit"
     env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
@@ -118,6 +120,7 @@ def tiny_training(tmp_path_factory, mnist_test):
     return tmp, model_path, log.getvalue()
 
 
+@pytest.mark.slow
 def test_training_reports_progress_within_an_epoch_and_keeps_the_best_epoch(tiny_training):
     *_, log = tiny_training
     assert "epoch 1/1  step 1/16" in log and "epoch 1/1  step 16/16" in log
@@ -125,6 +128,7 @@ def test_training_reports_progress_within_an_epoch_and_keeps_the_best_epoch(tiny
     assert "kept epoch 1" in log
 
 
+@pytest.mark.slow
 def test_one_epoch_then_export_agrees(tiny_training):
     from livedigits.train.export import export
 
@@ -143,6 +147,7 @@ def test_one_epoch_then_export_agrees(tiny_training):
     assert classifier.predict(np.zeros((40, 28, 28, 1), np.float32)).shape == (40, 10)
 
 
+@pytest.mark.slow
 def test_export_bakes_a_temperature_into_the_onnx_model(tiny_training, mnist_test):
     from livedigits.mnist import normalize_batch
     from livedigits.train.evaluate import with_temperature
@@ -160,6 +165,7 @@ def test_export_bakes_a_temperature_into_the_onnx_model(tiny_training, mnist_tes
     assert Classifier(warm).metadata["temperature"] == "2"
 
 
+@pytest.mark.slow
 def test_evaluate_writes_report(tiny_training):
     from livedigits.train.evaluate import evaluate
 
