@@ -125,7 +125,13 @@ def test_image_command_writes_annotated_images_and_json(tmp_path, bank):
     ]
     records = read_jsonl(tmp_path / "r.jsonl")
     assert [r["source"] for r in records] == [str(p) for p in paths]
-    assert all(len(r["digits"]) >= 6 for r in records)
+    assert [r["frame"] for r in records] == [0, 1]
+    assert all(
+        set(r) == RECORD_FIELDS and r["time_s"] is None and (r["width"], r["height"]) == (640, 480) for r in records
+    )
+    assert all(len(r["digits"]) >= 6 and r["numbers"] for r in records)
+    # images are never tracked: digits have their line but no id
+    assert all(set(d) == {"digit", "confidence", "box", "line"} for r in records for d in r["digits"])
 
 
 def make_inputs(tmp_path):
@@ -422,9 +428,10 @@ def test_model_before_the_command_is_used(tmp_path, capsys):
     assert result.returncode == 2 and "model not found" in result.stderr
 
 
-def test_an_unreachable_stream_url_is_one_line(tmp_path):
+@pytest.mark.parametrize("command", ["video", "camera"])
+def test_an_unreachable_stream_url_is_one_line(command):
     # nothing listens on port 9 of this machine: the connection is refused at once
-    result = run_cli("video", "http://127.0.0.1:9/stream.mjpg")
+    result = run_cli(command, "http://127.0.0.1:9/stream.mjpg", *(["--no-window"] if command == "camera" else []))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines() == [
         "livedigits: stream could not be opened: http://127.0.0.1:9/stream.mjpg (unreachable, wrong URL or format)"
