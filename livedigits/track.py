@@ -13,8 +13,8 @@ Each frame:
    same label then votes for the remaining shift, and the median of the confident votes is taken.
    When too few agree (a fast pan, a jerk) the shift is searched for instead: every same-label
    detection/track displacement is a candidate, and the one most detections agree with wins.
-   Translation only: a zoom or turn of a hand-held camera moves a digit at the frame's edge by
-   a few pixels a frame, well inside the association gate.
+   When the agreeing pairs are still visibly apart after the shift (a pull-back, a turn), a
+   similarity (zoom, rotation, shift) is fitted to them instead.
 2. **Association.** Detections and motion-compensated tracks are paired greedily by cost (centre
    distance in digit heights, size change, label disagreement), cheapest first, within a gate.
 3. **Evidence.** A track's reading is the exponentially decayed sum of its detections' class
@@ -47,12 +47,21 @@ GATE = 0.6
 """Largest association cost: centre distance in digit heights plus size and label terms. After the
 shared motion is taken out a digit is within ~0.1 height of its track, while its neighbours on a
 line are ~0.8-1.2 heights away."""
-SIZE_WEIGHT = 0.5
-"""Cost per unit of |log height ratio| + |log width ratio|/2 (a detection split or merged differently)."""
+SIZE_WEIGHT = 0.25
+"""Cost per unit of |log height ratio| + |log width ratio|/2: small, so a digit seen partly for a
+frame (a blur burst, a pen over it) still pairs with its track and keeps its id and reading."""
 LABEL_WEIGHT = 0.15
 """Cost of full label disagreement (1 - p_detection . p_track): small, since a misread is what smoothing is for."""
 VOTE_RADIUS = 0.35
 """Displacements agreeing within this many digit heights count as the same shared motion."""
+SIMILARITY_RESIDUAL = 0.08
+"""When the pairs that agree with the shared shift are still this far apart on average (in digit
+heights), the camera zoomed or turned: a similarity is fitted instead of a shift."""
+IDENTITY = (1 + 0j, 0j)
+VELOCITY_SMOOTHING = 0.5
+"""Weight of this frame's measured move in a track's velocity: box jitter of a pixel averages out,
+a change of pace is followed within a few frames (and a sudden one by the shared correction)."""
+"""The similarity z -> a z + b (centres as complex numbers) of a camera standing still."""
 CONFIRM_HITS = 2
 """Detections before a missing track is still reported at its predicted box: a digit seen once
 (perhaps a false detection) is not, so it never shows longer than it was detected."""
@@ -92,7 +101,7 @@ class Tracker:
         self._ids: list[int] = []
         self._hits: list[int] = []
         self._missed: list[int] = []
-        self._velocity = np.zeros(2)  # last frame's shared translation, pixels per frame
+        self._velocity = np.zeros((0, 2))  # per track: its centre's move per frame, pixels
         self._next_id = 1
         self._started = False
         self._layout_key: frozenset[int] = frozenset()
@@ -120,29 +129,30 @@ class Tracker:
         first = not self._started  # the first frame with digits: show them at once
         self._started = self._started or n > 0
 
+        # Each track moves on at its own velocity; the shared correction then takes out what the
+        # whole view did differently this frame (a jerk, a pan starting or stopping).
         predicted = self._boxes.copy()
         predicted[:, :2] += self._velocity
         matches: list[tuple[int, int]] = []
         if n and m:
             trk_probs = self._evidence / self._evidence.sum(axis=1, keepdims=True)
-            predicted, matches = _match(
+            correction, matches = _match(
                 det_boxes, det_probs, det_probs.argmax(axis=1), predicted, trk_probs, trk_probs.argmax(axis=1)
             )
-        if m:
-            # The shared motion this frame (all tracks moved alike): next frame's prediction.
-            self._velocity = predicted[0, :2] - self._boxes[0, :2] if matches else self._velocity * 0.5
+            predicted = _moved(predicted, correction)
 
         # Matched tracks take the detection's box and add its evidence; the rest coast.
         det_track = [-1] * n
-        boxes, evidence = predicted, self._evidence.copy()
         for i, j in matches:
             det_track[i] = j
-        if matches:
-            di = [i for i, _ in matches]
-            tj = [j for _, j in matches]
-            boxes[tj] = det_boxes[di]
-            # Evidence decays per observation, not per frame: a hidden digit keeps its reading.
-            evidence[tj] = evidence[tj] * self.decay + det_probs[di]
+        di = [i for i, _ in matches]
+        tj = [j for _, j in matches]
+        boxes, evidence = predicted, self._evidence.copy()
+        boxes[tj] = det_boxes[di]
+        # Evidence decays per observation, not per frame: a hidden digit keeps its reading.
+        evidence[tj] = evidence[tj] * self.decay + det_probs[di]
+        new = [i for i in range(n) if det_track[i] < 0]
+        velocity, new_velocity = self._velocities(boxes, tj, det_boxes[new])
         hits, missed = self._hits, self._missed
         matched = [False] * m
         for _, j in matches:
@@ -165,7 +175,6 @@ class Tracker:
                 & (boxes[:, 1] + boxes[:, 3] <= height - BORDER_PX)
             ).tolist()
             keep = [k and (matched[j] or inside[j]) for j, k in enumerate(keep)]
-        new = [i for i in range(n) if det_track[i] < 0]
         alive = [j for j in range(m) if keep[j]]
         renumber = {j: k for k, j in enumerate(alive)}
         det_track = [renumber[j] if j >= 0 else -1 for j in det_track]
@@ -180,8 +189,34 @@ class Tracker:
             missed.append(0)
         self._boxes = np.concatenate([boxes[alive], det_boxes[new]])
         self._evidence = np.concatenate([evidence[alive], det_probs[new]])
+        self._velocity = np.concatenate([velocity[alive], new_velocity])
         self._ids, self._hits, self._missed = ids, hits, missed
         return self._report(det_boxes, det_track)
+
+    def _velocities(self, boxes: np.ndarray, matched: list[int], new_boxes: np.ndarray):
+        """Per track its velocity [M,2] after this frame, and the new tracks' [K,2].
+
+        A matched track's is its measured move, smoothed (:data:`VELOCITY_SMOOTHING`); a track not
+        seen, or new, moves as its nearest matched neighbour does: the part of the view it is on
+        (a sheet slid over a still desk, or the whole view under a moving camera).
+        """
+        velocity = self._velocity.copy()
+        new_velocity = np.zeros((len(new_boxes), 2))
+        if not matched:
+            return velocity, new_velocity
+        old_c = self._boxes[:, :2] + 0.5 * self._boxes[:, 2:]
+        new_c = boxes[:, :2] + 0.5 * boxes[:, 2:]
+        velocity[matched] += VELOCITY_SMOOTHING * (new_c[matched] - old_c[matched] - velocity[matched])
+        if len(matched) < len(velocity) or len(new_boxes):
+            anchors = new_c[matched]
+            targets = np.concatenate([new_c, new_boxes[:, :2] + 0.5 * new_boxes[:, 2:]])
+            d2 = ((targets[:, None, :] - anchors[None, :, :]) ** 2).sum(axis=2)
+            nearest = velocity[matched][d2.argmin(axis=1)]
+            unseen = np.ones(len(velocity), bool)
+            unseen[matched] = False
+            velocity[unseen] = nearest[: len(velocity)][unseen]
+            new_velocity = nearest[len(velocity) :]
+        return velocity, new_velocity
 
     def _report(self, det_boxes: np.ndarray, det_track: list[int]) -> Reading:
         """The confirmed tracks as a Reading: detected ones at their detection's box, coasting ones
@@ -239,12 +274,13 @@ def _centres(boxes: np.ndarray) -> np.ndarray:
 
 
 def _match(det_boxes, det_probs, det_labels, trk_boxes, trk_probs, trk_labels):
-    """Move the predicted track boxes [M,4] by the shared motion the detections [N,4] show, then
-    pair detections and tracks greedily, cheapest first, within :data:`GATE`.
+    """The shared motion from the predicted track boxes [M,4] to the detections [N,4], and the
+    greedy pairing, cheapest first within :data:`GATE`, of detections and moved tracks.
 
-    Returns (moved track boxes, [(detection, track)]). The shift: each detection's nearest
-    same-label track votes, and the median of the votes closer than half a height is taken
-    when at least half the digits agree; otherwise :func:`_search_shift` looks for it.
+    Returns (motion, [(detection, track)]). The motion: each detection's nearest same-label track
+    votes, and the median of the votes closer than half a height is the shift when at least half
+    the digits agree (otherwise :func:`_search_shift` looks for it). When the shift leaves the
+    agreeing pairs visibly apart (a zoom or a turn), a similarity is fitted to them instead.
     """
     n, m = len(det_boxes), len(trk_boxes)
     c_det = det_boxes[:, :2] + 0.5 * det_boxes[:, 2:]
@@ -261,11 +297,24 @@ def _match(det_boxes, det_probs, det_labels, trk_boxes, trk_probs, trk_labels):
         shift = _median(disp[rows[close], near[close]])
     else:
         shift = _search_shift(disp, same, scale)
+    motion = IDENTITY
     if shift is not None:
-        trk_boxes = trk_boxes.copy()
-        trk_boxes[:, :2] += shift
+        motion = (1 + 0j, complex(shift[0], shift[1]))
         disp = disp - shift
         d2 = disp[:, :, 0] ** 2 + disp[:, :, 1] ** 2
+        masked = np.where(same, d2, np.inf)
+        pair = masked.argmin(axis=1)
+        resid2 = masked[rows, pair]
+        ok = resid2 < (VOTE_RADIUS * scale) ** 2
+        if np.count_nonzero(ok) >= 3 and resid2[ok].mean() > (SIMILARITY_RESIDUAL * scale) ** 2:
+            fitted = _similarity(c_trk[pair[ok]], c_det[ok])
+            if fitted is not None:
+                motion = fitted
+                moved = _moved(trk_boxes, motion)
+                c_trk = moved[:, :2] + 0.5 * moved[:, 2:]
+                trk_boxes = moved
+                disp = c_det[:, None, :] - c_trk[None, :, :]
+                d2 = disp[:, :, 0] ** 2 + disp[:, :, 1] ** 2
     # Cost: centre distance in digit heights, size change, label disagreement.
     cost = np.sqrt(d2) * (2.0 / (det_boxes[:, 3:4] + trk_boxes[None, :, 3]))
     log_det = np.log(np.maximum(det_boxes[:, 2:], 1.0))
@@ -283,7 +332,40 @@ def _match(det_boxes, det_probs, det_labels, trk_boxes, trk_probs, trk_labels):
             used_d.add(i)
             used_t.add(j)
             matches.append((i, j))
-    return trk_boxes, matches
+    return motion, matches
+
+
+def _similarity(src: np.ndarray, dst: np.ndarray) -> tuple[complex, complex] | None:
+    """The similarity z -> a z + b (complex a: zoom and turn) taking points ``src`` [K,2] nearest
+    to ``dst`` [K,2] in least squares; None when the points are too bunched to tell or the fit is
+    not a plausible frame-to-frame camera motion (beyond 20% zoom or 10 degrees)."""
+    p = src[:, 0] + 1j * src[:, 1]
+    q = dst[:, 0] + 1j * dst[:, 1]
+    pm, qm = p.mean(), q.mean()
+    dp = p - pm
+    spread = float((dp.real**2 + dp.imag**2).sum())
+    if spread < 1.0:
+        return None
+    a = complex(((q - qm) * np.conj(dp)).sum() / spread)
+    if not (0.8 < abs(a) < 1.25 and abs(a.imag) < 0.18 * abs(a)):
+        return None
+    return a, complex(qm - a * pm)
+
+
+def _moved(boxes: np.ndarray, motion: tuple[complex, complex]) -> np.ndarray:
+    """``boxes`` [K,4] (x, y, w, h) under the similarity z -> a z + b of their centres, sizes times |a|."""
+    a, b = motion
+    if a == 1:
+        out = boxes.copy()
+        out[:, 0] += b.real
+        out[:, 1] += b.imag
+        return out
+    z = a * ((boxes[:, 0] + 0.5 * boxes[:, 2]) + 1j * (boxes[:, 1] + 0.5 * boxes[:, 3])) + b
+    out = np.empty_like(boxes)
+    out[:, 2:] = boxes[:, 2:] * abs(a)
+    out[:, 0] = z.real - 0.5 * out[:, 2]
+    out[:, 1] = z.imag - 0.5 * out[:, 3]
+    return out
 
 
 def _search_shift(disp: np.ndarray, same: np.ndarray, scale: float) -> np.ndarray | None:
