@@ -100,6 +100,7 @@ class Scene(_SynthScene):
     numbers: list[NumberTruth] = field(default_factory=list)
     truth_ids: list[int] = field(default_factory=list)
     family: str = ""
+    variant: str = ""
 
 
 @dataclass
@@ -148,6 +149,8 @@ class Stage:
     shadow: tuple[float, float, float] = (0.0, 0.0, 0.0)
     """The sheet's drop shadow on the desk: offset x, offset y (pixels) and strength."""
     seed: int = 0
+    variant: str = ""
+    """Which kind of scene within the family (a desk, a ruling darkness, big or tiny digits...)."""
 
 
 # ----------------------------------------------------------------------------------------------
@@ -166,8 +169,11 @@ def desk(kind: str, rng: np.random.Generator, w: int, h: int) -> np.ndarray:
         vertical = rng.random() < 0.5
         gw, gh = (h, w) if vertical else (w, h)
         yy = np.arange(gh, dtype=np.float32)[:, None] / gh
-        period = rng.uniform(0.02, 0.06)
-        phase = yy / period + 1.5 * smooth_noise(rng, gw, gh, gh / 3) + 0.3 * smooth_noise(rng, gw, gh, gh / 25)
+        period = rng.uniform(0.015, 0.045)
+        # Grain runs along x: the bands bend gently over the board's length, and knots are rare.
+        bend = cv2.resize(rng.normal(0, 1, (4, 3)).astype(np.float32), (gw, gh), interpolation=cv2.INTER_CUBIC)
+        ripple = cv2.resize(rng.normal(0, 1, (16, 5)).astype(np.float32), (gw, gh), interpolation=cv2.INTER_CUBIC)
+        phase = yy / period + 2.0 * bend + 0.5 * ripple
         grain = 0.5 + 0.5 * np.sin(2 * np.pi * phase) ** 3
         streaks = cv2.resize(rng.normal(0, 1, (gh // 2, max(2, gw // 60))).astype(np.float32), (gw, gh))
         tone = 0.72 + 0.22 * grain + 0.04 * streaks
@@ -585,9 +591,10 @@ def family_sheet(glyphs, rng, width, height) -> Stage:
     look = default_look(rng)
     angle = rng.uniform(0, 2 * np.pi)
     d = rng.uniform(0.006, 0.02) * height
+    kind = str(rng.choice(DESKS))
     return Stage(
-        sheet, desk(str(rng.choice(DESKS)), rng, width, height), quad, look,
-        shadow=(d * np.cos(angle), d * np.sin(angle), rng.uniform(0.25, 0.6)),
+        sheet, desk(kind, rng, width, height), quad, look,
+        shadow=(d * np.cos(angle), d * np.sin(angle), rng.uniform(0.25, 0.6)), variant=f"{kind} desk",
     )  # fmt: skip
 
 
@@ -608,8 +615,10 @@ def family_note(glyphs, rng, width, height) -> Stage:
     centre = (rng.uniform(0.3, 0.7) * width, rng.uniform(0.3, 0.7) * height)
     quad = fit_inside(place(rng, sw, sh, width, height, side, centre, rng.uniform(-25, 25), 0.04), width, height, 8)
     d = rng.uniform(0.004, 0.012) * height
-    background = desk(str(rng.choice(DESKS)), rng, width, height)
-    return Stage(sheet, background, quad, default_look(rng), shadow=(d, d, rng.uniform(0.2, 0.5)))
+    kind = str(rng.choice(DESKS))
+    background = desk(kind, rng, width, height)
+    shadow = (d, d, rng.uniform(0.2, 0.5))
+    return Stage(sheet, background, quad, default_look(rng), shadow=shadow, variant=f"{colour} on {kind} desk")
 
 
 def family_boxes(glyphs, rng, width, height) -> Stage:
@@ -793,7 +802,10 @@ def family_ruled(glyphs, rng, width, height) -> Stage:
         # Written on the lines: each digit's foot on a ruling; a tall hand crosses the next one up.
         y0 = first + pitch * np.ceil((y0 + h - first) / pitch) - h * rng.uniform(0.9, 1.02)
     write_lines(sheet, pen, rng, (x0, y0, x1, y1), h, pitch * max(1, round(rng.uniform(1.6, 2.6) * h / pitch)))
-    return Stage(sheet, desk("wood", rng, width, height), quad, default_look(rng))
+    variant = (
+        f"{'squared' if squared else 'ruled'}, {'faint' if darkness < 0.4 else 'mid' if darkness < 0.75 else 'dark'}"
+    )
+    return Stage(sheet, desk("wood", rng, width, height), quad, default_look(rng), variant=variant)
 
 
 def family_size(glyphs, rng, width, height) -> Stage:
@@ -801,7 +813,8 @@ def family_size(glyphs, rng, width, height) -> Stage:
     sheet, quad, per_frame = _close_page(rng, glyphs, width, height, (1.0, 1.3))
     x0, y0, x1, y1 = _visible_region(quad, sheet, width, height, 0.04)
     pen = _pen(glyphs, rng)
-    if rng.random() < 0.5:
+    big = rng.random() < 0.5
+    if big:
         h = rng.uniform(0.3, 0.6) * height * per_frame
         pen.bold = int(rng.integers(0, 3)) * max(1, int(h / 60))
         pen.sources = ("mnist", "mnist", "pen")
@@ -810,7 +823,7 @@ def family_size(glyphs, rng, width, height) -> Stage:
     else:
         h = rng.uniform(0.015, 0.03) * height * per_frame
         write_lines(sheet, pen, rng, (x0, y0, x1, y1), h, h * rng.uniform(2.0, 3.5))
-    return Stage(sheet, desk("grey", rng, width, height), quad, default_look(rng))
+    return Stage(sheet, desk("grey", rng, width, height), quad, default_look(rng), variant="big" if big else "tiny")
 
 
 def family_slope(glyphs, rng, width, height) -> Stage:
@@ -823,7 +836,8 @@ def family_slope(glyphs, rng, width, height) -> Stage:
     pitch = h * (rng.uniform(1.2, 1.5) if close else rng.uniform(1.6, 2.4))
     # Close lines keep one slope (a hand follows the line above); spaced lines wander more.
     write_lines(sheet, _pen(glyphs, rng), rng, region, h, pitch, slope_deg=slope, drift=0.3 if close else 1.5)
-    return Stage(sheet, desk("dark", rng, width, height), quad, default_look(rng))
+    variant = "close lines" if close else "spaced lines"
+    return Stage(sheet, desk("dark", rng, width, height), quad, default_look(rng), variant=variant)
 
 
 def family_glyphs(glyphs, rng, width, height) -> Stage:
@@ -837,7 +851,7 @@ def family_glyphs(glyphs, rng, width, height) -> Stage:
     pen = _pen(glyphs, rng, sources)
     region = _visible_region(quad, sheet, width, height, 0.05)
     write_lines(sheet, pen, rng, region, h, h * rng.uniform(1.8, 2.8))
-    return Stage(sheet, desk("wood", rng, width, height), quad, default_look(rng))
+    return Stage(sheet, desk("wood", rng, width, height), quad, default_look(rng), variant=source)
 
 
 def family_webcam(glyphs, rng, width, height) -> Stage:
@@ -952,8 +966,8 @@ def _keyboard_prop(rng, width, height):
 
 
 def _scribble(sheet: Sheet, rng, x, y, size, ink):
-    """A loose scribble (a crossed-out word, a doodle) in a size x size square at (x, y)."""
-    pts = np.cumsum(rng.normal(0, size / 6, (int(rng.integers(6, 16)), 2)), 0)
+    """A tangled scribble (a crossed-out word, a doodle) in a size x size square at (x, y)."""
+    pts = np.cumsum(rng.normal(0, size / 6, (int(rng.integers(14, 30)), 2)), 0)
     pts = (pts - pts.min(0)) / (np.ptp(pts, 0) + 1e-6) * size + (x, y)
     stroke(sheet.image, G._chaikin(pts, 3), ink, max(1.0, size / 25))
 
@@ -997,7 +1011,8 @@ def family_clutter(glyphs, rng, width, height) -> Stage:
             props.append(_finger_prop(rng, width, height))
         else:
             props.append(_keyboard_prop(rng, width, height))
-    return Stage(sheet, desk(str(rng.choice(DESKS)), rng, width, height), quad, default_look(rng), props)
+    background = desk(str(rng.choice(DESKS)), rng, width, height)
+    return Stage(sheet, background, quad, default_look(rng), props, variant="+".join(sorted(kinds)))
 
 
 def family_board(glyphs, rng, width, height) -> Stage:
@@ -1012,7 +1027,8 @@ def family_board(glyphs, rng, width, height) -> Stage:
         region = _visible_region(quad, sheet, width, height, 0.06)
         h = rng.uniform(0.05, 0.09) * height / s
         write_lines(sheet, _pen(glyphs, rng), rng, region, h, h * rng.uniform(1.7, 2.8))
-        return Stage(sheet, desk(str(rng.choice(DESKS)), rng, width, height), quad, default_look(rng))
+        background = desk(str(rng.choice(DESKS)), rng, width, height)
+        return Stage(sheet, background, quad, default_look(rng), variant="coloured paper")
     board = (rng.uniform(225, 245), rng.uniform(228, 248), rng.uniform(225, 245))
     span = rng.uniform(0.9, 1.6) * height  # a board is wide: its frame may or may not be in view
     sheet, s = _page(rng, glyphs, width, height, span, aspect=rng.uniform(0.5, 0.7), tint=board)
@@ -1029,7 +1045,7 @@ def family_board(glyphs, rng, width, height) -> Stage:
     look = default_look(rng)
     look.glare = rng.uniform(0.2, 0.6)
     wall = desk("grey", rng, width, height)
-    return Stage(sheet, wall, quad, look, shadow=(0, 0.01 * height, 0.3))
+    return Stage(sheet, wall, quad, look, shadow=(0, 0.01 * height, 0.3), variant="whiteboard")
 
 
 BUILDERS = {
@@ -1069,7 +1085,7 @@ def render(family: str, rng: np.random.Generator, width: int = 640, height: int 
     built = stage(family, rng, width, height, glyphs)
     image, matrix, occluded = shoot(built, width, height)
     truths, numbers, ids = project(built.sheet, matrix, width, height, occluded)
-    return Scene(image, truths, numbers, ids, family)
+    return Scene(image, truths, numbers, ids, family, built.variant)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1130,4 +1146,4 @@ def render_video(
         built.props = props
         image, matrix, occluded = shoot(built, width, height, burst=burst)
         truths, numbers, ids = project(built.sheet, matrix, width, height, occluded)
-        yield Scene(image, truths, numbers, ids, family)
+        yield Scene(image, truths, numbers, ids, family, built.variant)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -156,9 +157,11 @@ def timed_passes(method, frames: list, passes: int) -> tuple[list, float]:
     return outputs, float(np.median(rates))
 
 
-def score_stills(stills: list[Still], methods: dict, passes: int) -> tuple[dict, dict, dict]:
-    """(tallies[method][family][resolution], fps[method][resolution], outputs[method] per still)."""
+def score_stills(stills: list[Still], methods: dict, passes: int) -> tuple[dict, dict, dict, dict]:
+    """(tallies[method][family][resolution], by_variant[method][family][variant], fps[method][resolution],
+    outputs[method] per still)."""
     tallies = {m: {} for m in methods}
+    by_variant = {m: {} for m in methods}
     speed = {m: {} for m in methods}
     outputs = {m: [None] * len(stills) for m in methods}
     for w, h in RESOLUTIONS:
@@ -172,11 +175,13 @@ def score_stills(stills: list[Still], methods: dict, passes: int) -> tuple[dict,
                 still = stills[i]
                 outputs[name][i] = digits
                 tally = tallies[name].setdefault(still.family, {}).setdefault(res, Tally())
-                tally.add(still.scene.truths, digits)
-                if reading is not None:
-                    tally.numbers += len(still.scene.numbers)
-                    tally.numbers_exact += numbers_exact(still.scene.numbers, reading.numbers)
-    return tallies, speed, outputs
+                variant = by_variant[name].setdefault(still.family, {}).setdefault(still.scene.variant, Tally())
+                for t in (tally, variant):
+                    t.add(still.scene.truths, digits)
+                    if reading is not None:
+                        t.numbers += len(still.scene.numbers)
+                        t.numbers_exact += numbers_exact(still.scene.numbers, reading.numbers)
+    return tallies, by_variant, speed, outputs
 
 
 def merged(per_res: dict) -> Tally:
@@ -379,6 +384,16 @@ def markdown(result: dict) -> str:
     if held:
         lines += ["", "Held-out families (never used for tuning):", "", TABLE_HEAD]
         lines += family_rows(result, held)
+    lines += ["", "By variant (all families; livedigits F1 beside the recipes'):", ""]
+    lines += ["| family | variant | frames | digits | found | F1 | page losses | samples F1 | tutorial F1 |"]
+    lines += ["|---|---|---|---|---|---|---|---|---|"]
+    for f in sorted(fams, key=lambda f: fams[f]["all"]["livedigits"]["f1"]):
+        for v, cell in sorted(fams[f]["variants"].items(), key=lambda kv: kv[1]["livedigits"]["f1"]):
+            ld = cell["livedigits"]
+            lines.append(
+                f"| {f} | {v or '-'} | {ld['frames']} | {ld['truths']} | {pct(ld['found_rate'])} | {f1s(ld['f1'])} "
+                f"| {ld['page_losses']} | {f1s(cell['opencv samples']['f1'])} | {f1s(cell['tutorial']['f1'])} |"
+            )
     if result.get("videos"):
         lines += ["", "Moving-camera videos (640x480; flicker = reading changes per visible digit and frame pair):", ""]
         methods = [
@@ -428,7 +443,7 @@ def headline(fams: dict) -> str:
     return text
 
 
-def build_result(stills, tallies, speed, videos, args, elapsed) -> dict:
+def build_result(stills, tallies, by_variant, speed, videos, args, elapsed) -> dict:
     fams = {}
     for family in dict.fromkeys(s.family for s in stills):
         entry = {"held_out": family in F.HELD_OUT, "description": F.DESCRIPTIONS[family], "all": {}}
@@ -436,6 +451,8 @@ def build_result(stills, tallies, speed, videos, args, elapsed) -> dict:
             entry[f"{w}x{h}"] = {m: tallies[m][family][f"{w}x{h}"].as_dict() for m in tallies}
         for m in tallies:
             entry["all"][m] = merged(tallies[m][family]).as_dict()
+        variants = sorted(by_variant["livedigits"][family])
+        entry["variants"] = {v: {m: by_variant[m][family][v].as_dict() for m in by_variant} for v in variants}
         fams[family] = entry
     return {
         "headline": headline(fams),
@@ -451,11 +468,25 @@ def build_result(stills, tallies, speed, videos, args, elapsed) -> dict:
             "videos_per_family": args.videos,
             "pen_model": F.G.pen_source(),
             "tracker": tracker_factory() is not None,
+            "git": git_state(),
             "platform": platform.platform(),
             "python": platform.python_version(),
             "seconds": round(elapsed, 1),
         },
     }
+
+
+def git_state() -> dict:
+    """The commit measured and the runtime files that differed from it (others may be mid-edit)."""
+    repo = Path(__file__).resolve().parent.parent
+
+    def git(*cmd):
+        try:
+            return subprocess.run(["git", *cmd], cwd=repo, capture_output=True, text=True, timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    return {"commit": git("rev-parse", "HEAD"), "dirty": git("status", "--porcelain", "--", "livedigits").splitlines()}
 
 
 def get_args_parser() -> argparse.ArgumentParser:
@@ -485,10 +516,10 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     methods = make_methods(args.model)
     stills = make_stills(args.families, args.seeds, args.base_seed)
-    tallies, speed, outputs = score_stills(stills, methods, passes)
+    tallies, by_variant, speed, outputs = score_stills(stills, methods, passes)
     video_families = [f for f in F.VIDEO_FAMILIES if f in args.families]
     videos = run_videos(video_families, args.videos, args.video_frames, args.base_seed, methods) if args.videos else {}
-    result = build_result(stills, tallies, speed, videos, args, time.perf_counter() - start)
+    result = build_result(stills, tallies, by_variant, speed, videos, args, time.perf_counter() - start)
     if args.save_failures:
         result["failures"] = save_failures(stills, outputs["livedigits"], Path(args.save_failures))
     out = Path(args.out)
