@@ -8,13 +8,15 @@
 
 Each frame:
 
-1. **Shared motion.** The sheet moves as a whole, so one motion explains every digit. Tracks are
-   first moved by last frame's motion (constant velocity); each detection's nearest track with the
-   same label then votes for the remaining shift, and the median of the confident votes is taken.
-   When too few agree (a fast pan, a jerk) the shift is searched for instead: every same-label
-   detection/track displacement is a candidate, and the one most detections agree with wins.
-   When the agreeing pairs are still visibly apart after the shift (a pull-back, a turn), a
-   similarity (zoom, rotation, shift) is fitted to them instead.
+1. **Motion.** Each track moves on at its own velocity (its smoothed move per frame), so a
+   pan, a pull-back or a sheet slid over a still desk is followed. What the view did differently
+   this frame (a jerk, a pan starting) is shared by every digit, so it is estimated from all of
+   them: each detection's nearest track with the same label votes, and the median of the close
+   votes is the shift. When too few agree (a jump wider than a digit) the shift is searched for
+   instead: every same-label detection/track displacement is a candidate, and the one most
+   detections agree with wins. When the agreeing pairs are still visibly apart after the shift
+   (a sudden zoom or turn), a similarity is fitted to them instead. A track not seen this frame,
+   or a new one, takes the velocity of its nearest matched neighbour.
 2. **Association.** Detections and motion-compensated tracks are paired greedily by cost (centre
    distance in digit heights, size change, label disagreement), cheapest first, within a gate.
 3. **Evidence.** A track's reading is the exponentially decayed sum of its detections' class

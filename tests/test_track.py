@@ -167,6 +167,46 @@ def test_a_fast_pan_keeps_ids_by_the_shared_motion(jump):
         assert ids == {k: before[k] for k in visible}
 
 
+def test_a_sheet_slid_over_a_still_desk_keeps_both_sets_of_ids():
+    # given a sheet slid steadily right (12 px a frame, a third of a digit height) across a desk
+    # that carries numbers of its own, which stay still: two motions in one view
+    sheet_items = sheet(("31 4159",))
+    desk_items = [(d, (x, y + 250)) for d, (x, y) in sheet(("2718", "28"))]
+    tracker = Tracker()
+    history = []
+    for f in range(12):
+        shift = (12 * f, 0)
+        sheet_part = frame(sheet_items, shift, hidden={4} if 6 <= f <= 8 else ())
+        reading = tracker.update(Reading(sheet_part.digits + frame(desk_items).digits), (640, 480))
+        history.append((by_item(reading, sheet_items, shift), by_item(reading, desk_items, (0, 0))))
+    # then every digit keeps one id, the one hidden for 3 frames included, and none is lost
+    for k in range(len(sheet_items)):
+        assert len({on_sheet[k].track_id for on_sheet, _ in history}) == 1, k
+    for k in range(len(desk_items)):
+        assert len({on_desk[k].track_id for _, on_desk in history}) == 1, k
+
+
+def test_a_pull_back_keeps_ids_by_following_the_zoom():
+    # given a sheet the camera suddenly pulls back from (after two still frames): 10% smaller a
+    # frame about the centre, so the outer digits move by over half a digit height a frame
+    items = sheet()
+    tracker = Tracker()
+    ids = []
+    for f in range(8):
+        zoom = 0.9 ** max(0, f - 1)
+        digits = []
+        for digit, (x, y) in items:
+            cx, cy = 320 + (x + WIDTH / 2 - 320) * zoom, 240 + (y + HEIGHT / 2 - 240) * zoom
+            w, h = WIDTH * zoom, HEIGHT * zoom
+            p = probs_for(digit)
+            digits.append(Digit((round(cx - w / 2), round(cy - h / 2), round(w), round(h)), digit, 0.97, probs=p))
+        reading = tracker.update(Reading(digits), (640, 480))
+        ids.append(sorted((d.box[0] + d.box[1], d.track_id) for d in reading.digits))
+    # then the digits keep their ids throughout (the first jump is a similarity, not a shift)
+    assert all(len(frame_ids) == len(items) for frame_ids in ids)
+    assert all([i for _, i in frame_ids] == [i for _, i in ids[0]] for frame_ids in ids)
+
+
 def test_tracks_leaving_the_frame_are_dropped_at_once():
     items = sheet(("12 34",))
     tracker = Tracker(max_missed=10)
