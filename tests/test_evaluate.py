@@ -92,6 +92,7 @@ BLOCK_TENSORFLOW = (
 )
 
 
+@pytest.mark.slow
 def test_evaluate_an_onnx_model_without_tensorflow(tmp_path):
     code = BLOCK_TENSORFLOW + (
         "import json\n"

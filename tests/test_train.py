@@ -179,6 +179,7 @@ def test_evaluate_writes_report(tiny_training):
             assert f.read(8) == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 def test_export_rejects_bad_paths(tmp_path):
     from livedigits.train.export import export
 
