@@ -243,7 +243,8 @@ def _global_options(parser: argparse.ArgumentParser, defaults: bool, model_help:
 
 def _output_options(p: argparse.ArgumentParser, per: str) -> None:
     p.add_argument("--json", metavar="OUT.jsonl", help=f"write one JSON line of results per {per} ('-': stdout)")
-    p.add_argument("--numbers", action="store_true", help="label whole numbers as well as digits (key n toggles)")
+    toggle = " (in the window, n toggles)" if per == "frame" else ""
+    p.add_argument("--numbers", action="store_true", help=f"label whole numbers instead of single digits{toggle}")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -473,3 +473,15 @@ def test_video_show_plays_at_the_file_rate_and_fast_as_fast_as_it_can(clip_30_fr
     # 30 frames at 30 fps: one second, give or take the first frame's wait
     assert 0.9 <= summary_seconds(paced.stderr) <= 1.6
     assert summary_seconds(fast.stderr) < 0.75 * summary_seconds(paced.stderr)
+
+
+def test_describe_says_the_count_and_the_numbers_of_each_line():
+    from livedigits.cli import describe
+    from livedigits.records import Digit, Number, Reading
+
+    digits = [Digit((0, 0, 10, 10), 3, 0.9, 0), Digit((12, 0, 10, 10), 1, 0.9, 0), Digit((0, 20, 10, 10), 7, 0.9, 1)]
+    numbers = [Number("31", (0, 0, 22, 10), 0.9, 0, (0, 1)), Number("7", (0, 20, 10, 10), 0.9, 1, (2,))]
+    assert describe("p.png", Reading(digits, [[0, 1], [2]], numbers)) == "p.png: 3 digits; line 1: 31; line 2: 7"
+    seven = Number("7", (0, 20, 10, 10), 0.9, 0, (0,))
+    assert describe("one.png", Reading([digits[2]], [[0]], [seven])) == "one.png: 1 digit; line 1: 7"
+    assert describe("blank.png", Reading()) == "blank.png: 0 digits"
