@@ -42,6 +42,7 @@ PAUSED_WAIT_MS = 100
 """While paused, keys are read this often (and a stop request or a closed window noticed)."""
 SCREEN_MARGIN = 0.9
 """Share of the screen a window may take: room for a title bar and a task bar."""
+SYSTEM_FONTS = "/usr/share/fonts"
 FALLBACK_SCREEN = (1280, 720)
 """Assumed screen size where it cannot be asked (a window larger than this is shrunk)."""
 
@@ -160,6 +161,18 @@ def fit_to_screen(image: np.ndarray, screen: tuple[int, int]) -> np.ndarray:
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
 
+def _quiet_qt() -> None:
+    """OpenCV's Linux wheels carry Qt without its fonts, and Qt then says so on every start
+    ("QFontDatabase: Cannot find font directory ..."). Point Qt at the system's fonts, or where
+    there are none, turn that one warning off. Before the first window: Qt starts with it."""
+    if not sys.platform.startswith("linux") or "QT_QPA_FONTDIR" in os.environ:
+        return
+    if os.path.isdir(SYSTEM_FONTS):
+        os.environ["QT_QPA_FONTDIR"] = SYSTEM_FONTS
+    else:
+        os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.fonts=false")
+
+
 class Window:
     """The one place that touches HighGUI: show an image, read a key.
 
@@ -173,6 +186,7 @@ class Window:
             display = os.environ.get("DISPLAY")
             why = f"DISPLAY={display} cannot be reached" if display else "no DISPLAY is set"
             raise LivedigitsError(f"cannot open a window: {why} (run without --show to work headless)")
+        _quiet_qt()
         try:
             cv2.namedWindow(title, cv2.WINDOW_AUTOSIZE | cv2.WINDOW_GUI_NORMAL)
         except cv2.error as exc:

@@ -245,6 +245,9 @@ def test_window_path_runs_under_xvfb(tmp_path, display_env):
     result = run_cli(*args, env=display_env)
     assert result.returncode == 0, result.stderr
     assert len(read_jsonl(tmp_path / "j.jsonl")) == 10
+    # nothing but the summary: no progress bar under a window, no Qt start-up warnings
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("10 frames, ")
 
 
 def test_help_states_defaults_and_starts_without_tensorflow():
