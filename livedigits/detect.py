@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+MAX_LINE_FILL = 0.35
+"""Drawn lines (a grid, a table, a box, rulings) cover a small share of their own box; a
+structure that covers more than this is a surface, whose lines are not worth looking for."""
 CONTAINER_SPREAD = 6.0
 """Degrees either side of a container's overall tilt at which its sides are also looked for: a
 sheet or a box seen in perspective has sides a few degrees apart."""
@@ -47,7 +50,14 @@ class DetectorConfig:
     straight lines (paper rulings, edges) while a thin "1" (~10% of its height) passes."""
     border_px: int = 3
     """Components this close to the frame edge are cut off by it, so they are not read."""
+    min_surface_ratio: float = 0.5
+    """Paper is the brightest large surface in view: marks on a surface less than half as bright
+    (a dark or wooden desk, a keyboard) are not on the page. A shadow on the page that deep is
+    rare; the paper beside a sheet's edge is handled by ``min_side_ratio``."""
     max_surround_ink: float = 0.2
+    max_surround_raw_ink: float = 0.45
+    """The same before rulings and box sides are erased: lines round a digit in a table cell
+    cover a third of its margin at most; noise or fabric covers half or more."""
     """Ink covering more than this share of the margin around a candidate means it sits in
     texture or noise (a patterned cloth, a noisy dark frame), not on paper."""
     min_side_ratio: float = 0.75
@@ -94,8 +104,9 @@ def to_gray(frame: np.ndarray) -> np.ndarray:
     raise ValueError(f"frame must be HxW, HxWx3 or HxWx4 uint8, got shape {frame.shape}")
 
 
-def paper_threshold(gray: np.ndarray, config: DetectorConfig = DetectorConfig()) -> np.ndarray:
-    """Per-pixel gray level below which a pixel counts as ink: (1 - ink_ratio) x local paper."""
+def paper_level(gray: np.ndarray, config: DetectorConfig = DetectorConfig()) -> np.ndarray:
+    """The local paper brightness at 1/``background_scale`` resolution (uint8): the frame with its
+    ink closed over."""
     h, w = gray.shape
     s = config.background_scale
     small = cv2.resize(gray, (max(1, w // s), max(1, h // s)), interpolation=cv2.INTER_AREA)
@@ -103,8 +114,13 @@ def paper_threshold(gray: np.ndarray, config: DetectorConfig = DetectorConfig())
     # A closing (max then min filter) erases ink narrower than the kernel but, unlike a plain max
     # filter, keeps the edge of a shadow where it is instead of spreading bright paper over it.
     paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
-    paper = cv2.blur(paper, (3, 3))
-    level = cv2.convertScaleAbs(paper, alpha=1.0 - config.ink_ratio)
+    return cv2.blur(paper, (3, 3))
+
+
+def paper_threshold(gray: np.ndarray, config: DetectorConfig = DetectorConfig()) -> np.ndarray:
+    """Per-pixel gray level below which a pixel counts as ink: (1 - ink_ratio) x local paper."""
+    h, w = gray.shape
+    level = cv2.convertScaleAbs(paper_level(gray, config), alpha=1.0 - config.ink_ratio)
     return cv2.resize(level, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
@@ -115,16 +131,15 @@ def binarize(gray: np.ndarray, config: DetectorConfig = DetectorConfig()) -> np.
     return cv2.compare(gray, paper_threshold(gray, config), cv2.CMP_LT)
 
 
-def _remove_lines(mask: np.ndarray, length: int, angles: tuple[float, ...] = (0.0,), min_shrink: int = 1) -> np.ndarray:
+def _remove_lines(mask: np.ndarray, length: int, angles: tuple[float, ...] = (0.0,)) -> np.ndarray:
     """Erase straight runs longer than ``length`` along each of ``angles`` degrees and across it
     (the rulings, a box's sides, the grid of squared paper, the edges of a sheet in perspective).
 
     Long kernels are costly at full resolution, so the runs are found on a copy shrunk until the
-    kernel is ~64 px (or by ``min_shrink``), where any ink in a block counts, and turned upright
-    by each angle there.
+    kernel is ~64 px, where any ink in a block counts, and turned upright by each angle there.
     """
     h, w = mask.shape
-    f = max(min_shrink, length // 64)
+    f = max(1, length // 64)
     small = mask
     if f > 1:
         small = cv2.resize(mask, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
@@ -309,9 +324,14 @@ def find_candidates(
             if not whole.parts and not whole.whole:
                 continue
         candidates.append(whole)
-    candidates = _on_paper(candidates, mask, config.max_surround_ink)
+    # Texture is judged without the erased lines (a table's sides round a digit are not texture),
+    # and with them at a looser bar, so noise that the line eraser swept away still counts.
+    candidates = _on_paper(candidates, clean, config.max_surround_ink)
+    if clean is not mask:
+        candidates = _on_paper(candidates, mask, config.max_surround_raw_ink)
     if gray is not None:
         candidates = _off_edges(candidates, gray, config.min_side_ratio)
+        candidates = _on_bright_surface(candidates, paper_level(gray, config), config)
     if len(candidates) >= 3:
         median_h = float(np.median([c.h for c in candidates]))
         candidates = _join_stacked(candidates, median_h)
@@ -396,6 +416,9 @@ def _erase_structures(mask: np.ndarray, components: _Components, structures: np.
     out = mask.copy()
     for i in np.nonzero(structures)[0]:
         x, y, w, h = (int(v) for v in components.boxes[i])
+        area = cv2.contourArea(components.contours[i]) - sum(cv2.contourArea(c) for c in components.holes[i])
+        if area > MAX_LINE_FILL * w * h:
+            continue  # not drawn lines but a surface (the desk round a sheet, noise): left whole
         own = np.zeros((h, w), np.uint8)
         cv2.drawContours(own, [components.contours[i]], -1, 255, cv2.FILLED, offset=(-x, -y))
         if components.holes[i]:
@@ -410,10 +433,7 @@ def _erase_structures(mask: np.ndarray, components: _Components, structures: np.
         tilt = _tilt(components.contours[i])
         # A ruling has one tilt; the sides of a box or a sheet seen in perspective spread about it.
         angles = (tilt - CONTAINER_SPREAD, tilt, tilt + CONTAINER_SPREAD) if components.containers[i] else (tilt,)
-        # A container's sides are long and it is often large (the desk round a sheet): found at
-        # half resolution at least, where turning it three ways costs a quarter.
-        shrink = 2 if components.containers[i] else 1
-        roi[:] = cv2.subtract(roi, own) | _remove_lines(own, length, angles, shrink)
+        roi[:] = cv2.subtract(roi, own) | _remove_lines(own, length, angles)
     return out
 
 
@@ -449,6 +469,24 @@ def _on_paper(candidates: list[Candidate], mask: np.ndarray, max_ink: float) -> 
         if outer_n - inner_n <= 0 or (outer - inner) / (outer_n - inner_n) <= max_ink:
             kept.append(c)
     return kept
+
+
+def _on_bright_surface(candidates: list[Candidate], paper: np.ndarray, config: DetectorConfig) -> list[Candidate]:
+    """Keep candidates written on a surface at least ``min_surface_ratio`` as bright as the
+    brightest surface in view (the local background ``paper``, uint8 at 1/``background_scale``,
+    closed and blurred, so a speck of glare does not count): the marks of a wooden or dark desk, a
+    keyboard, a sleeve are not on the page, however small the page is in the frame."""
+    if not candidates:
+        return []
+    s = config.background_scale
+    top = float(paper.max())
+    ph, pw = paper.shape
+    return [
+        c
+        for c in candidates
+        if paper[min((c.y + c.h // 2) // s, ph - 1), min((c.x + c.w // 2) // s, pw - 1)]
+        >= config.min_surface_ratio * top
+    ]
 
 
 def _off_edges(candidates: list[Candidate], gray: np.ndarray, min_ratio: float) -> list[Candidate]:
