@@ -25,8 +25,10 @@ Each frame:
 4. **Life.** A new track is reported from its first frame (``min_hits=1``: tracking never shows
    a digit later than a single frame would). A track missing from the detections is reported at
    its motion-predicted box for up to ``max_missed`` frames, so labels do not blink, once it has
-   been detected twice (:data:`CONFIRM_HITS`): a one-frame false detection shows in its one frame
-   only, as without tracking. A track is dropped at once when its box leaves the frame.
+   been detected twice (:data:`CONFIRM_HITS`, or was there in the first frame): a one-frame false
+   detection shows in its one frame only, as without tracking. A detection that is two known
+   digits run together (:func:`_merged`) is not used; the digits under it coast. A track is
+   dropped at once when its box leaves the frame.
 
 numpy only (no scipy): at 20 digits a frame, tracking and layout together take ~0.2-0.3 ms
 (``python -m livedigits.track`` prints the figure).
@@ -67,6 +69,9 @@ a change of pace is followed within a few frames (and a sudden one by the shared
 CONFIRM_HITS = 2
 """Detections before a missing track is still reported at its predicted box: a digit seen once
 (perhaps a false detection) is not, so it never shows longer than it was detected."""
+MERGE_WIDTH = 1.4
+"""A detection this much wider than the known digits whose centres it holds is those digits run
+together (a "26" read as one wide "2"), not one digit whose box overlaps a neighbour's centre."""
 BORDER_PX = 3
 """A track whose predicted box comes this close to the frame edge has left the frame (the detector
 drops boxes cut by the edge, as ``DetectorConfig.border_px``)."""
@@ -136,12 +141,15 @@ class Tracker:
         predicted = self._boxes.copy()
         predicted[:, :2] += self._velocity
         matches: list[tuple[int, int]] = []
+        merged: set[int] = set()  # detections of two or more known digits run together
         if n and m:
             trk_probs = self._evidence / self._evidence.sum(axis=1, keepdims=True)
             correction, matches = _match(
                 det_boxes, det_probs, det_probs.argmax(axis=1), predicted, trk_probs, trk_probs.argmax(axis=1)
             )
             predicted = _moved(predicted, correction)
+            merged = _merged(det_boxes, predicted, np.array(self._hits) >= CONFIRM_HITS)
+            matches = [(i, j) for i, j in matches if i not in merged]
 
         # Matched tracks take the detection's box and add its evidence; the rest coast.
         det_track = [-1] * n
@@ -153,7 +161,7 @@ class Tracker:
         boxes[tj] = det_boxes[di]
         # Evidence decays per observation, not per frame: a hidden digit keeps its reading.
         evidence[tj] = evidence[tj] * self.decay + det_probs[di]
-        new = [i for i in range(n) if det_track[i] < 0]
+        new = [i for i in range(n) if det_track[i] < 0 and i not in merged]
         velocity, new_velocity = self._velocities(boxes, tj, det_boxes[new])
         hits, missed = self._hits, self._missed
         matched = [False] * m
@@ -187,13 +195,13 @@ class Tracker:
             det_track[i] = len(alive) + k
             ids.append(self._next_id)
             self._next_id += 1
-            hits.append(self.min_hits if first else 1)
+            hits.append(max(self.min_hits, CONFIRM_HITS) if first else 1)
             missed.append(0)
         self._boxes = np.concatenate([boxes[alive], det_boxes[new]])
         self._evidence = np.concatenate([evidence[alive], det_probs[new]])
         self._velocity = np.concatenate([velocity[alive], new_velocity])
         self._ids, self._hits, self._missed = ids, hits, missed
-        return self._report(det_boxes, det_track)
+        return self._report(det_boxes[[i for i in range(n) if i not in merged]], det_track)
 
     def _velocities(self, boxes: np.ndarray, matched: list[int], new_boxes: np.ndarray):
         """Per track its velocity [M,2] after this frame, and the new tracks' [K,2].
@@ -241,7 +249,7 @@ class Tracker:
         if coasting and len(det_boxes):
             covered = _covers(det_boxes, self._boxes[coasting])
             coasting = [j for j, c in zip(coasting, covered) if not c]
-        shown = [j for j in det_track if hits[j] >= self.min_hits] + coasting
+        shown = [j for j in det_track if j >= 0 and hits[j] >= self.min_hits] + coasting
         boxes = [tuple(b) for b in np.rint(self._boxes[shown]).astype(int).tolist()]
         key = frozenset(ids[j] for j in shown)
         if key != self._layout_key:
@@ -386,6 +394,27 @@ def _search_shift(disp: np.ndarray, same: np.ndarray, scale: float) -> np.ndarra
         return None
     members = ((disp - candidates[best]) ** 2).sum(axis=2) < (VOTE_RADIUS * scale) ** 2
     return _median(disp[members & same])
+
+
+def _merged(det_boxes: np.ndarray, tracks: np.ndarray, confirmed: np.ndarray) -> set[int]:
+    """Detections [N,4] that are two or more known digits run together (touching ink, a blur):
+    boxes holding the centres of two confirmed tracks [M,4] and wider than :data:`MERGE_WIDTH`
+    times the wider of them. Such a box reads as one digit at best, so it is not used at all and
+    the digits under it coast."""
+    c = tracks[:, :2] + 0.5 * tracks[:, 2:]
+    x0, y0 = det_boxes[:, 0:1], det_boxes[:, 1:2]
+    inside = (
+        (c[None, :, 0] >= x0)
+        & (c[None, :, 0] <= x0 + det_boxes[:, 2:3])
+        & (c[None, :, 1] >= y0)
+        & (c[None, :, 1] <= y0 + det_boxes[:, 3:4])
+        & confirmed[None, :]
+    )
+    out = set()
+    for i in np.flatnonzero(inside.sum(axis=1) >= 2).tolist():
+        if det_boxes[i, 2] > MERGE_WIDTH * tracks[inside[i], 2].max():
+            out.add(i)
+    return out
 
 
 def _covers(det_boxes: np.ndarray, boxes: np.ndarray) -> list[bool]:

@@ -207,6 +207,20 @@ def test_a_pull_back_keeps_ids_by_following_the_zoom():
     assert all([i for _, i in frame_ids] == [i for _, i in ids[0]] for frame_ids in ids)
 
 
+def test_two_digits_detected_run_together_keep_showing_apart():
+    # given a tracked "26", then two frames in which its digits are detected as one wide "2"
+    items = sheet(("26",))
+    tracker = Tracker()
+    for _ in range(3):
+        before = [(d.digit, d.track_id, d.box) for d in tracker.update(frame(items)).digits]
+    (x0, y0), (x1, _) = items[0][1], items[1][1]
+    wide = Digit((x0, y0, x1 + WIDTH - x0, HEIGHT), 2, 0.9, probs=probs_for(2, 0.9))
+    during = [[(d.digit, d.track_id, d.box) for d in tracker.update(Reading([wide])).digits] for _ in range(2)]
+    # then the 2 and the 6 still show where they were, with their ids, and the wide box does not
+    assert during == [before, before]
+    assert [(d.digit, d.track_id) for d in tracker.update(frame(items)).digits] == [b[:2] for b in before]
+
+
 def test_tracks_leaving_the_frame_are_dropped_at_once():
     items = sheet(("12 34",))
     tracker = Tracker(max_missed=10)
