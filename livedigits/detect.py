@@ -189,15 +189,18 @@ def _merge_fragments(boxes: np.ndarray, hosts: np.ndarray) -> list[list[int]]:
     n = len(boxes)
     parent = np.arange(n)
     pieces = np.nonzero(h < 0.6 * h.max())[0]
-    if len(pieces):
+    # Pieces against hosts only: a textured desk has thousands of specks, but few digit-like hosts.
+    cols = np.nonzero(hosts)[0]
+    if len(pieces) and len(cols):
         px, py, pw, ph = x[pieces, None], y[pieces, None], w[pieces, None], h[pieces, None]
-        overlap = np.minimum(px + pw, x + w) - np.maximum(px, x)
-        gap = np.maximum(np.maximum(y - (py + ph), py - (y + h)), 0)
-        span = np.maximum(y + h, py + ph) - np.minimum(y, py)
-        ok = hosts & (h > ph / 0.6) & (overlap >= 0.5 * pw) & (gap <= 0.35 * h) & (span <= 1.4 * h)
+        hx, hy, hw, hh = x[cols], y[cols], w[cols], h[cols]
+        overlap = np.minimum(px + pw, hx + hw) - np.maximum(px, hx)
+        gap = np.maximum(np.maximum(hy - (py + ph), py - (hy + hh)), 0)
+        span = np.maximum(hy + hh, py + ph) - np.minimum(hy, py)
+        ok = (hh > ph / 0.6) & (overlap >= 0.5 * pw) & (gap <= 0.35 * hh) & (span <= 1.4 * hh)
         for row in np.nonzero(ok.any(axis=1))[0]:
             hits = np.nonzero(ok[row])[0]
-            parent[pieces[row]] = hits[np.argmax(h[hits])]
+            parent[pieces[row]] = cols[hits[np.argmax(hh[hits])]]
     groups: dict[int, list[int]] = {}
     for i in range(n):
         root = i
@@ -300,13 +303,29 @@ def find_candidates(
     x, y, w, h = boxes.T
     b = config.border_px
     inside = (x >= b) & (y >= b) & (x + w <= frame_w - b) & (y + h <= frame_h - b)
-    hosts = inside & (w <= config.max_single_aspect * h)
+    # A host is what may be a digit: inside the frame, not too wide, and tall enough that with a
+    # piece above or below (at most 1.4x its height together) it reaches the smallest digit.
+    hosts = inside & (w <= config.max_single_aspect * h) & (h * 1.4 >= min_h)
 
-    candidates = []
+    regions = []
     for group in _merge_fragments(boxes, hosts) if len(boxes) else []:
         gx, gy, gw, gh = _union_box(boxes[group])
-        if gh < min_h or gh > max_h or gw > max_w or not inside[group].all():
-            continue
+        if min_h <= gh <= max_h and gw <= max_w and inside[group].all():
+            regions.append(_Region(gx, gy, gw, gh, group))
+    # Where a region lies is judged from its box first, before any mask is cut: on a textured
+    # desk most regions go here. Texture is judged without the erased lines (a table's sides
+    # round a digit are not texture), and with them at a looser bar, so that noise the line
+    # eraser swept away still counts.
+    regions = _on_paper(regions, clean, config.max_surround_ink)
+    if clean is not mask:
+        regions = _on_paper(regions, mask, config.max_surround_raw_ink)
+    if gray is not None:
+        regions = _off_edges(regions, gray, config.min_side_ratio)
+        regions = _on_bright_surface(regions, paper_level(gray, config), config)
+
+    candidates = []
+    for r in regions:
+        gx, gy, gw, gh, group = r.x, r.y, r.w, r.h, r.group
         # The group's own ink: its filled outlines less their holes, AND the mask, so neither a
         # neighbour reaching into the box nor a digit sitting inside a hole is taken along.
         shape = np.zeros((gh, gw), np.uint8)
@@ -324,19 +343,22 @@ def find_candidates(
             if not whole.parts and not whole.whole:
                 continue
         candidates.append(whole)
-    # Texture is judged without the erased lines (a table's sides round a digit are not texture),
-    # and with them at a looser bar, so noise that the line eraser swept away still counts.
-    candidates = _on_paper(candidates, clean, config.max_surround_ink)
-    if clean is not mask:
-        candidates = _on_paper(candidates, mask, config.max_surround_raw_ink)
-    if gray is not None:
-        candidates = _off_edges(candidates, gray, config.min_side_ratio)
-        candidates = _on_bright_surface(candidates, paper_level(gray, config), config)
     if len(candidates) >= 3:
         median_h = float(np.median([c.h for c in candidates]))
         candidates = _join_stacked(candidates, median_h)
         candidates = [c for c in candidates if c.h >= config.min_relative_height * median_h]
     return candidates
+
+
+@dataclass
+class _Region:
+    """A group of components that may be one digit: its box and the component indices."""
+
+    x: int
+    y: int
+    w: int
+    h: int
+    group: list[int]
 
 
 @dataclass
@@ -444,7 +466,7 @@ def _tilt(contour: np.ndarray) -> float:
     return (angle + 45.0) % 90.0 - 45.0
 
 
-def _on_paper(candidates: list[Candidate], mask: np.ndarray, max_ink: float) -> list[Candidate]:
+def _on_paper(candidates: list, mask: np.ndarray, max_ink: float) -> list[Candidate]:
     """Keep candidates whose surroundings (a margin half their height wide) are mostly blank."""
     if not candidates:
         return []
@@ -471,7 +493,7 @@ def _on_paper(candidates: list[Candidate], mask: np.ndarray, max_ink: float) -> 
     return kept
 
 
-def _on_bright_surface(candidates: list[Candidate], paper: np.ndarray, config: DetectorConfig) -> list[Candidate]:
+def _on_bright_surface(candidates: list, paper: np.ndarray, config: DetectorConfig) -> list[Candidate]:
     """Keep candidates written on a surface at least ``min_surface_ratio`` as bright as the
     brightest surface in view (the local background ``paper``, uint8 at 1/``background_scale``,
     closed and blurred, so a speck of glare does not count): the marks of a wooden or dark desk, a
@@ -489,7 +511,7 @@ def _on_bright_surface(candidates: list[Candidate], paper: np.ndarray, config: D
     ]
 
 
-def _off_edges(candidates: list[Candidate], gray: np.ndarray, min_ratio: float) -> list[Candidate]:
+def _off_edges(candidates: list, gray: np.ndarray, min_ratio: float) -> list[Candidate]:
     """Keep candidates with paper on all four sides: the brightest pixel of each side's margin
     (half their height wide, on a 1/4-scale copy that averages the noise away) is at least
     ``min_ratio`` times the brightest of the four. Strokes of neighbouring digits never cover a
