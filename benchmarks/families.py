@@ -767,6 +767,12 @@ def _comb(sheet, pen, rng, x0, y, x1, h, colour, width):
     return y + cell * 1.15 + lw
 
 
+def luma(bgr) -> float:
+    """Gray level of a BGR colour (ITU-R 601 weights, as cv2.cvtColor uses)."""
+    b, g, r = (float(v) for v in np.asarray(bgr, np.float32)[:3])
+    return 0.114 * b + 0.587 * g + 0.299 * r
+
+
 def rulings(rng, sheet: Sheet, pitch: float, squared: bool, darkness: float, width: float, colour) -> float:
     """Rule the sheet: lines ``pitch`` apart, ``darkness`` 0 (invisible) .. 1 (the ruling's full colour).
 
@@ -802,9 +808,12 @@ def family_ruled(glyphs, rng, width, height) -> Stage:
         # Written on the lines: each digit's foot on a ruling; a tall hand crosses the next one up.
         y0 = first + pitch * np.ceil((y0 + h - first) / pitch) - h * rng.uniform(0.9, 1.02)
     write_lines(sheet, pen, rng, (x0, y0, x1, y1), h, pitch * max(1, round(rng.uniform(1.6, 2.6) * h / pitch)))
-    variant = (
-        f"{'squared' if squared else 'ruled'}, {'faint' if darkness < 0.4 else 'mid' if darkness < 0.75 else 'dark'}"
-    )
+    # Name the ruling by how dark it is beside the ink (in gray): faint, mid, or as dark as the ink.
+    paper_y, ruling_y, ink_y = (luma(c) for c in (sheet.image[0, 0], colour, pen.ink))
+    ruling_y = paper_y + darkness * (ruling_y - paper_y)
+    ink_y = paper_y + np.mean(pen.pressure) * (ink_y - paper_y)
+    ratio = (paper_y - ruling_y) / max(1.0, paper_y - ink_y)
+    variant = f"{'squared' if squared else 'ruled'}, {'faint' if ratio < 0.3 else 'mid' if ratio < 0.7 else 'ink-dark'}"
     return Stage(sheet, desk("wood", rng, width, height), quad, default_look(rng), variant=variant)
 
 
