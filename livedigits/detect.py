@@ -154,11 +154,11 @@ def _remove_lines(mask: np.ndarray, length: int, angles: tuple[float, ...] = (0.
     # Grow the lines a little so their anti-aliased edges go too.
     lines = cv2.dilate(lines, np.ones((3, 3), np.uint8))
     rest = cv2.subtract(mask, lines)
-    # Where a digit's stroke crossed a line, the ink on both sides is joined again: a closing
-    # of what is left bridges the cut, and only ink that was there comes back.
+    # Where a digit's stroke crossed a line, the ink on both sides is joined again: what is left
+    # grows back over the line's ink next to it (a stub of line at most stays on the digit).
     k = 2 * f + 5
-    bridged = cv2.morphologyEx(rest, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
-    return rest | cv2.bitwise_and(bridged, mask)
+    grown = cv2.dilate(rest, np.ones((k, k), np.uint8))
+    return rest | cv2.bitwise_and(grown, mask)
 
 
 def _runs(mask: np.ndarray, kernels, angle: float) -> np.ndarray:
@@ -288,6 +288,11 @@ def find_candidates(
     min_h = max(config.min_height_px, config.min_height * frame_h)
     max_h, max_w = config.max_height * frame_h, config.max_width * frame_w
     components = _components(mask, min_h)
+    # Too large to be a digit: a grid or a ruled page running off the frame, with digits written
+    # across its lines. Its lines are cleaned like a container's.
+    huge = (components.boxes[:, 3] > max_h) | (components.boxes[:, 2] > max_w)
+    components.inner_h[huge & ~components.containers] = 0
+    components.containers |= huge
     structures = components.containers | _line_like(components.boxes, min_h)
     clean = mask
     if structures.any():
