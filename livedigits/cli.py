@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import traceback
+from contextlib import contextmanager
 
 from livedigits import __version__
 from livedigits.errors import LivedigitsError
@@ -324,17 +325,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextmanager
+def _library_logs(verbose: bool):
+    """Which C libraries' own log lines reach the terminal during a command (restored after it).
+
+    Quiet by default: FFmpeg logs on its own ("[tcp @ 0x...] Connection refused", "[h264 @ 0x...]
+    error while decoding"), and our one-line errors and the skipped-frame count say it for us.
+    With ``-v``: OpenCV's warnings (on stderr; :func:`livedigits.sources.quiet_opencv` leaves them
+    alone when ``OPENCV_LOG_LEVEL`` is set). A variable the user set is left as it is.
+    """
+    name, value = ("OPENCV_LOG_LEVEL", "WARNING") if verbose else ("OPENCV_FFMPEG_LOGLEVEL", str(AV_LOG_QUIET))
+    if name in os.environ:
+        yield
+        return
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        os.environ.pop(name, None)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.verbose:
-        # OpenCV's own lines too (sources.quiet_opencv leaves them alone when this is set).
-        os.environ.setdefault("OPENCV_LOG_LEVEL", "INFO")
-    else:
-        # FFmpeg logs to stderr on its own ("[tcp @ 0x...] Connection refused", "[h264 @ 0x...]
-        # error while decoding"); our one-line errors and the skipped-frame count say it for us.
-        os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", str(AV_LOG_QUIET))
     try:
-        return args.func(args)
+        with _library_logs(args.verbose):
+            return args.func(args)
     except LivedigitsError as exc:
         if args.verbose:
             traceback.print_exc()

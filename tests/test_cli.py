@@ -30,13 +30,6 @@ def run_main(capsys, *args) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(["livedigits", *map(str, args)], code, captured.out, captured.err)
 
 
-@pytest.fixture(autouse=True)
-def _restore_opencv_log_env(monkeypatch):
-    """main() sets OpenCV's log variables for its process; a test's in-process run leaves none behind."""
-    for name in ("OPENCV_LOG_LEVEL", "OPENCV_FFMPEG_LOGLEVEL"):
-        monkeypatch.delenv(name, raising=False)
-
-
 def video_frames(path) -> int:
     """Frames that actually decode: proof that a written video is playable."""
     cap = cv2.VideoCapture(str(path))
@@ -488,3 +481,11 @@ def test_describe_says_the_count_and_the_numbers_of_each_line():
     seven = Number("7", (0, 20, 10, 10), 0.9, 0, (0,))
     assert describe("one.png", Reading([digits[2]], [[0]], [seven])) == "one.png: 1 digit; line 1: 7"
     assert describe("blank.png", Reading()) == "blank.png: 0 digits"
+
+
+def test_verbose_keeps_json_on_stdout_and_main_leaves_the_environment_as_it_was(capsys):
+    before = dict(os.environ)
+    result = run_main(capsys, "-v", "video", EXAMPLE_VIDEO, "--max-frames", 2, "--json", "-")
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line)["frame"] for line in result.stdout.splitlines()] == [0, 1]
+    assert dict(os.environ) == before
