@@ -498,21 +498,19 @@ def _on_paper(candidates: list, mask: np.ndarray, max_ink: float) -> list[Candid
     return kept
 
 
-def _on_bright_surface(candidates: list, paper: np.ndarray, config: DetectorConfig) -> list[Candidate]:
+def _on_bright_surface(candidates: list, paper: np.ndarray, config: DetectorConfig) -> list:
     """Keep candidates written on a surface at least ``min_surface_ratio`` as bright as the
-    brightest surface in view (the local background ``paper``, uint8 at 1/``background_scale``,
-    closed and blurred, so a speck of glare does not count): the marks of a wooden or dark desk, a
-    keyboard, a sleeve are not on the page, however small the page is in the frame."""
+    brightest surface in view: the 99th percentile of the local background ``paper`` (uint8 at
+    1/``background_scale``, closed and blurred), so that a page of a few percent of the frame
+    counts and a speck of glare or a lamp does not. The marks of a wooden or dark desk, a
+    keyboard, a sleeve are not on the page."""
     if not candidates:
         return []
     s = config.background_scale
-    top = float(paper.max())
     ph, pw = paper.shape
+    bar = config.min_surface_ratio * float(np.percentile(paper, 99))
     return [
-        c
-        for c in candidates
-        if paper[min((c.y + c.h // 2) // s, ph - 1), min((c.x + c.w // 2) // s, pw - 1)]
-        >= config.min_surface_ratio * top
+        c for c in candidates if paper[min((c.y + c.h // 2) // s, ph - 1), min((c.x + c.w // 2) // s, pw - 1)] >= bar
     ]
 
 
