@@ -310,14 +310,31 @@ def montage(tiles: list[np.ndarray], columns: int = 10) -> np.ndarray:
     return np.vstack([np.hstack(r) for r in rows])
 
 
+def annotated(image: np.ndarray, truths, digits, width: int = 640) -> np.ndarray:
+    """The frame scaled to ``width``: true digits boxed green, detections red with their reading."""
+    s = width / image.shape[1]
+    out = cv2.resize(image, (width, int(round(image.shape[0] * s))), interpolation=cv2.INTER_AREA)
+    for items, colour in ((truths, (0, 200, 0)), (digits, (0, 0, 255))):
+        for d in items:
+            x, y, w, h = (int(round(v * s)) for v in d.box)
+            cv2.rectangle(out, (x, y), (x + w, y + h), colour, 1)
+            if colour == (0, 0, 255):
+                cv2.putText(out, str(d.digit), (x, y - 2), cv2.FONT_HERSHEY_SIMPLEX, 0.4, colour, 1, cv2.LINE_AA)
+    return out
+
+
 def save_failures(stills: list[Still], outputs: list, directory: Path, limit: int = 80) -> dict:
-    """Write ``<family>_missed.png``, ``_misread.png`` and ``_false.png`` for livedigits; return counts."""
+    """Write ``<family>_missed.png``, ``_misread.png``, ``_false.png`` (crops) and ``_page_losses.png``
+    (whole frames, truths green, readings red) for livedigits; return the counts."""
     directory.mkdir(parents=True, exist_ok=True)
     found: dict[str, dict[str, list]] = {}
     for still, digits in zip(stills, outputs):
-        kinds = found.setdefault(still.family, {"missed": [], "misread": [], "false": []})
+        kinds = found.setdefault(still.family, {"missed": [], "misread": [], "false": [], "page_losses": []})
         m = match(still.scene.truths, digits)
         image = still.scene.image
+        right = sum(j is not None and digits[j].digit == t.digit for t, j in zip(still.scene.truths, m))
+        if is_page_loss(len(still.scene.truths), right):
+            kinds["page_losses"].append(annotated(image, still.scene.truths, digits))
         for t, j in zip(still.scene.truths, m):
             if j is None:
                 kinds["missed"].append(tile(image, t.box, f"{t.digit} missed {t.box[3]}px"))
@@ -331,8 +348,12 @@ def save_failures(stills: list[Still], outputs: list, directory: Path, limit: in
     for family, kinds in found.items():
         counts[family] = {k: len(v) for k, v in kinds.items()}
         for kind, tiles in kinds.items():
+            if kind == "page_losses":
+                tiles = [cv2.resize(t, (640, 480)) for t in tiles[:6]]
             if tiles:
-                cv2.imwrite(str(directory / f"{family}_{kind}.png"), montage(tiles[:limit]))
+                cv2.imwrite(
+                    str(directory / f"{family}_{kind}.png"), montage(tiles[:limit], 2 if kind == "page_losses" else 10)
+                )
     return counts
 
 

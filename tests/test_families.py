@@ -14,6 +14,7 @@ from benchmarks.family_bench import flicker, is_page_loss, main, match
 from benchmarks.recipes import SamplesRecipe
 from benchmarks.score import Score
 from benchmarks.synth import Truth
+from livedigits.records import Digit
 
 RESOLUTIONS = [(640, 480), (1280, 720)]
 
@@ -159,3 +160,19 @@ def test_the_quick_benchmark_writes_every_field(tmp_path):
     assert {"flicker", "read_right", "page_losses", "numbers_exact"} <= set(video["livedigits"])
     assert set(result["speed"]) == {"livedigits", "opencv samples", "tutorial"}
     assert all(result["speed"][m]["640x480"] > 0 for m in result["speed"])
+
+
+def test_save_failures_writes_montages_of_what_was_missed(tmp_path):
+    from benchmarks.family_bench import Still, save_failures
+
+    # given a frame with three true digits of which livedigits read none, and one false detection
+    image = np.full((480, 640, 3), 230, np.uint8)
+    truths = [Truth(d, (100 + 60 * d, 200, 30, 40)) for d in range(3)]
+    scene = F.Scene(image, truths, [], [0, 1, 2], "c_boxes")
+    false = Digit((500, 50, 20, 30), 7, 0.9)
+    counts = save_failures([Still("c_boxes", "640x480", scene)], [[false]], tmp_path)
+    # then the crops and the lost page are written, and counted
+    assert counts == {"c_boxes": {"missed": 3, "misread": 0, "false": 1, "page_losses": 1}}
+    for kind in ("missed", "false", "page_losses"):
+        assert cv2.imread(str(tmp_path / f"c_boxes_{kind}.png")) is not None
+    assert not (tmp_path / "c_boxes_misread.png").exists()
