@@ -77,7 +77,7 @@ class RunOptions:
     realtime: bool = False
     """In a window, play a file at its own frame rate instead of as fast as it can be read."""
     show_numbers: bool = False
-    """Label whole numbers as well as digits (the window's ``n`` key toggles it)."""
+    """Label whole numbers instead of single digits (the window's ``n`` key toggles it)."""
     snapshot_dir: Path = field(default_factory=lambda: Path("."))
     """Where the window's ``s`` key saves what is on screen."""
     overlay: Overlay = field(default_factory=Overlay)
