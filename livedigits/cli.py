@@ -276,7 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     _output_options(p, "frame")
     p.add_argument("--max-frames", type=positive_int, default=None, help="stop after this many frames")
     p.add_argument("--no-track", action="store_true", help="raw per-frame readings: no tracking across frames")
-    p.add_argument("--show", action="store_true", help="open a window even when no display is detected")
+    p.add_argument("--show", action="store_true", help="require the window: fail rather than run headless")
     p.add_argument("--no-window", action="store_true", help="never open a window")
     p.set_defaults(func=cmd_camera)
 
