@@ -32,6 +32,10 @@ class DetectorConfig:
     noisy: float = 0.02
     """Relative noise (see :func:`noise_level`) above which the frame is smoothed before the
     threshold: a clean camera frame measures under 1%, a dim webcam 3-15%."""
+    max_noise: float = 0.22
+    """Relative noise above which a frame is static rather than a scene (a covered lens, a camera
+    at the end of its gain, random pixels): no stroke in it can be told from the noise, so
+    nothing is read. The dimmest webcam frames with readable digits measure under 17%."""
     background_scale: int = 8
     """The paper brightness is estimated at 1/8 resolution: cheap, and smooth as light is."""
     background_kernel: int = 9
@@ -131,7 +135,14 @@ def binarize(gray: np.ndarray, config: DetectorConfig = DetectorConfig()) -> np.
     """HxW uint8 gray -> HxW uint8 mask, 255 where there is ink."""
     if gray.ndim != 2 or gray.dtype != np.uint8:
         raise ValueError(f"gray must be HxW uint8, got shape {gray.shape} dtype {gray.dtype}")
-    return cv2.compare(denoise(gray, config), paper_threshold(gray, config), cv2.CMP_LT)
+    noise = noise_level(gray)
+    if noise > config.max_noise:
+        return np.zeros_like(gray)  # static, not a scene: nothing in it can be read
+    if noise > config.noisy:
+        # A blur fades the thin strokes of tiny digits, so a clean frame is left as it is.
+        smooth = cv2.GaussianBlur(gray, (3, 3), 0)
+        return cv2.compare(smooth, paper_threshold(gray, config), cv2.CMP_LT)
+    return cv2.compare(gray, paper_threshold(gray, config), cv2.CMP_LT)
 
 
 def noise_level(gray: np.ndarray) -> float:
@@ -143,16 +154,6 @@ def noise_level(gray: np.ndarray) -> float:
     cumulative = cv2.calcHist([residual], [0], None, [256], [0, 256]).ravel().cumsum()
     median = float(np.searchsorted(cumulative, cumulative[-1] / 2))
     return median / (float(np.median(sample[::4, ::4])) + 1.0)
-
-
-def denoise(gray: np.ndarray, config: DetectorConfig = DetectorConfig()) -> np.ndarray:
-    """``gray`` smoothed as much as its noise needs: untouched when clean (a blur would fade the
-    thin strokes of tiny digits), a 3x3 Gaussian when noisy, 5x5 when very noisy."""
-    noise = noise_level(gray)
-    if noise <= config.noisy:
-        return gray
-    size = 5 if noise > 4 * config.noisy else 3
-    return cv2.GaussianBlur(gray, (size, size), 0)
 
 
 def _remove_lines(mask: np.ndarray, length: int, angles: tuple[float, ...] = (0.0,)) -> np.ndarray:
@@ -460,30 +461,41 @@ def _line_like(boxes: np.ndarray, min_h: float) -> np.ndarray:
 def _erase_structures(mask: np.ndarray, components: _Components, structures: np.ndarray) -> np.ndarray:
     """A copy of ``mask`` with the long straight runs of the structure components erased.
 
-    Only their own pixels (outline filled, holes left out) are cleaned, each in its own box and
-    turned by its own tilt (a ruling or a box seen at an angle), so a large digit's long stroke
+    Only their own pixels (outline filled, holes left out) are cleaned, in their own box and
+    turned by their own tilt (a ruling or a box seen at an angle), so a large digit's long stroke
     elsewhere in the frame is never mistaken for a ruling, and a digit touching a line survives.
+    Rulings of about the same tilt (a ruled page) are cleaned together, in one pass.
     """
     out = mask.copy()
+    rulings: dict[int, list[int]] = {}
+    jobs: list[tuple[list[int], tuple[float, ...]]] = []
     for i in np.nonzero(structures)[0]:
         x, y, w, h = (int(v) for v in components.boxes[i])
         area = cv2.contourArea(components.contours[i]) - sum(cv2.contourArea(c) for c in components.holes[i])
         if area > MAX_LINE_FILL * w * h:
             continue  # not drawn lines but a surface (the desk round a sheet, noise): left whole
+        tilt = _tilt(components.contours[i])
+        if components.containers[i]:
+            # The sides of a box or a sheet seen in perspective spread about its overall tilt.
+            jobs.append(([int(i)], (tilt - CONTAINER_SPREAD, tilt, tilt + CONTAINER_SPREAD)))
+        else:
+            rulings.setdefault(round(tilt / 2.0), []).append(int(i))
+    for group in rulings.values():
+        jobs.append((group, (float(np.median([_tilt(components.contours[i]) for i in group])),)))
+    for group, angles in jobs:
+        x, y, w, h = _union_box(components.boxes[group])
         own = np.zeros((h, w), np.uint8)
-        cv2.drawContours(own, [components.contours[i]], -1, 255, cv2.FILLED, offset=(-x, -y))
-        if components.holes[i]:
-            # A hole's contour runs along the ink round it: empty the hole, keep that ink.
-            cv2.drawContours(own, components.holes[i], -1, 0, cv2.FILLED, offset=(-x, -y))
-            cv2.drawContours(own, components.holes[i], -1, 255, 1, offset=(-x, -y))
+        for i in group:
+            cv2.drawContours(own, [components.contours[i]], -1, 255, cv2.FILLED, offset=(-x, -y))
+            if components.holes[i]:
+                # A hole's contour runs along the ink round it: empty the hole, keep that ink.
+                cv2.drawContours(own, components.holes[i], -1, 0, cv2.FILLED, offset=(-x, -y))
+                cv2.drawContours(own, components.holes[i], -1, 255, 1, offset=(-x, -y))
         roi = out[y : y + h, x : x + w]
         own = cv2.bitwise_and(own, roi)
-        # Runs longer than the digits the structure holds or touches, and than any stroke of a
+        # Runs longer than the digits the structures hold or touch, and than any stroke of a
         # digit of ordinary size, are lines.
-        length = int(max(15, 0.12 * min(mask.shape), 1.2 * components.inner_h[i]))
-        tilt = _tilt(components.contours[i])
-        # A ruling has one tilt; the sides of a box or a sheet seen in perspective spread about it.
-        angles = (tilt - CONTAINER_SPREAD, tilt, tilt + CONTAINER_SPREAD) if components.containers[i] else (tilt,)
+        length = int(max(15, 0.12 * min(mask.shape), 1.2 * max(components.inner_h[i] for i in group)))
         roi[:] = cv2.subtract(roi, own) | _remove_lines(own, length, angles)
     return out
 
