@@ -315,10 +315,11 @@ def find_candidates(
     components = _components(mask, min_h)
     # Too large to be a digit: a grid or a ruled page running off the frame, with digits written
     # across its lines. Its lines are cleaned like a container's.
-    huge = (components.boxes[:, 3] > max_h) | (components.boxes[:, 2] > max_w)
+    rulings = _line_like(components.boxes, min_h)
+    huge = ((components.boxes[:, 3] > max_h) | (components.boxes[:, 2] > max_w)) & ~rulings
     components.inner_h[huge & ~components.containers] = 0
     components.containers |= huge
-    structures = components.containers | _line_like(components.boxes, min_h)
+    structures = components.containers | rulings
     clean = mask
     if structures.any():
         clean = _erase_structures(mask, components, structures)
