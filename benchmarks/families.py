@@ -801,7 +801,8 @@ def family_ruled(glyphs, rng, width, height) -> Stage:
     pen = _pen(glyphs, rng)
     darkness = rng.uniform(0.08, 1.0)
     colour = pen.ink if rng.random() < 0.35 else (rng.choice([(150, 110, 70), (120, 120, 120), (40, 40, 40)]))
-    line_w = max(1.0, rng.uniform(0.6, 2.6) * per_frame)
+    # Printed rulings are thin: 0.1-0.3 mm on a 5-8 mm pitch, at least a pixel in the frame.
+    line_w = max(1.0, min(rng.uniform(0.6, 2.6) * per_frame, 0.08 * pitch))
     first = rulings(rng, sheet, pitch, squared, darkness, line_w, colour)
     x0, y0, x1, y1 = _visible_region(quad, sheet, width, height, 0.05)
     if not squared and rng.random() < 0.7:
