@@ -4,9 +4,10 @@ The whole flow::
 
     from livedigits import Overlay, Recognizer, open_source
     recognizer, overlay = Recognizer(), Overlay()
-    for frame in open_source("0"):              # "0" is a camera; a path is a video or image
-        reading = recognizer.read(frame)        # .digits, .lines, .numbers in reading order
-        overlay.annotate(frame, reading.digits)
+    with open_source("0") as source:            # "0" is a camera; a path, URL or directory too
+        for frame in source:                    # Frame: .image, .index, .source, .time_s
+            reading = recognizer.read(frame.image)  # .digits, .lines, .numbers in reading order
+            overlay.annotate(frame.image, reading)
 
 The runtime needs OpenCV, onnxruntime and numpy only; TensorFlow is for training
 (``livedigits.train``, installed with ``pip install 'livedigits[train]'``).

@@ -34,6 +34,8 @@ class Analysis:
     """HxW uint8 ink mask the candidates were found in."""
     crops: np.ndarray
     """[N,28,28,1] float32 normalised crops of every reading tried, before the confidence cut."""
+    probs: np.ndarray | None = None
+    """[N,10] float32 the classifier's probabilities for each of ``crops``."""
     timings_ms: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -122,7 +124,7 @@ class Recognizer:
             if confidences[i] >= self.min_confidence
         ]
         timings = dict(zip(STAGES, ((t1 - t0) * 1e3, (t2 - t1) * 1e3, (t3 - t2) * 1e3, (t4 - t3) * 1e3)))
-        return Analysis(arrange(found), mask, batch.copy(), timings)
+        return Analysis(arrange(found), mask, batch.copy(), probs.copy(), timings)
 
 
 def _scaled(box: tuple[int, int, int, int], scale: float) -> tuple[int, int, int, int]:
