@@ -148,3 +148,33 @@ def test_desk_edges_and_a_hand_at_the_frame_edge_give_no_digits(recognizer, valu
     frame[60:400, 150:560] = PAPER
     cv2.ellipse(frame, (620, 300), (80, 40), 10, 0, 360, 120, -1)
     assert recognizer.recognize(cv2.GaussianBlur(frame, (3, 3), 0)) == []
+
+
+def test_example_clip_with_the_whole_sheet_in_view_loses_no_page(recognizer):
+    # Given the bundled clip of a sheet wholly in view on a dark desk (pulled back, shaken, a pen
+    # passing) and its ground truth
+    import json
+    from pathlib import Path
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    truths = [json.loads(line) for line in (examples / "sheet.truth.jsonl").read_text().splitlines()]
+    capture = cv2.VideoCapture(str(examples / "sheet.mp4"))
+    total = Score()
+    try:
+        for index, truth in enumerate(truths):
+            ok, frame = capture.read()
+            assert ok, f"frame {index} did not decode"
+            if index % 10:
+                continue
+            # When every tenth frame is read
+            page = Score().add(
+                [Truth(d["digit"], tuple(d["box"])) for d in truth["digits"]], recognizer.recognize(frame)
+            )
+            total.truths += page.truths
+            total.found += page.found
+            total.right += page.right
+            # Then no frame with three or more digits has fewer than half of them read right
+            assert page.truths < 3 or page.right >= page.truths / 2, (index, page.as_dict())
+    finally:
+        capture.release()
+    assert total.truths > 200 and total.right >= 0.85 * total.truths, total.as_dict()
