@@ -1,0 +1,113 @@
+"""Every filter of the detector earns its place: F1 per scene family with each one turned off.
+
+    python -m benchmarks.ablation                 # tuning families, 4 seeds x 2 resolutions
+    python -m benchmarks.ablation --held-out      # the held-out families (report only: never tune)
+
+A row whose F1 is not below the baseline's on any family is a filter that does not pay. Speed is
+not measured here (see ``benchmarks.family_bench``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from collections.abc import Callable
+from contextlib import contextmanager
+
+import numpy as np
+
+from benchmarks.families import FAMILIES, HELD_OUT, render
+from benchmarks.score import Score
+from livedigits import detect
+from livedigits.recognizer import Recognizer
+
+RESOLUTIONS = ((640, 480), (1280, 720))
+
+
+def _no_containers(components: Callable):
+    def patched(mask, min_h):
+        found = components(mask, min_h)
+        found.containers[:] = False
+        return found
+
+    return patched
+
+
+PATCHES: dict[str, tuple[str, Callable]] = {
+    "no containers (outer contours only)": ("_components", _no_containers),
+    "no line erasing": ("_erase_structures", lambda f: lambda mask, *args: mask),
+    "no merging of pieces": ("_merge_fragments", lambda f: lambda boxes, hosts: [[i] for i in range(len(boxes))]),
+    "no stacked joins": ("_join_stacked", lambda f: lambda candidates, median_h: candidates),
+}
+"""Turned off by replacing a step of :mod:`livedigits.detect` for the run."""
+CONFIGS: dict[str, dict] = {
+    "no texture check (max_surround_ink)": {"max_surround_ink": 1.0, "max_surround_raw_ink": 1.0},
+    "no edge check (min_side_ratio)": {"min_side_ratio": 0.0},
+    "no surface check (min_surface_ratio)": {"min_surface_ratio": 0.0},
+    "no size consistency (min_relative_height)": {"min_relative_height": 0.0},
+    "no denoising (noisy)": {"noisy": 1.0},
+    "no static cut (max_noise)": {"max_noise": 10.0},
+}
+"""Turned off through :class:`~livedigits.detect.DetectorConfig`."""
+
+
+@contextmanager
+def patched(name: str | None):
+    if name is None:
+        yield
+        return
+    attr, make = PATCHES[name]
+    original = getattr(detect, attr)
+    setattr(detect, attr, make(original))
+    try:
+        yield
+    finally:
+        setattr(detect, attr, original)
+
+
+def scenes_of(families, seeds: int, base_seed: int) -> dict[str, list]:
+    return {
+        f: [render(f, np.random.default_rng(base_seed + s), w, h) for s in range(seeds) for w, h in RESOLUTIONS]
+        for f in families
+    }
+
+
+def f1_by_family(recognizer: Recognizer, scenes: dict[str, list]) -> dict[str, float]:
+    out = {}
+    for family, frames in scenes.items():
+        score = Score()
+        for scene in frames:
+            score.add(scene.truths, recognizer.recognize(scene.image))
+        out[family] = score.f1
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seeds", type=int, default=4, help="scenes per family and resolution (default 4)")
+    parser.add_argument("--base-seed", type=int, default=7000, help="default 7000 (not the benchmark's seeds)")
+    parser.add_argument("--held-out", action="store_true", help="the held-out families instead (report only)")
+    args = parser.parse_args(argv)
+    families = HELD_OUT if args.held_out else tuple(f for f in FAMILIES if f not in HELD_OUT)
+    scenes = scenes_of(families, args.seeds, args.base_seed)
+    base_config = detect.DetectorConfig()
+    rows = {"baseline (all on)": f1_by_family(Recognizer(threads=1), scenes)}
+    for name in PATCHES:
+        with patched(name):
+            rows[name] = f1_by_family(Recognizer(threads=1), scenes)
+    for name, change in CONFIGS.items():
+        config = dataclasses.replace(base_config, **change)
+        rows[name] = f1_by_family(Recognizer(threads=1, config=config), scenes)
+    base = rows["baseline (all on)"]
+    print("| F1 by family | " + " | ".join(families) + " | worst | families it helps |")
+    print("|---|" + "---|" * (len(families) + 2))
+    for name, f1s in rows.items():
+        helps = sum(base[f] > f1s[f] + 0.002 for f in families)
+        cells = [f"{f1s[f]:.3f}" for f in families]
+        print(f"| {name} | " + " | ".join(cells) + f" | {min(f1s.values()):.3f} | {'-' if f1s is base else helps} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
