@@ -222,7 +222,10 @@ def _merge_fragments(boxes: np.ndarray, hosts: np.ndarray) -> list[list[int]]:
         overlap = np.minimum(px + pw, hx + hw) - np.maximum(px, hx)
         gap = np.maximum(np.maximum(hy - (py + ph), py - (hy + hh)), 0)
         span = np.maximum(hy + hh, py + ph) - np.minimum(hy, py)
-        ok = (hh > ph / 0.6) & (overlap >= 0.5 * pw) & (gap <= 0.35 * hh) & (span <= 1.4 * hh)
+        # A speck of noise beside a digit is no piece of it: a piece covers at least 3% of its
+        # host's box (a 5's cap covers about a tenth).
+        sized = pw * ph >= 0.03 * hw * hh
+        ok = sized & (hh > ph / 0.6) & (overlap >= 0.5 * pw) & (gap <= 0.35 * hh) & (span <= 1.4 * hh)
         for row in np.nonzero(ok.any(axis=1))[0]:
             hits = np.nonzero(ok[row])[0]
             parent[pieces[row]] = cols[hits[np.argmax(hh[hits])]]
