@@ -48,6 +48,11 @@ class DetectorConfig:
     max_fill: float = 0.9
     """Ink area over box area; a solid blob is not a digit (a "1" is allowed to be solid)."""
     min_fill: float = 0.06
+    max_blob_fill: float = 0.7
+    max_blob_solidity: float = 0.95
+    """A candidate at least as wide as 0.6 of its height, inked over more than ``max_blob_fill``
+    of its box and over more than ``max_blob_solidity`` of its convex hull is a blob, not a digit:
+    a filled disc inks 79% of its box and all of its hull; a thick 0 or 8 leaves its hollows."""
     max_aspect: float = 1.25
     """Width over height above which a component may be touching digits: it is also read split."""
     max_single_aspect: float = 2.0
@@ -620,4 +625,12 @@ def _plausible(c: Candidate, min_h: float, config: DetectorConfig) -> bool:
     fill = ink / float(c.w * c.h)
     if fill < config.min_fill or (fill > config.max_fill and c.w > 0.35 * c.h):
         return False
-    return ink / c.h >= config.min_thickness * c.h
+    if ink / c.h < config.min_thickness * c.h:
+        return False
+    if fill > config.max_blob_fill and c.w > 0.6 * c.h:
+        # Filled and round: a dot of a tablecloth's pattern, a button, a blot. Every digit has a
+        # hollow or a bend that its convex hull spans.
+        contours, _ = cv2.findContours(c.mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        hull = cv2.contourArea(cv2.convexHull(np.vstack(contours)))
+        return ink < config.max_blob_solidity * hull
+    return True
