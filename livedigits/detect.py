@@ -52,7 +52,8 @@ class DetectorConfig:
     max_blob_solidity: float = 0.95
     """A candidate at least as wide as 0.6 of its height, inked over more than ``max_blob_fill``
     of its box and over more than ``max_blob_solidity`` of its convex hull is a blob, not a digit:
-    a filled disc inks 79% of its box and all of its hull; a thick 0 or 8 leaves its hollows."""
+    a filled disc inks 79% of its box and all of its hull and has no hollow; a bold 0 or 8 keeps
+    a hollow, a bold 5 or 2 its bends."""
     max_aspect: float = 1.25
     """Width over height above which a component may be touching digits: it is also read split."""
     max_single_aspect: float = 2.0
@@ -630,7 +631,11 @@ def _plausible(c: Candidate, min_h: float, config: DetectorConfig) -> bool:
     if fill > config.max_blob_fill and c.w > 0.6 * c.h:
         # Filled and round: a dot of a tablecloth's pattern, a button, a blot. Every digit has a
         # hollow or a bend that its convex hull spans.
-        contours, _ = cv2.findContours(c.mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-        hull = cv2.contourArea(cv2.convexHull(np.vstack(contours)))
+        contours, hierarchy = cv2.findContours(c.mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+        holes = [k for k, row in enumerate(hierarchy[0]) if row[3] >= 0]
+        if any(cv2.contourArea(contours[k]) >= 0.01 * c.w * c.h for k in holes):
+            return True  # a bold 0, 8 or 6 keeps a hollow, however small
+        outlines = [contours[k] for k, row in enumerate(hierarchy[0]) if row[3] < 0]
+        hull = cv2.contourArea(cv2.convexHull(np.vstack(outlines)))
         return ink < config.max_blob_solidity * hull
     return True
