@@ -20,7 +20,7 @@ import numpy as np
 
 from livedigits.classify import Classifier
 from livedigits.mnist import SIZE, normalize_batch
-from livedigits.recognizer import Digit, Recognizer
+from livedigits.recognizer import DEFAULT_MIN_CONFIDENCE, Digit, Recognizer
 
 
 def to_gray(frame: np.ndarray) -> np.ndarray:
@@ -46,7 +46,7 @@ def demo_candidates(frame: np.ndarray, min_height: float = 0.015) -> list[tuple[
 class DemoRecipe:
     """The tutorial pipeline with a per-digit predict function (Keras or onnxruntime)."""
 
-    def __init__(self, predict_one, min_confidence: float = 0.8):
+    def __init__(self, predict_one, min_confidence: float = DEFAULT_MIN_CONFIDENCE):
         self.predict_one = predict_one
         self.min_confidence = min_confidence
 
@@ -87,7 +87,7 @@ class DnnClassifier:
         return self.net.forward()
 
 
-def dnn_recognizer(onnx_path, min_confidence: float = 0.8) -> Recognizer:
+def dnn_recognizer(onnx_path, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> Recognizer:
     """Our whole pipeline, with cv2.dnn in place of onnxruntime."""
     return Recognizer(min_confidence=min_confidence, classifier=DnnClassifier(onnx_path))
 
@@ -128,7 +128,7 @@ def samples_candidates(frame: np.ndarray) -> list[tuple[tuple[int, int, int, int
 class SamplesRecipe:
     """The OpenCV-samples recipe with the shipped model: one batched predict per frame."""
 
-    def __init__(self, classifier: Classifier | None = None, min_confidence: float = 0.8):
+    def __init__(self, classifier: Classifier | None = None, min_confidence: float = DEFAULT_MIN_CONFIDENCE):
         self.classifier = classifier if classifier is not None else Classifier(threads=1)
         self.min_confidence = min_confidence
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from livedigits.records import Box, Digit, Reading
+from livedigits.records import DEFAULT_MIN_CONFIDENCE, Box, Digit, Reading
 
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 BGR = tuple[int, int, int]
@@ -226,8 +226,6 @@ DEBUG_ROWS = 2
 DEBUG_BACKGROUND = (40, 40, 40)
 DEBUG_MIN_TILE = 48
 """Tile side in pixels on small frames: room under it for a readable confidence."""
-DEFAULT_MIN_CONFIDENCE = 0.8
-"""The recogniser's default bar (livedigits.recognizer), for the captions' colour."""
 
 
 def debug_view(image: np.ndarray, analysis, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> np.ndarray:

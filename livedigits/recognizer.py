@@ -13,12 +13,10 @@ from livedigits.classify import Classifier
 from livedigits.detect import Detector, DetectorConfig, to_gray
 from livedigits.layout import arrange
 from livedigits.mnist import SIZE, normalize_batch
-from livedigits.records import Digit, Reading
+from livedigits.records import DEFAULT_MIN_CONFIDENCE, Digit, Reading
 
 __all__ = ["Analysis", "Digit", "Reading", "Recognizer", "DEFAULT_MIN_CONFIDENCE", "STAGES"]
 
-DEFAULT_MIN_CONFIDENCE = 0.8
-"""Softmax probability below which a candidate is not reported: rejects most non-digit shapes."""
 STAGES = ("gray", "detect", "normalize", "inference")
 MAX_SIDE = 4096
 """Frames larger than this (a 12000x9000 scan) are read at this size: digits 2% of the frame are

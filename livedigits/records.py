@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+DEFAULT_MIN_CONFIDENCE = 0.8
+"""Softmax probability below which a reading is not reported: rejects most non-digit shapes."""
+
 Box = tuple[int, int, int, int]
 """(x, y, w, h) in pixels of the input frame, x,y top-left."""
 
