@@ -130,25 +130,30 @@ def paper_level(gray: np.ndarray, config: DetectorConfig = DetectorConfig()) -> 
     return cv2.blur(paper, (3, 3))
 
 
-def paper_threshold(gray: np.ndarray, config: DetectorConfig = DetectorConfig()) -> np.ndarray:
-    """Per-pixel gray level below which a pixel counts as ink: (1 - ink_ratio) x local paper."""
+def paper_threshold(
+    gray: np.ndarray, config: DetectorConfig = DetectorConfig(), paper: np.ndarray | None = None
+) -> np.ndarray:
+    """Per-pixel gray level below which a pixel counts as ink: (1 - ink_ratio) x local paper.
+    ``paper`` is :func:`paper_level` of ``gray`` when the caller has it already."""
     h, w = gray.shape
-    level = cv2.convertScaleAbs(paper_level(gray, config), alpha=1.0 - config.ink_ratio)
+    paper = paper_level(gray, config) if paper is None else paper
+    level = cv2.convertScaleAbs(paper, alpha=1.0 - config.ink_ratio)
     return cv2.resize(level, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
-def binarize(gray: np.ndarray, config: DetectorConfig = DetectorConfig()) -> np.ndarray:
-    """HxW uint8 gray -> HxW uint8 mask, 255 where there is ink."""
+def binarize(
+    gray: np.ndarray, config: DetectorConfig = DetectorConfig(), paper: np.ndarray | None = None
+) -> np.ndarray:
+    """HxW uint8 gray -> HxW uint8 mask, 255 where there is ink (``paper`` as for
+    :func:`paper_threshold`)."""
     if gray.ndim != 2 or gray.dtype != np.uint8:
         raise ValueError(f"gray must be HxW uint8, got shape {gray.shape} dtype {gray.dtype}")
     noise = noise_level(gray)
     if noise > config.max_noise:
         return np.zeros_like(gray)  # static, not a scene: nothing in it can be read
-    if noise > config.noisy:
-        # A blur fades the thin strokes of tiny digits, so a clean frame is left as it is.
-        smooth = cv2.GaussianBlur(gray, (3, 3), 0)
-        return cv2.compare(smooth, paper_threshold(gray, config), cv2.CMP_LT)
-    return cv2.compare(gray, paper_threshold(gray, config), cv2.CMP_LT)
+    # A blur fades the thin strokes of tiny digits, so only a noisy frame is smoothed.
+    seen = cv2.GaussianBlur(gray, (3, 3), 0) if noise > config.noisy else gray
+    return cv2.compare(seen, paper_threshold(gray, config, paper), cv2.CMP_LT)
 
 
 def noise_level(gray: np.ndarray) -> float:
@@ -300,17 +305,22 @@ class Detector:
         self.config = config
 
     def detect(self, gray: np.ndarray) -> Detection:
-        mask = binarize(gray, self.config)
-        return Detection(mask, find_candidates(mask, self.config, gray))
+        paper = paper_level(gray, self.config)
+        mask = binarize(gray, self.config, paper)
+        return Detection(mask, find_candidates(mask, self.config, gray, paper))
 
 
 def find_candidates(
-    mask: np.ndarray, config: DetectorConfig = DetectorConfig(), gray: np.ndarray | None = None
+    mask: np.ndarray,
+    config: DetectorConfig = DetectorConfig(),
+    gray: np.ndarray | None = None,
+    paper: np.ndarray | None = None,
 ) -> list[Candidate]:
     """Digit candidates in an HxW uint8 ink mask (255 = ink), in no particular order.
 
     With the HxW uint8 ``gray`` frame the mask came from, candidates lying on an edge between
-    paper and a darker surface (the sheet's edge against the desk) are left out.
+    paper and a darker surface (the sheet's edge against the desk), or on a surface much darker
+    than the page, are left out; ``paper`` is :func:`paper_level` of ``gray`` if already known.
 
     Every ink component is looked at, at any depth of the contour hierarchy, so a digit inside a
     drawn box, a table cell, a sticky note or a page ringed by a darker desk is still found.
@@ -361,7 +371,8 @@ def find_candidates(
         regions = _on_paper(regions, mask, config.max_surround_raw_ink)
     if gray is not None:
         regions = _off_edges(regions, gray, config.min_side_ratio)
-        regions = _on_bright_surface(regions, paper_level(gray, config), config)
+        paper = paper_level(gray, config) if paper is None else paper
+        regions = _on_bright_surface(regions, paper, config)
 
     candidates = []
     for r in regions:
@@ -518,31 +529,30 @@ def _tilt(contour: np.ndarray) -> float:
     return (angle + 45.0) % 90.0 - 45.0
 
 
-def _on_paper(candidates: list, mask: np.ndarray, max_ink: float) -> list[Candidate]:
+def _on_paper(candidates: list, mask: np.ndarray, max_ink: float) -> list:
     """Keep candidates whose surroundings (a margin half their height wide) are mostly blank."""
     if not candidates:
         return []
     cell = 8
     h, w = mask.shape
-    # Ink share per 8x8 cell, summed in an integral image: each candidate's margin costs O(1).
+    # Ink share per 8x8 cell, summed in an integral image: every candidate's margin at once.
     density = cv2.resize(mask, (max(1, w // cell), max(1, h // cell)), interpolation=cv2.INTER_AREA)
     integral = cv2.integral(density, sdepth=cv2.CV_64F)
     gh, gw = density.shape
+    x, y, bw, bh = (np.array([getattr(c, k) for c in candidates], np.int64) for k in ("x", "y", "w", "h"))
+    m = np.maximum(cell, bh // 2)
 
     def cells(x0, y0, x1, y1):
-        x0, y0 = min(max(x0 // cell, 0), gw), min(max(y0 // cell, 0), gh)
-        x1, y1 = min(max(-(-x1 // cell), 0), gw), min(max(-(-y1 // cell), 0), gh)
+        x0, y0 = np.clip(x0 // cell, 0, gw), np.clip(y0 // cell, 0, gh)
+        x1, y1 = np.clip(-(-x1 // cell), 0, gw), np.clip(-(-y1 // cell), 0, gh)
         total = integral[y1, x1] - integral[y0, x1] - integral[y1, x0] + integral[y0, x0]
         return total / 255.0, (x1 - x0) * (y1 - y0)
 
-    kept = []
-    for c in candidates:
-        m = max(cell, c.h // 2)
-        outer, outer_n = cells(c.x - m, c.y - m, c.x + c.w + m, c.y + c.h + m)
-        inner, inner_n = cells(c.x, c.y, c.x + c.w, c.y + c.h)
-        if outer_n - inner_n <= 0 or (outer - inner) / (outer_n - inner_n) <= max_ink:
-            kept.append(c)
-    return kept
+    outer, outer_n = cells(x - m, y - m, x + bw + m, y + bh + m)
+    inner, inner_n = cells(x, y, x + bw, y + bh)
+    ring = outer_n - inner_n
+    share = np.where(ring > 0, (outer - inner) / np.maximum(ring, 1), 0.0)
+    return [c for c, ok in zip(candidates, share <= max_ink) if ok]
 
 
 def _on_bright_surface(candidates: list, paper: np.ndarray, config: DetectorConfig) -> list:
