@@ -559,15 +559,16 @@ def _on_bright_surface(candidates: list, paper: np.ndarray, config: DetectorConf
     """Keep candidates written on a surface at least ``min_surface_ratio`` as bright as the
     brightest surface in view: the 99th percentile of the local background ``paper`` (uint8 at
     1/``background_scale``, closed and blurred), so that a page of a few percent of the frame
-    counts and a speck of glare or a lamp does not. The marks of a wooden or dark desk, a
-    keyboard, a sleeve are not on the page."""
+    counts and a speck of glare or a lamp does not. A candidate's surface is the brightest
+    background within its box (a stroke broader than the closing can darken the middle of a
+    huge digit, never all of its box). The marks of a wooden or dark desk, a keyboard, a sleeve
+    are not on the page."""
     if not candidates:
         return []
     s = config.background_scale
-    ph, pw = paper.shape
     bar = config.min_surface_ratio * float(np.percentile(paper, 99))
     return [
-        c for c in candidates if paper[min((c.y + c.h // 2) // s, ph - 1), min((c.x + c.w // 2) // s, pw - 1)] >= bar
+        c for c in candidates if paper[c.y // s : (c.y + c.h) // s + 1, c.x // s : (c.x + c.w) // s + 1].max() >= bar
     ]
 
 
