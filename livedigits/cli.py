@@ -12,10 +12,11 @@ import os
 import sys
 import traceback
 from contextlib import contextmanager
+from pathlib import Path
 
 from livedigits import __version__
 from livedigits.errors import LivedigitsError
-from livedigits.recognizer import DEFAULT_MIN_CONFIDENCE
+from livedigits.records import DEFAULT_MIN_CONFIDENCE
 
 AV_LOG_QUIET = -8
 """FFmpeg's log level for silence, read by OpenCV from OPENCV_FFMPEG_LOGLEVEL when it opens a file or stream."""
@@ -72,6 +73,21 @@ def _tracker(args):
     return Tracker()
 
 
+def _refuse_overwriting(outputs, inputs) -> None:
+    """An output that would overwrite an input (``video a.mp4 --output a.mp4``) is an error before
+    anything is opened: the input would be lost."""
+    import glob
+
+    files = set()
+    for spec in inputs:
+        text = str(spec)
+        paths = glob.glob(text) if any(ch in text for ch in "*?[") else [text]
+        files.update(Path(p).resolve() for p in paths if Path(p).is_file())
+    for output in outputs:
+        if output and output != "-" and Path(output).resolve() in files:
+            raise LivedigitsError(f"output would overwrite an input: {output}")
+
+
 def _results_sinks(args, fps: float, video_option: str) -> list:
     """The sinks a video or camera run asks for: the annotated video first, then JSON Lines."""
     from livedigits.sinks import JsonLinesSink, VideoSink
@@ -88,6 +104,7 @@ def cmd_video(args) -> int:
     from livedigits.app import RunOptions, Window, run
     from livedigits.sources import StreamSource, VideoSource, is_stream_url
 
+    _refuse_overwriting([args.output, args.json], [args.path])
     recognizer = _recognizer(args)
     with StreamSource(args.path) if is_stream_url(args.path) else VideoSource(args.path) as source:
         sinks = _results_sinks(args, source.fps, "output")
@@ -156,6 +173,7 @@ def cmd_image(args) -> int:
     from livedigits.sinks import ImageSink, JsonLinesSink
     from livedigits.sources import open_images
 
+    _refuse_overwriting([args.json], args.paths)
     recognizer = _recognizer(args)
     # An unreadable image is reported as it comes and the others are still read; the exit code says.
     with open_images(args.paths, on_error=_print_error) as source:

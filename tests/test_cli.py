@@ -489,3 +489,22 @@ def test_verbose_keeps_json_on_stdout_and_main_leaves_the_environment_as_it_was(
     assert result.returncode == 0, result.stderr
     assert [json.loads(line)["frame"] for line in result.stdout.splitlines()] == [0, 1]
     assert dict(os.environ) == before
+
+
+def test_an_output_that_would_overwrite_its_input_is_refused(tmp_path, mnist_test):
+    # Given a video and an image, and commands whose output path is their input
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(EXAMPLE_VIDEO.read_bytes())
+    page = write_page(tmp_path / "page.png", mnist_test, ["31"])
+    before = video.read_bytes(), page.read_bytes()
+    for argv in (
+        ["video", video, "--output", video],
+        ["video", video, "--json", video],
+        ["image", page, "--json", page],
+        ["image", str(tmp_path / "*.png"), "--json", page],
+    ):
+        # When run, Then each is one clear error and the inputs are untouched
+        result = run_cli(*argv)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert result.stderr.strip().splitlines()[-1].startswith("livedigits: output would overwrite an input")
+    assert (video.read_bytes(), page.read_bytes()) == before
