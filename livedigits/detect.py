@@ -67,6 +67,9 @@ class DetectorConfig:
     """Paper is the brightest large surface in view: marks on a surface less than half as bright
     (a dark or wooden desk, a keyboard) are not on the page. A shadow on the page that deep is
     rare; the paper beside a sheet's edge is handled by ``min_side_ratio``."""
+    min_stroke_px: float = 2.5
+    """A pen's stroke is at least this wide in pixels, however large the digit: a 1 written 140 px
+    tall with a 3 px pen is read, a 1 px hairline is not."""
     max_surround_ink: float = 0.2
     max_surround_raw_ink: float = 0.45
     """The same before rulings and box sides are erased: lines round a digit in a table cell
@@ -637,7 +640,9 @@ def _plausible(c: Candidate, min_h: float, config: DetectorConfig) -> bool:
     fill = ink / float(c.w * c.h)
     if fill < config.min_fill or (fill > config.max_fill and c.w > 0.35 * c.h):
         return False
-    if ink / c.h < config.min_thickness * c.h:
+    # Mean stroke width (ink over height): at least a share of the height, or a pen's width on a
+    # digit written large; a hairline is a ruling or an edge, not a stroke.
+    if ink / c.h < min(config.min_thickness * c.h, config.min_stroke_px):
         return False
     if fill > config.max_blob_fill and c.w > 0.6 * c.h:
         # Filled and round: a dot of a tablecloth's pattern, a button, a blot. Every digit has a

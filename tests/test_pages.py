@@ -178,3 +178,12 @@ def test_example_clip_with_the_whole_sheet_in_view_loses_no_page(recognizer):
     finally:
         capture.release()
     assert total.truths > 200 and total.right >= 0.85 * total.truths, total.as_dict()
+
+
+def test_a_large_one_written_with_a_thin_pen_is_read(recognizer):
+    # Given a phone-photo-sized page with "71" written 150 px tall with a 4 px pen
+    page = np.full((900, 1200), PAPER, np.uint8)
+    cv2.polylines(page, [np.array([[500, 380], [590, 380], [540, 530]])], False, INK, 4, cv2.LINE_AA)  # 7
+    cv2.polylines(page, [np.array([[640, 400], [665, 380], [665, 530]])], False, INK, 4, cv2.LINE_AA)  # 1
+    # When read, Then both digits are found: the 1's mean stroke (4 px) is a pen's, not a hairline's
+    assert [d.digit for d in recognizer.recognize(page)] == [7, 1]
