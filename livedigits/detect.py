@@ -195,7 +195,9 @@ def _remove_lines(mask: np.ndarray, length: int, angles: tuple[float, ...] = (0.
     rest = cv2.subtract(mask, lines)
     # Where a digit's stroke crossed a line, the ink on both sides is joined again: what is left
     # grows back over the line's ink next to it (a stub of line at most stays on the digit).
-    k = 2 * f + 5
+    # Found at 1/f size, a line is erased up to ~2f wider than it is: on large frames the growth
+    # must reach across that too.
+    k = 2 * f + 5 if f <= 2 else 4 * f + 3
     grown = cv2.dilate(rest, np.ones((k, k), np.uint8))
     return rest | cv2.bitwise_and(grown, mask)
 

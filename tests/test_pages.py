@@ -187,3 +187,17 @@ def test_a_large_one_written_with_a_thin_pen_is_read(recognizer):
     cv2.polylines(page, [np.array([[640, 400], [665, 380], [665, 530]])], False, INK, 4, cv2.LINE_AA)  # 1
     # When read, Then both digits are found: the 1's mean stroke (4 px) is a pen's, not a hairline's
     assert [d.digit for d in recognizer.recognize(page)] == [7, 1]
+
+
+def test_rulings_through_digits_on_a_phone_sized_photo(recognizer, mnist_test):
+    # Given the ruled page of the test above, photographed at four times the size (2560x1920)
+    page = Page(480, 640)
+    for y in range(40, 480, 45):
+        cv2.line(page.img, (0, y), (639, y), INK, 2)
+    page.write(mnist_test, "8603", 60, 135, 44)
+    page.write(mnist_test, "1975", 300, 270, 44, k=4)
+    big = cv2.resize(page.img, None, fx=4, fy=4, interpolation=cv2.INTER_CUBIC)
+    truths = [Truth(d, tuple(4 * v for v in b)) for d, b in page.truths]
+    # When read, Then the rulings erased at that size leave the digits whole
+    s = score(recognizer, big, truths)
+    assert s.found >= 7 and s.right >= 7 and s.false_detections == 0, s.as_dict()
