@@ -454,26 +454,28 @@ def _components(mask: np.ndarray, min_h: float) -> _Components:
             hole_boxes.append((owner, (bx, by, bw, bh)))
     containers = np.zeros(len(outer), bool)
     inner_h = boxes[:, 3].copy()
+    x, y, w, h = boxes.T
     if hole_boxes:
         # A component lies in a hole when its box lies in the hole's box; only components of
-        # digit size count, and only holes big enough to hold one are looked at.
-        x, y, w, h = boxes.T
-        sized = h >= 0.5 * min_h
-        for owner, (bx, by, bw, bh) in hole_boxes:
-            within = sized & (x >= bx) & (y >= by) & (x + w <= bx + bw) & (y + h <= by + bh)
-            within[owner] = False
-            if within.any():
-                inner_h[owner] = h[within].max() if not containers[owner] else max(inner_h[owner], h[within].max())
-                containers[owner] = True
+        # digit size count, and only holes big enough to hold one are looked at. All pairs at once.
+        owners = np.array([o for o, _ in hole_boxes])
+        bx, by, bw, bh = (np.array([b[k] for _, b in hole_boxes])[:, None] for k in range(4))
+        within = (h >= 0.5 * min_h) & (x >= bx) & (y >= by) & (x + w <= bx + bw) & (y + h <= by + bh)
+        within[np.arange(len(owners)), owners] = False
+        for row in np.nonzero(within.any(axis=1))[0]:
+            owner = owners[row]
+            tallest = h[within[row]].max()
+            inner_h[owner] = max(inner_h[owner], tallest) if containers[owner] else tallest
+            containers[owner] = True
     # A large component whose box holds two or more digit-sized ones wraps them without closing
     # round them: the desk's edge along three sides of the sheet, a bracket, an open table.
-    x, y, w, h = boxes.T
-    sized = h >= min_h
-    for i in np.nonzero((h >= 2 * min_h) & ~containers)[0]:
-        within = sized & (x > x[i]) & (y > y[i]) & (x + w < x[i] + w[i]) & (y + h < y[i] + h[i])
-        if np.count_nonzero(within) >= 2:
-            containers[i] = True
-            inner_h[i] = h[within].max()
+    large = np.nonzero((h >= 2 * min_h) & ~containers)[0]
+    if len(large):
+        lx, ly, lw, lh = (v[large, None] for v in (x, y, w, h))
+        within = (h >= min_h) & (x > lx) & (y > ly) & (x + w < lx + lw) & (y + h < ly + lh)
+        for row in np.nonzero(np.count_nonzero(within, axis=1) >= 2)[0]:
+            containers[large[row]] = True
+            inner_h[large[row]] = h[within[row]].max()
     return _Components(contours, boxes, holes, containers, inner_h)
 
 
