@@ -341,7 +341,7 @@ def find_candidates(
     # across its lines. Its lines are cleaned like a container's.
     rulings = _line_like(components.boxes, min_h)
     huge = ((components.boxes[:, 3] > max_h) | (components.boxes[:, 2] > max_w)) & ~rulings
-    components.inner_h[huge & ~components.containers] = 0
+    components.inner_h[huge & ~components.containers] = 0  # a grid, for the eraser
     components.containers |= huge
     structures = components.containers | rulings
     clean = mask
@@ -502,12 +502,10 @@ def _erase_structures(mask: np.ndarray, components: _Components, structures: np.
         area = cv2.contourArea(components.contours[i]) - sum(cv2.contourArea(c) for c in components.holes[i])
         if area > MAX_LINE_FILL * w * h:
             continue  # not drawn lines but a surface (the desk round a sheet, noise): left whole
-        tilt = _tilt(components.contours[i])
         if components.containers[i]:
-            # The sides of a box or a sheet seen in perspective spread about its overall tilt.
-            jobs.append(([int(i)], (tilt - CONTAINER_SPREAD, tilt, tilt + CONTAINER_SPREAD)))
+            jobs.append(([int(i)], ()))  # its tilt is read from its lines once they are drawn
         else:
-            rulings.setdefault(round(tilt / 2.0), []).append(int(i))
+            rulings.setdefault(round(_tilt(components.contours[i]) / 2.0), []).append(int(i))
     for group in rulings.values():
         jobs.append((group, (float(np.median([_tilt(components.contours[i]) for i in group])),)))
     for group, angles in jobs:
@@ -524,9 +522,41 @@ def _erase_structures(mask: np.ndarray, components: _Components, structures: np.
         # Runs longer than the digits the structures hold or touch, and than any stroke of a
         # digit of ordinary size, are lines.
         length = int(max(15, 0.12 * min(mask.shape), 1.2 * max(components.inner_h[i] for i in group)))
-        # Looking three ways costs three times: a container's long sides are found at half size.
-        roi[:] = cv2.subtract(roi, own) | _remove_lines(own, length, angles, 2 if len(angles) > 1 else 1)
+        shrink = 1
+        if not angles:
+            # A container's lines (a grid, a box, a sheet's outline) are tilted as its edges say,
+            # not as its outline's box (a grid running off the frame is boxed by the frame).
+            tilt = _line_tilt(own)
+            if components.inner_h[group[0]]:
+                # The sides of a box seen in perspective spread a few degrees about that; looking
+                # three ways costs three times, so a box's long sides are found at half size.
+                angles, shrink = (tilt - CONTAINER_SPREAD, tilt, tilt + CONTAINER_SPREAD), 2
+            else:
+                # A grid too large to be a digit: many close lines, parallel in a small view,
+                # looked for along its tilt only and at full size, so the digits on it survive.
+                angles = (tilt,)
+        roi[:] = cv2.subtract(roi, own) | _remove_lines(own, length, angles, shrink)
     return out
+
+
+def _line_tilt(lines: np.ndarray) -> float:
+    """The tilt in degrees (-45..45) of the straight lines that dominate an HxW uint8 mask (a
+    grid, a box, a ruled page), from the histogram of its edges' directions modulo 90 degrees
+    (a grid's two families of lines, and a line's two sides, fall in one bin)."""
+    h, w = lines.shape
+    f = max(1, max(h, w) // 256)
+    small = cv2.resize(lines, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA) if f > 1 else lines
+    gx = cv2.Sobel(small, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(small, cv2.CV_32F, 0, 1, ksize=3)
+    magnitude = np.abs(gx) + np.abs(gy)
+    edges = magnitude > 0
+    if not edges.any():
+        return 0.0
+    direction = np.degrees(np.arctan2(gy[edges], gx[edges])) % 90.0
+    votes = np.bincount(direction.astype(np.int64) % 90, weights=magnitude[edges], minlength=90)
+    votes = votes + 0.5 * (np.roll(votes, 1) + np.roll(votes, -1))  # neighbouring degrees agree
+    best = float(np.argmax(votes)) + 0.5
+    return (best + 45.0) % 90.0 - 45.0  # the same sense as :func:`_tilt`
 
 
 def _tilt(contour: np.ndarray) -> float:
