@@ -31,7 +31,7 @@ WEIGHT_DECAY = 1e-4
 JUNK_FRACTION = 0.08
 """Share of each batch that is non-digits with a flat target (see train/junk.py)."""
 JUNK_POOL = 20_000
-PEN_FRACTION = 0.15
+PEN_FRACTION = 0.25
 """Share of each batch that is pen-model digits (train/pen.py): forms and pens MNIST lacks."""
 PEN_POOL = 20_000
 TRAIN_PEN = PenStyle()
@@ -131,7 +131,14 @@ class Progress(keras.callbacks.Callback):
 
 class BestEpoch(keras.callbacks.Callback):
     """Keep the weights of the epoch with the best validation accuracy (ties: lower validation loss)
-    and restore them when training ends: the model choice is made on validation data only."""
+    and restore them when training ends: the model choice is made on validation data only.
+
+    With ``out``, each new best is also saved there at once, so an interrupted run leaves its best.
+    """
+
+    def __init__(self, out: str | os.PathLike | None = None):
+        super().__init__()
+        self.out = out
 
     def on_train_begin(self, logs=None):
         self.best, self.best_epoch, self.weights = None, None, None
@@ -141,6 +148,8 @@ class BestEpoch(keras.callbacks.Callback):
         score = (round(float(logs.get("val_accuracy", 0.0)), 6), -float(logs.get("val_loss", 0.0)))
         if self.best is None or score > self.best:
             self.best, self.best_epoch, self.weights = score, epoch, self.model.get_weights()
+            if self.out is not None:
+                save_weights_only_model(self.model, self.out)
 
     def on_train_end(self, logs=None):
         if self.weights is not None:
@@ -217,7 +226,7 @@ def fit(
         epochs=epochs,
         validation_data=val_data,
         verbose=1 if (on_terminal or verbose) else 0,
-        callbacks=[Progress(pen_val, within_epoch=not on_terminal), BestEpoch()],
+        callbacks=[Progress(pen_val, within_epoch=not on_terminal), BestEpoch(out)],
     )
     print(f"trained in {time.perf_counter() - start:.0f} s; saving {out}", flush=True)
     save_weights_only_model(model, out)
