@@ -1,5 +1,8 @@
-"""Training side of livedigits: MNIST loading, augmentation, the CNN, evaluation and ONNX export.
+"""Training side of livedigits: MNIST loading, augmentation, the pen model, the CNN, fit,
+evaluation and ONNX export.
 
-Everything that needs TensorFlow lives here and is imported lazily by the CLI, so the runtime
-(``livedigits``) starts without it. Install with ``pip install 'livedigits[train]'``.
+Modules that need TensorFlow (``fit``, ``model``, ``export``) import it quietly through
+``backend`` and are imported lazily by the CLI, so the runtime (``livedigits``) starts without
+it. ``pen``, ``junk``, ``augment``, ``data`` and ``evaluate`` (on an ONNX model) need only numpy,
+OpenCV and onnxruntime. Install the rest with ``pip install 'livedigits[train]'``.
 """
