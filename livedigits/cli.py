@@ -200,7 +200,14 @@ def _training(module: str):
         raise
 
 
+def _verbose_training(args) -> None:
+    """With -v, TensorFlow's own start-up lines are shown (set before it is imported)."""
+    if args.verbose:
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "0"
+
+
 def cmd_train(args) -> int:
+    _verbose_training(args)
     _training("livedigits.train.fit").fit(
         args.data,
         args.out,
@@ -209,12 +216,17 @@ def cmd_train(args) -> int:
         limit=args.limit,
         seed=args.seed,
         junk_fraction=args.junk_fraction,
+        pen_fraction=args.pen_fraction,
+        verbose=args.verbose,
     )
     return 0
 
 
 def cmd_evaluate(args) -> int:
-    report = _training("livedigits.train.evaluate").evaluate(args.model, args.data, args.report_dir)
+    _verbose_training(args)
+    report = _training("livedigits.train.evaluate").evaluate(
+        args.model, args.data, args.report_dir, split=args.split, styles=not args.no_styles
+    )
     print(json.dumps(report, indent=2))
     return 0
 
@@ -316,15 +328,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", parents=[verbose], formatter_class=fmt, help="train the CNN (needs the train extra)")
     p.add_argument("--data", metavar="DIR", help="directory of the four MNIST IDX files (default: Keras download)")
-    p.add_argument("--epochs", type=positive_int, default=30, help="training epochs")
+    p.add_argument("--epochs", type=positive_int, default=40, help="training epochs (the best on validation is kept)")
     p.add_argument("--batch-size", type=positive_int, default=128, help="batch size")
     p.add_argument("--limit", type=positive_int, default=None, help="train on the first N images only")
-    p.add_argument("--seed", type=non_negative_int, default=0, help="random seed (weights, shuffling, augmentation)")
+    p.add_argument("--seed", type=non_negative_int, default=1, help="random seed (weights, shuffling, augmentation)")
     p.add_argument(
         "--junk-fraction",
         type=probability,
         default=0.08,
         help="share of each batch that is non-digits (symbols, letters) taught to get low confidence",
+    )
+    p.add_argument(
+        "--pen-fraction",
+        type=probability,
+        default=0.25,
+        help="share of each batch that is pen-model digits (European 1 and 7, open 4 and 9, script)",
     )
     p.add_argument("--out", default="digits.keras", metavar="PATH.keras", help="where to save the model")
     p.set_defaults(func=cmd_train)
@@ -332,7 +350,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", parents=[verbose], formatter_class=fmt, help="accuracy report on the MNIST test set")
     p.add_argument("--model", default=argparse.SUPPRESS, help=".onnx or .keras model (default: the shipped model)")
     p.add_argument("--data", metavar="DIR", help="directory of the MNIST IDX files (default: Keras download)")
-    p.add_argument("--report-dir", metavar="DIR", default=None, help="write confusion matrix and error PNGs here")
+    p.add_argument(
+        "--report-dir", metavar="DIR", default=None, help="write confusion, errors, reliability and styles PNGs here"
+    )
+    p.add_argument(
+        "--split",
+        choices=("test", "validation"),
+        default="test",
+        help="test: the figure to report; validation: the last 10,000 of MNIST-train, for choosing",
+    )
+    p.add_argument("--no-styles", action="store_true", help="skip the generated pen, font and non-digit crops")
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("export-model", parents=[verbose], formatter_class=fmt, help="convert a .keras model to ONNX")

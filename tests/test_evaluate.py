@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -120,3 +121,14 @@ def test_cli_evaluate_on_onnx_without_tensorflow_reports_styles():
     report = json.loads(result.stdout)
     assert set(report["styles"]) == set(PEN_STYLES) | set(FONT_STYLES)
     assert 0.0 <= report["non_digits"]["confident_share"] <= 1.0
+
+
+def test_cli_evaluate_on_a_keras_model_without_tensorflow_is_one_line():
+    keras_model = str(Path(SHIPPED).with_suffix(".keras"))
+    code = BLOCK_TENSORFLOW + (
+        "from livedigits.cli import main\n"
+        f"sys.exit(main(['evaluate', '--model', {keras_model!r}, '--data', {MNIST_DIR!r}, '--no-styles']))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "pip install 'livedigits[train]'" in result.stderr.strip().splitlines()[-1]

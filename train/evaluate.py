@@ -175,7 +175,12 @@ def non_digit_crops(digits: np.ndarray, n: int = NON_DIGITS, seed: int = STYLE_S
 def predict(model_path, images: np.ndarray) -> np.ndarray:
     """Probabilities [N,10] from an ONNX model (default: the shipped one) or a .keras model."""
     if model_path is not None and Path(model_path).suffix == ".keras":
-        from livedigits.train.export import load_keras
+        try:
+            from livedigits.train.export import load_keras
+        except ImportError as exc:
+            raise LivedigitsError(
+                f"a .keras model needs TensorFlow: pip install 'livedigits[train]' (or evaluate the .onnx): {exc.name}"
+            ) from exc
 
         return load_keras(model_path).predict(images, batch_size=512, verbose=0)
     return Classifier(model_path, threads=os.cpu_count() or 1).predict(images)
