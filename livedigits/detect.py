@@ -70,6 +70,11 @@ class DetectorConfig:
     min_stroke_px: float = 2.5
     """A pen's stroke is at least this wide in pixels, however large the digit: a 1 written 140 px
     tall with a 3 px pen is read, a 1 px hairline is not."""
+    min_ink_contrast: float = 0.25
+    """Ink is dark: under a candidate's mask the gray is on average at least a quarter below its
+    paper. Wood grain and faint stripes pass the 20% ink threshold only just (21-24% on average);
+    pen, pencil and marker strokes sit well below it. Candidates under twice the smallest digit
+    height are exempt: blur spreads a tiny digit's stroke and lightens its mean."""
     max_surround_ink: float = 0.2
     max_surround_raw_ink: float = 0.45
     """The same before rulings and box sides are erased: lines round a digit in a table cell
@@ -393,6 +398,8 @@ def find_candidates(
         whole = Candidate(gx, gy, gw, gh, cv2.bitwise_and(shape, clean[gy : gy + gh, gx : gx + gw]))
         if not _plausible(whole, min_h, config):
             continue
+        if gray is not None and gh >= 2 * min_h and _ink_contrast(whole, gray, paper, config) < config.min_ink_contrast:
+            continue
         if gw > config.max_aspect * gh:
             whole.parts = [p for p in split_touching(whole, config.max_aspect) if _plausible(p, min_h, config)]
             whole.whole = gw <= config.max_single_aspect * gh
@@ -607,6 +614,15 @@ def _on_bright_surface(candidates: list, paper: np.ndarray, config: DetectorConf
     return [
         c for c in candidates if paper[c.y // s : (c.y + c.h) // s + 1, c.x // s : (c.x + c.w) // s + 1].max() >= bar
     ]
+
+
+def _ink_contrast(c: Candidate, gray: np.ndarray, paper: np.ndarray, config: DetectorConfig) -> float:
+    """How much darker a candidate's ink is than its paper, on average: 1 - mean gray under its
+    mask / the brightest local background over its box (``paper`` at 1/``background_scale``)."""
+    s = config.background_scale
+    background = float(paper[c.y // s : (c.y + c.h) // s + 1, c.x // s : (c.x + c.w) // s + 1].max())
+    ink = cv2.mean(gray[c.y : c.y + c.h, c.x : c.x + c.w], c.mask)[0]
+    return 1.0 - ink / max(background, 1.0)
 
 
 def _off_edges(candidates: list, gray: np.ndarray, min_ratio: float) -> list[Candidate]:
