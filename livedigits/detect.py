@@ -27,8 +27,10 @@ class DetectorConfig:
     """Tuning of the detector; sizes are fractions of the frame height unless stated."""
 
     ink_ratio: float = 0.2
-    """A pixel is ink when it is this much darker than the local paper (0.2 = 20% darker).
-    Printed rulings and squares are typically 10-18% darker than their paper, so they stay out."""
+    """A pixel is ink when it is this much darker than the local paper (0.2 = 20% darker): low
+    enough for a light pencil stroke, high enough that paper grain, JPEG and sensor noise stay
+    out. Rulings and grids of any darkness are not kept out by it: those that pass it are erased
+    as lines (:func:`_erase_structures`)."""
     noisy: float = 0.02
     """Relative noise (see :func:`noise_level`) above which the frame is smoothed before the
     threshold: a clean camera frame measures under 1%, a dim webcam 3-15%."""
