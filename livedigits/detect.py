@@ -330,15 +330,15 @@ def find_candidates(
 ) -> list[Candidate]:
     """Digit candidates in an HxW uint8 ink mask (255 = ink), in no particular order.
 
-    With the HxW uint8 ``gray`` frame the mask came from, candidates lying on an edge between
-    paper and a darker surface (the sheet's edge against the desk), or on a surface much darker
-    than the page, are left out; ``paper`` is :func:`paper_level` of ``gray`` if already known.
-
     Every ink component is looked at, at any depth of the contour hierarchy, so a digit inside a
     drawn box, a table cell, a sticky note or a page ringed by a darker desk is still found.
     A component that encloses other ink is a *container* (the box, the grid, the desk around the
     sheet): it is never a digit, and its long straight runs are erased so that a digit touching
     it comes free. Long thin components (rulings) are cleaned the same way.
+
+    With the HxW uint8 ``gray`` frame the mask came from, candidates lying on an edge between
+    paper and a darker surface (the sheet's edge against the desk), or on a surface much darker
+    than the page, are left out; ``paper`` is :func:`paper_level` of ``gray`` if already known.
     """
     frame_h, frame_w = mask.shape
     min_h = max(config.min_height_px, config.min_height * frame_h)
@@ -391,12 +391,8 @@ def find_candidates(
         gx, gy, gw, gh, group = r.x, r.y, r.w, r.h, r.group
         # The group's own ink: its filled outlines less their holes, AND the mask, so neither a
         # neighbour reaching into the box nor a digit sitting inside a hole is taken along.
-        shape = np.zeros((gh, gw), np.uint8)
-        cv2.drawContours(shape, [contours[i] for i in group], -1, 255, cv2.FILLED, offset=(-gx, -gy))
-        inner = [hole for i in group for hole in holes[i]]
-        if inner:
-            cv2.drawContours(shape, inner, -1, 0, cv2.FILLED, offset=(-gx, -gy))
-            cv2.drawContours(shape, inner, -1, 255, 1, offset=(-gx, -gy))
+        outlines, inner = [contours[i] for i in group], [hole for i in group for hole in holes[i]]
+        shape = _own_pixels(outlines, inner, (gx, gy, gw, gh))
         whole = Candidate(gx, gy, gw, gh, cv2.bitwise_and(shape, clean[gy : gy + gh, gx : gx + gw]))
         if not _plausible(whole, min_h, config):
             continue
@@ -488,6 +484,18 @@ def _components(mask: np.ndarray, min_h: float) -> _Components:
     return _Components(contours, boxes, holes, containers, inner_h)
 
 
+def _own_pixels(outlines: list[np.ndarray], holes: list[np.ndarray], box: tuple[int, int, int, int]) -> np.ndarray:
+    """uint8 mask of a box (x, y, w, h) with the components' outlines filled and their holes left
+    empty. A hole's contour runs along the ink round it, so that line is kept."""
+    x, y, w, h = box
+    own = np.zeros((h, w), np.uint8)
+    cv2.drawContours(own, outlines, -1, 255, cv2.FILLED, offset=(-x, -y))
+    if holes:
+        cv2.drawContours(own, holes, -1, 0, cv2.FILLED, offset=(-x, -y))
+        cv2.drawContours(own, holes, -1, 255, 1, offset=(-x, -y))
+    return own
+
+
 def _line_like(boxes: np.ndarray, min_h: float) -> np.ndarray:
     """bool [N]: long thin boxes (rulings, maybe with digits touching them): at least four times
     as wide as tall and longer than a few digits could be written without a gap."""
@@ -504,7 +512,7 @@ def _erase_structures(mask: np.ndarray, components: _Components, structures: np.
     Rulings of about the same tilt (a ruled page) are cleaned together, in one pass.
     """
     out = mask.copy()
-    rulings: dict[int, list[int]] = {}
+    rulings: dict[int, list[tuple[int, float]]] = {}
     jobs: list[tuple[list[int], tuple[float, ...]]] = []
     for i in np.nonzero(structures)[0]:
         x, y, w, h = (int(v) for v in components.boxes[i])
@@ -514,18 +522,14 @@ def _erase_structures(mask: np.ndarray, components: _Components, structures: np.
         if components.containers[i]:
             jobs.append(([int(i)], ()))  # its tilt is read from its lines once they are drawn
         else:
-            rulings.setdefault(round(_tilt(components.contours[i]) / 2.0), []).append(int(i))
-    for group in rulings.values():
-        jobs.append((group, (float(np.median([_tilt(components.contours[i]) for i in group])),)))
+            tilt = _tilt(components.contours[i])
+            rulings.setdefault(round(tilt / 2.0), []).append((int(i), tilt))
+    for members in rulings.values():
+        jobs.append(([i for i, _ in members], (float(np.median([t for _, t in members])),)))
     for group, angles in jobs:
-        x, y, w, h = _union_box(components.boxes[group])
-        own = np.zeros((h, w), np.uint8)
-        for i in group:
-            cv2.drawContours(own, [components.contours[i]], -1, 255, cv2.FILLED, offset=(-x, -y))
-            if components.holes[i]:
-                # A hole's contour runs along the ink round it: empty the hole, keep that ink.
-                cv2.drawContours(own, components.holes[i], -1, 0, cv2.FILLED, offset=(-x, -y))
-                cv2.drawContours(own, components.holes[i], -1, 255, 1, offset=(-x, -y))
+        x, y, w, h = box = _union_box(components.boxes[group])
+        outlines = [components.contours[i] for i in group]
+        own = _own_pixels(outlines, [hole for i in group for hole in components.holes[i]], box)
         roi = out[y : y + h, x : x + w]
         own = cv2.bitwise_and(own, roi)
         # Runs longer than the digits the structures hold or touch, and than any stroke of a
@@ -601,6 +605,11 @@ def _on_paper(candidates: list, mask: np.ndarray, max_ink: float) -> list:
     return [c for c, ok in zip(candidates, share <= max_ink) if ok]
 
 
+def _background(paper: np.ndarray, c, scale: int) -> float:
+    """The brightest local background (``paper``, at 1/``scale``) over a box with x, y, w, h."""
+    return float(paper[c.y // scale : (c.y + c.h) // scale + 1, c.x // scale : (c.x + c.w) // scale + 1].max())
+
+
 def _on_bright_surface(candidates: list, paper: np.ndarray, config: DetectorConfig) -> list:
     """Keep candidates written on a surface at least ``min_surface_ratio`` as bright as the
     brightest surface in view: the 99th percentile of the local background ``paper`` (uint8 at
@@ -611,18 +620,14 @@ def _on_bright_surface(candidates: list, paper: np.ndarray, config: DetectorConf
     are not on the page."""
     if not candidates:
         return []
-    s = config.background_scale
     bar = config.min_surface_ratio * float(np.percentile(paper, 99))
-    return [
-        c for c in candidates if paper[c.y // s : (c.y + c.h) // s + 1, c.x // s : (c.x + c.w) // s + 1].max() >= bar
-    ]
+    return [c for c in candidates if _background(paper, c, config.background_scale) >= bar]
 
 
 def _ink_contrast(c: Candidate, gray: np.ndarray, paper: np.ndarray, config: DetectorConfig) -> float:
     """How much darker a candidate's ink is than its paper, on average: 1 - mean gray under its
     mask / the brightest local background over its box (``paper`` at 1/``background_scale``)."""
-    s = config.background_scale
-    background = float(paper[c.y // s : (c.y + c.h) // s + 1, c.x // s : (c.x + c.w) // s + 1].max())
+    background = _background(paper, c, config.background_scale)
     ink = cv2.mean(gray[c.y : c.y + c.h, c.x : c.x + c.w], c.mask)[0]
     return 1.0 - ink / max(background, 1.0)
 
