@@ -38,6 +38,18 @@ class DetectorConfig:
     """Relative noise above which a frame is static rather than a scene (a covered lens, a camera
     at the end of its gain, random pixels): no stroke in it can be told from the noise, so
     nothing is read. The dimmest webcam frames with readable digits measure under 17%."""
+    ruling_length: float = 0.10
+    """Straight dark runs at least this long (fraction of the frame height), along the rows or
+    the columns, are rulings or a grid, lifted before the threshold (:func:`lift_rulings`)."""
+    ruling_spread: int = 5
+    """Pixels across which a ruling's darkness is spread when it is looked for: a one-pixel line
+    up to ~2 px off straight over a run (a page a few degrees askew) is still found."""
+    ruling_lift_max: int = 60
+    """At most this many gray levels are lifted off a ruling (a quarter of white): a faint or mid
+    ruling goes entirely, an ink-dark one stays in the mask, whole, for the line eraser."""
+    ruling_lift_min: int = 20
+    """Line-shaped excess darkness under this many gray levels is sensor noise or paper grain
+    that the long kernel happened to line up: not lifted."""
     background_scale: int = 8
     """The paper brightness is estimated at 1/8 resolution: cheap, and smooth as light is."""
     background_kernel: int = 9
@@ -163,7 +175,46 @@ def binarize(
         return np.zeros_like(gray)  # static, not a scene: nothing in it can be read
     # A blur fades the thin strokes of tiny digits, so only a noisy frame is smoothed.
     seen = cv2.GaussianBlur(gray, (3, 3), 0) if noise > config.noisy else gray
-    return cv2.compare(seen, paper_threshold(gray, config, paper), cv2.CMP_LT)
+    h, w = gray.shape
+    paper = paper_level(gray, config) if paper is None else paper
+    paper_full = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
+    seen = lift_rulings(seen, paper_full, config)
+    level = cv2.convertScaleAbs(paper_full, alpha=1.0 - config.ink_ratio)
+    return cv2.compare(seen, level, cv2.CMP_LT)
+
+
+def lift_rulings(gray: np.ndarray, paper: np.ndarray, config: DetectorConfig = DetectorConfig()) -> np.ndarray:
+    """``gray`` (HxW uint8) with the long straight lines of a ruled or squared page brightened
+    towards the ``paper`` level (HxW uint8) under them, before any threshold.
+
+    A ruling near the ink threshold breaks into dashes there, and the dashes read as 1s and the
+    squares of a grid as 0s; lifted first, in gray, it never reaches the mask. Lines are found by
+    a grayscale opening of the darkness with horizontal and vertical kernels ``ruling_length``
+    of the frame height long (longer than the strokes of any digit worth reading there), the
+    darkness first spread ``ruling_spread`` px across the line so that a line a few degrees off
+    the axes is still one run. A line is lifted by its excess darkness over the paper, at most
+    ``ruling_lift_max`` gray levels: a line darker than that (printed as dark as the ink) stays
+    partly and is erased from the mask as a line (:func:`_erase_structures`). Excesses under
+    ``ruling_lift_min`` are noise and paper grain lined up by the long kernel: left alone.
+    """
+    h = gray.shape[0]
+    length = max(15, int(config.ruling_length * h))
+    spread = config.ruling_spread
+    dark = cv2.bitwise_not(gray)
+    across_rows = cv2.dilate(dark, np.ones((spread, 1), np.uint8))
+    across_cols = cv2.dilate(dark, np.ones((1, spread), np.uint8))
+    rows = cv2.morphologyEx(across_rows, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
+    cols = cv2.morphologyEx(across_cols, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
+    # A ruling is thin: where a long run is also thicker than the spread and a pen's width, it
+    # is a bold stroke (the stem of a marker 1, the side of a bold 8), and nothing is lifted.
+    thick = 2 * spread + 1
+    floor = cv2.bitwise_not(paper)  # the paper's own darkness
+    rows = cv2.subtract(rows, cv2.max(cv2.morphologyEx(rows, cv2.MORPH_OPEN, np.ones((thick, 1), np.uint8)), floor))
+    cols = cv2.subtract(cols, cv2.max(cv2.morphologyEx(cols, cv2.MORPH_OPEN, np.ones((1, thick), np.uint8)), floor))
+    excess = cv2.max(rows, cols)  # darkness of thin lines beyond the paper's own
+    excess = cv2.min(excess, config.ruling_lift_max)
+    excess[excess < config.ruling_lift_min] = 0
+    return cv2.add(gray, excess)
 
 
 def noise_level(gray: np.ndarray) -> float:
@@ -191,6 +242,11 @@ def _remove_lines(mask: np.ndarray, length: int, angles: tuple[float, ...] = (0.
         small = cv2.resize(mask, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
         small = cv2.compare(small, 0, cv2.CMP_GT)
     k = max(3, length // f)
+    if f == 1:
+        # At full size a ruling is one or two pixels wide and, seen in perspective, a degree or
+        # two off the tilt it is looked for along: over a long kernel it drifts by a pixel or
+        # more and no run would be found. Widened by a pixel each side, it stays one run.
+        small = cv2.dilate(small, np.ones((3, 3), np.uint8))
     runs = (cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)), cv2.getStructuringElement(cv2.MORPH_RECT, (1, k)))
     lines = np.zeros_like(small)
     for angle in angles:
@@ -607,7 +663,9 @@ def _on_paper(candidates: list, mask: np.ndarray, max_ink: float) -> list:
 
 def _background(paper: np.ndarray, c, scale: int) -> float:
     """The brightest local background (``paper``, at 1/``scale``) over a box with x, y, w, h."""
-    return float(paper[c.y // scale : (c.y + c.h) // scale + 1, c.x // scale : (c.x + c.w) // scale + 1].max())
+    # Clamped: the frame's last few pixels past a multiple of ``scale`` fall in its last cell.
+    y0, x0 = min(c.y // scale, paper.shape[0] - 1), min(c.x // scale, paper.shape[1] - 1)
+    return float(paper[y0 : (c.y + c.h) // scale + 1, x0 : (c.x + c.w) // scale + 1].max())
 
 
 def _on_bright_surface(candidates: list, paper: np.ndarray, config: DetectorConfig) -> list:
