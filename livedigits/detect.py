@@ -17,6 +17,9 @@ import numpy as np
 MAX_LINE_FILL = 0.35
 """Drawn lines (a grid, a table, a box, rulings) cover a small share of their own box; a
 structure that covers more than this is a surface, whose lines are not worth looking for."""
+RULING_TURN = 1.5
+"""Degrees of tilt from which a page is turned upright before its rulings are looked for: up to
+that, a one-pixel line stays within the spread of :func:`lift_rulings`' kernels."""
 CONTAINER_SPREAD = 6.0
 """Degrees either side of a container's overall tilt at which its sides are also looked for: a
 sheet or a box seen in perspective has sides a few degrees apart."""
@@ -183,6 +186,7 @@ def binarize(
     return cv2.compare(seen, level, cv2.CMP_LT)
 
 
+
 def lift_rulings(gray: np.ndarray, paper: np.ndarray, config: DetectorConfig = DetectorConfig()) -> np.ndarray:
     """``gray`` (HxW uint8) with the long straight lines of a ruled or squared page brightened
     towards the ``paper`` level (HxW uint8) under them, before any threshold.
@@ -197,10 +201,24 @@ def lift_rulings(gray: np.ndarray, paper: np.ndarray, config: DetectorConfig = D
     partly and is erased from the mask as a line (:func:`_erase_structures`). Excesses under
     ``ruling_lift_min`` are noise and paper grain lined up by the long kernel: left alone.
     """
-    h = gray.shape[0]
+    h, w = gray.shape
     length = max(15, int(config.ruling_length * h))
+    if min(h, w) <= length:
+        return gray  # too small to hold a ruling longer than a digit's stroke
     spread = config.ruling_spread
     dark = cv2.bitwise_not(gray)
+    floor = cv2.bitwise_not(paper)  # the paper's own darkness
+    # A page askew by more than the spread allows is turned upright first, by the tilt of the
+    # straight edges among whatever stands out of the paper (the rulings, where there are any).
+    marks = cv2.compare(cv2.subtract(dark, floor), config.ruling_lift_min, cv2.CMP_GE)
+    # Only on the page (a surface as bright as paper): a wooden desk's grain has straight runs too.
+    page = cv2.compare(paper, config.min_surface_ratio * float(np.percentile(paper[::8, ::8], 99)), cv2.CMP_GE)
+    tilt = _line_tilt(cv2.bitwise_and(marks, page))
+    turned = abs(tilt) >= RULING_TURN
+    if turned:
+        matrix = cv2.getRotationMatrix2D((w / 2, h / 2), tilt, 1.0)
+        dark = cv2.warpAffine(dark, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        floor = cv2.warpAffine(floor, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     across_rows = cv2.dilate(dark, np.ones((spread, 1), np.uint8))
     across_cols = cv2.dilate(dark, np.ones((1, spread), np.uint8))
     rows = cv2.morphologyEx(across_rows, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
@@ -208,10 +226,12 @@ def lift_rulings(gray: np.ndarray, paper: np.ndarray, config: DetectorConfig = D
     # A ruling is thin: where a long run is also thicker than the spread and a pen's width, it
     # is a bold stroke (the stem of a marker 1, the side of a bold 8), and nothing is lifted.
     thick = 2 * spread + 1
-    floor = cv2.bitwise_not(paper)  # the paper's own darkness
     rows = cv2.subtract(rows, cv2.max(cv2.morphologyEx(rows, cv2.MORPH_OPEN, np.ones((thick, 1), np.uint8)), floor))
     cols = cv2.subtract(cols, cv2.max(cv2.morphologyEx(cols, cv2.MORPH_OPEN, np.ones((1, thick), np.uint8)), floor))
     excess = cv2.max(rows, cols)  # darkness of thin lines beyond the paper's own
+    if turned:
+        back = cv2.invertAffineTransform(matrix)
+        excess = cv2.warpAffine(excess, back, (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
     excess = cv2.min(excess, config.ruling_lift_max)
     excess[excess < config.ruling_lift_min] = 0
     return cv2.add(gray, excess)

@@ -203,11 +203,12 @@ def test_rulings_through_digits_on_a_phone_sized_photo(recognizer, mnist_test):
     assert s.found >= 7 and s.right >= 7 and s.false_detections == 0, s.as_dict()
 
 
+@pytest.mark.parametrize("turn", [3, 7], ids=["3-degrees", "7-degrees"])
 def test_squared_paper_askew_with_lines_near_the_ink_threshold_gives_its_digits_and_no_squares(
-    recognizer, mnist_test
+    recognizer, mnist_test, turn
 ):
     # Given squared paper filling a 1280x720 frame, its one-pixel lines about as dark as the ink
-    # threshold (they break into dashes there), turned 3 degrees, in perspective and a little soft
+    # threshold (they break into dashes there), turned a few degrees, in perspective, a little soft
     page = Page(720, 1280)
     for x in range(0, 1280, 30):
         cv2.line(page.img, (x, 0), (x, 719), 120, 1)
@@ -217,7 +218,7 @@ def test_squared_paper_askew_with_lines_near_the_ink_threshold_gives_its_digits_
     page.write(mnist_test, "1975", 640, 420, 48, k=4)
     corners = np.float32([[0, 0], [1279, 0], [1279, 719], [0, 719]])
     seen = np.float32([[0, 30], [1279, 0], [1279, 719], [0, 689]])  # the left side 60 px shorter
-    matrix = np.vstack([cv2.getRotationMatrix2D((640, 360), 3, 1.0), [0, 0, 1]]) @ cv2.getPerspectiveTransform(
+    matrix = np.vstack([cv2.getRotationMatrix2D((640, 360), turn, 1.0), [0, 0, 1]]) @ cv2.getPerspectiveTransform(
         corners, seen
     )
     frame = cv2.GaussianBlur(cv2.warpPerspective(page.img, matrix, (1280, 720), borderValue=PAPER), (0, 0), 0.8)
