@@ -328,13 +328,18 @@ def _merge_fragments(boxes: np.ndarray, hosts: np.ndarray) -> list[list[int]]:
         for row in np.nonzero(ok.any(axis=1))[0]:
             hits = np.nonzero(ok[row])[0]
             parent[pieces[row]] = cols[hits[np.argmax(hh[hits])]]
-    groups: dict[int, list[int]] = {}
-    for i in range(n):
-        root = i
-        while parent[root] != root:  # parents are strictly taller, so this ends
-            root = parent[root]
-        groups.setdefault(int(root), []).append(i)
-    return list(groups.values())
+    if n == 0:
+        return []
+    # Follow each index to its root (parents are strictly taller, so the chains end).
+    root = parent
+    while True:
+        up = parent[root]
+        if np.array_equal(up, root):
+            break
+        root = up
+    order = np.argsort(root, kind="stable")
+    starts = np.flatnonzero(np.r_[True, root[order][1:] != root[order][:-1]])
+    return [chunk.tolist() for chunk in np.split(order, starts[1:])]
 
 
 def _union_box(boxes: np.ndarray) -> tuple[int, int, int, int]:
