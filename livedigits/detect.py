@@ -84,6 +84,13 @@ class DetectorConfig:
     """Paper is the brightest large surface in view: marks on a surface less than half as bright
     (a dark or wooden desk, a keyboard) are not on the page. A shadow on the page that deep is
     rare; the paper beside a sheet's edge is handled by ``min_side_ratio``."""
+    dim_surface: float = 0.6
+    dim_min_contrast: float = 0.26
+    """On a surface dimmer than ``dim_surface`` times the brightest (a desk beside a sticky note,
+    or the far corner of a page lit from one side), a candidate of any size must be at least
+    ``dim_min_contrast`` darker than that surface. Wood grain is 21-25% darker than the wood
+    round it and passes the ink threshold in small pieces that read as 1s; digits in a page's
+    dim corner measure 29% and more."""
     min_stroke_px: float = 2.5
     """A pen's stroke is at least this wide in pixels, however large the digit: a 1 written 140 px
     tall with a 3 px pen is read, a 1 px hairline is not."""
@@ -468,6 +475,7 @@ def find_candidates(
         regions = _on_bright_surface(regions, paper, config)
 
     candidates = []
+    brightest = float(np.percentile(paper, 99)) if gray is not None else 0.0
     for r in regions:
         gx, gy, gw, gh, group = r.x, r.y, r.w, r.h, r.group
         # The group's own ink: its filled outlines less their holes, AND the mask, so neither a
@@ -479,6 +487,11 @@ def find_candidates(
             continue
         if gray is not None and gh >= 2 * min_h and _ink_contrast(whole, gray, paper, config) < config.min_ink_contrast:
             continue
+        if gray is not None and _background(paper, whole, config.background_scale) < config.dim_surface * brightest:
+            # Off the page's bright surface (a desk beside a note, a page's far corner under a
+            # lamp) only clearly dark marks are ink, small ones too.
+            if _ink_contrast(whole, gray, paper, config) < config.dim_min_contrast:
+                continue
         if gw > config.max_aspect * gh:
             whole.parts = [p for p in split_touching(whole, config.max_aspect) if _plausible(p, min_h, config)]
             whole.whole = gw <= config.max_single_aspect * gh

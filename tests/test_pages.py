@@ -94,6 +94,28 @@ def test_sheet_on_a_wood_grain_desk_gives_digits_and_the_desk_none(recognizer, m
     assert s.found == len(truths) and s.false_detections == 0, s.as_dict()
 
 
+def test_faint_grain_on_a_dimmer_desk_gives_no_digits_but_dark_ink_in_a_dim_corner_does(recognizer, mnist_test):
+    # Given a note on a desk a little over half as bright, the desk marked with short streaks
+    # only 23% darker than it (wood grain: each piece shorter than twice the smallest digit)
+    frame = desk(125)
+    for k in range(8):
+        x, y = 40 + 60 * k, 100 + 37 * (k % 3)
+        cv2.line(frame, (x, y), (x + 2, y + 13), round(125 * 0.77), 3, cv2.LINE_AA)
+    note = Page(140, 160, value=225)
+    note.write(mnist_test, "42", 25, 40, 48)
+    frame, truths = place(note, frame, 400, 260)
+    # When read, Then the note's digits are read and no streak is taken for a 1
+    s = score(recognizer, cv2.GaussianBlur(frame, (3, 3), 0), truths)
+    assert s.found == 2 and s.right == 2 and s.false_detections == 0, s.as_dict()
+    # And given a page lit from the right, its left end as dim as that desk, written in dark ink
+    page = Page(300, 600)
+    page.img[:] = np.linspace(125, 225, 600).astype(np.uint8)[None, :]
+    page.write(mnist_test, "3810", 30, 120, 40, k=1)
+    # Then the digits in the dim end (56% of the brightest paper) are read too
+    s = score(recognizer, page.img, [Truth(d, b) for d, b in page.truths])
+    assert s.found == 4 and s.right == 4, s.as_dict()
+
+
 def test_digits_inside_a_drawn_box_and_a_table_are_read(recognizer, mnist_test):
     page = Page(480, 640)
     cv2.rectangle(page.img, (40, 40), (300, 140), INK, 3)  # a box round a number
