@@ -19,7 +19,7 @@ import numpy as np
 
 from benchmarks.families import FAMILIES, HELD_OUT, render
 from benchmarks.score import Score
-from livedigits import detect
+from livedigits import detect, recognizer
 from livedigits.recognizer import Recognizer
 
 RESOLUTIONS = ((640, 480), (1280, 720))
@@ -34,13 +34,22 @@ def _no_containers(components: Callable):
     return patched
 
 
-PATCHES: dict[str, tuple[str, Callable]] = {
-    "no containers (outer contours only)": ("_components", _no_containers),
-    "no line erasing": ("_erase_structures", lambda f: lambda mask, *args: mask),
-    "no merging of pieces": ("_merge_fragments", lambda f: lambda boxes, hosts: [[i] for i in range(len(boxes))]),
-    "no stacked joins": ("_join_stacked", lambda f: lambda candidates, median_h: candidates),
+def _singletons(boxes, hosts):
+    return [[i] for i in range(len(boxes))]
+
+
+def _no_words(boxes, *args):
+    return np.zeros(len(boxes), bool)
+
+
+PATCHES: dict[str, tuple[object, str, Callable]] = {
+    "no containers (outer contours only)": (detect, "_components", _no_containers),
+    "no line erasing": (detect, "_erase_structures", lambda f: lambda mask, *args: mask),
+    "no merging of pieces": (detect, "_merge_fragments", lambda f: _singletons),
+    "no stacked joins": (detect, "_join_stacked", lambda f: lambda candidates, median_h: candidates),
+    "no word check (livedigits.words)": (recognizer, "in_words", lambda f: _no_words),
 }
-"""Turned off by replacing a step of :mod:`livedigits.detect` for the run."""
+"""Turned off by replacing a step of :mod:`livedigits.detect` (or the recogniser's word check) for the run."""
 CONFIGS: dict[str, dict] = {
     "no ruling lift (ruling_lift_max)": {"ruling_lift_max": 0},
     "no texture check (max_surround_ink)": {"max_surround_ink": 1.0, "max_surround_raw_ink": 1.0},
@@ -60,13 +69,13 @@ def patched(name: str | None):
     if name is None:
         yield
         return
-    attr, make = PATCHES[name]
-    original = getattr(detect, attr)
-    setattr(detect, attr, make(original))
+    module, attr, make = PATCHES[name]
+    original = getattr(module, attr)
+    setattr(module, attr, make(original))
     try:
         yield
     finally:
-        setattr(detect, attr, original)
+        setattr(module, attr, original)
 
 
 def scenes_of(families, seeds: int, base_seed: int) -> dict[str, list]:

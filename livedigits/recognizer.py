@@ -14,6 +14,7 @@ from livedigits.detect import Detector, DetectorConfig, to_gray
 from livedigits.layout import arrange
 from livedigits.mnist import SIZE, normalize_batch
 from livedigits.records import DEFAULT_MIN_CONFIDENCE, Digit, Reading
+from livedigits.words import in_words
 
 __all__ = ["Analysis", "Digit", "Reading", "Recognizer", "DEFAULT_MIN_CONFIDENCE", "STAGES"]
 
@@ -116,6 +117,10 @@ class Recognizer:
                 chosen.extend(parts)
             elif whole >= 0:
                 chosen.append(whole)
+        # A printed word's letters that look like digits are not reported (see livedigits.words).
+        if chosen:
+            boxes = np.array([regions[i].box for i in chosen], np.int64)
+            chosen = [i for i, word in zip(chosen, in_words(boxes, confidences[chosen], gray.shape[0])) if not word]
         found = [
             Digit(_scaled(regions[i].box, scale), int(labels[i]), float(confidences[i]), probs=probs[i])
             for i in chosen

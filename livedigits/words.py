@@ -1,0 +1,73 @@
+"""Printed words are not numbers: letters the model takes for digits ("o" for 0, "l" for 1).
+
+A form's printed labels ("Total", "Qty", "Name") sit beside the boxes the numbers are written in.
+Read letter by letter, some of their letters look like digits and are read as such, confidently;
+the others are read as what they are, non-digits, with a low top probability (the model is
+trained to give letters a flat answer). Letters of a word sit close together, in a row, and of a
+size; so a row of close candidates of which several are plainly not digits is a word, and none
+of it is reported. A handwritten number with one badly written digit is not a word: it takes at
+least :data:`MIN_LETTERS` non-digits, and :data:`LETTER_SHARE` of the row.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+WORD_GAP = 0.3
+"""Letters of a printed word sit closer than this times their height (the digits of a handwritten
+number often do too, so closeness alone decides nothing)."""
+LETTER_CONFIDENCE = 0.35
+"""A candidate whose top class probability is under this is plainly not a digit: a letter gets a
+flat answer, while a true digit, even a badly written one, rarely falls this low."""
+MIN_LETTERS = 2
+LETTER_SHARE = 0.3
+"""A row of close candidates is a word when at least ``MIN_LETTERS`` of them, and this share, are
+plainly not digits."""
+MIN_WORD_HEIGHT = 0.03
+"""Rows shorter than this share of the frame height are not judged: on a page of tiny digits a
+low confidence is as often blur as a letter."""
+
+
+def in_words(boxes: np.ndarray, confidences: np.ndarray, frame_height: int) -> np.ndarray:
+    """bool [N]: which of the candidates (``boxes`` int [N, 4] x, y, w, h; ``confidences`` [N],
+    each one's top class probability) belong to a printed word rather than a number."""
+    n = len(boxes)
+    out = np.zeros(n, bool)
+    # A row of that height has no member under half of it (neighbours are of a size, within 2x).
+    tall = np.nonzero(boxes[:, 3] >= 0.5 * MIN_WORD_HEIGHT * frame_height)[0] if n else np.zeros(0, np.int64)
+    if len(tall) < MIN_LETTERS:
+        return out
+    x, y, w, h = (boxes[tall, k].astype(np.float64) for k in range(4))
+    # Neighbours in a row: of a size, overlapping vertically by half the shorter, close horizontally.
+    ratio = h[:, None] / h[None, :]
+    overlap = np.minimum(y[:, None] + h[:, None], y + h) - np.maximum(y[:, None], y)
+    gap = np.maximum(x[:, None], x) - np.minimum(x[:, None] + w[:, None], x + w)
+    near = (
+        (ratio >= 0.5)
+        & (ratio <= 2.0)
+        & (overlap >= 0.5 * np.minimum(h[:, None], h))
+        & (gap <= WORD_GAP * np.maximum(h[:, None], h))
+    )
+    # Rows are the connected groups of neighbours (union-find over the neighbouring pairs).
+    parent = np.arange(len(tall))
+    for i, j in zip(*np.nonzero(np.triu(near, 1))):
+        a, b = _root(parent, i), _root(parent, j)
+        if a != b:
+            parent[a] = b
+    roots = np.array([_root(parent, i) for i in range(len(tall))])
+    letter = confidences[tall] < LETTER_CONFIDENCE
+    for r in np.unique(roots):
+        members = roots == r
+        if np.median(h[members]) < MIN_WORD_HEIGHT * frame_height:
+            continue
+        letters = int(letter[members].sum())
+        if letters >= MIN_LETTERS and letters >= LETTER_SHARE * int(members.sum()):
+            out[tall[members]] = True
+    return out
+
+
+def _root(parent: np.ndarray, i: int) -> int:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return int(i)
