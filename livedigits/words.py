@@ -23,6 +23,9 @@ MIN_LETTERS = 2
 LETTER_SHARE = 0.3
 """A row of close candidates is a word when at least ``MIN_LETTERS`` of them, and this share, are
 plainly not digits."""
+WORD_SIZE = 1.3
+"""A word's members are at most this times as tall as its tallest plain non-digit (a capital
+beside the x-height letters is ~1.4x as tall as an "o", and is itself often the non-digit)."""
 MIN_WORD_HEIGHT = 0.03
 """Rows shorter than this share of the frame height are not judged: on a page of tiny digits a
 low confidence is as often blur as a letter."""
@@ -62,7 +65,10 @@ def in_words(boxes: np.ndarray, confidences: np.ndarray, frame_height: int) -> n
             continue
         letters = int(letter[members].sum())
         if letters >= MIN_LETTERS and letters >= LETTER_SHARE * int(members.sum()):
-            out[tall[members]] = True
+            # Only what is of the letters' size: a number written right after a label is
+            # written larger than the label is printed, and stays.
+            size = h <= WORD_SIZE * h[members & letter].max()
+            out[tall[members & size]] = True
     return out
 
 
