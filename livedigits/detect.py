@@ -20,6 +20,12 @@ structure that covers more than this is a surface, whose lines are not worth loo
 RULING_TURN = 1.5
 """Degrees of tilt from which a page is turned upright before its rulings are looked for: up to
 that, a one-pixel line stays within the spread of :func:`lift_rulings`' kernels."""
+PAGE_TILT_RANGE = 12.0
+"""Degrees either way a page's rulings are looked for at (in whole degrees): a sheet held or laid
+more askew than that is read without lifting its rulings (the line eraser still sees them)."""
+PAGE_TILT_GAIN = 1.1
+"""A page is turned only when its marks line up at least this much better (row and column
+profiles' energy) turned than as they are: a page with no rulings is left as it is."""
 CONTAINER_SPREAD = 6.0
 """Degrees either side of a container's overall tilt at which its sides are also looked for: a
 sheet or a box seen in perspective has sides a few degrees apart."""
@@ -50,6 +56,16 @@ class DetectorConfig:
     ruling_lift_max: int = 60
     """At most this many gray levels are lifted off a ruling (a quarter of white): a faint or mid
     ruling goes entirely, an ink-dark one stays in the mask, whole, for the line eraser."""
+    ruling_min_span: float = 0.15
+    """A ruling's run spans at least this share of the frame's width: a digit's straight stroke,
+    unless the digit is that large, is not lifted."""
+    ruling_min_span_down: float = 0.25
+    """The same for the columns of a grid, as a share of the frame's height: digits are taller
+    than wide and their long strokes run down (a light-inked 1 or 7 a fifth of the frame tall
+    keeps its stem)."""
+    ruling_keep_dark: int = 90
+    """Pixels darker than the paper by more than this many gray levels (a third of white) are ink,
+    or an ink-dark ruling for the line eraser: never lifted, however straight their run."""
     ruling_lift_min: int = 20
     """Line-shaped excess darkness under this many gray levels is sensor noise or paper grain
     that the long kernel happened to line up: not lifted."""
@@ -220,7 +236,7 @@ def lift_rulings(gray: np.ndarray, paper: np.ndarray, config: DetectorConfig = D
     marks = cv2.compare(cv2.subtract(dark, floor), config.ruling_lift_min, cv2.CMP_GE)
     # Only on the page (a surface as bright as paper): a wooden desk's grain has straight runs too.
     page = cv2.compare(paper, config.min_surface_ratio * float(np.percentile(paper[::8, ::8], 99)), cv2.CMP_GE)
-    tilt = _line_tilt(cv2.bitwise_and(marks, page))
+    tilt = _page_tilt(cv2.bitwise_and(marks, page))
     turned = abs(tilt) >= RULING_TURN
     if turned:
         matrix = cv2.getRotationMatrix2D((w / 2, h / 2), tilt, 1.0)
@@ -235,14 +251,50 @@ def lift_rulings(gray: np.ndarray, paper: np.ndarray, config: DetectorConfig = D
     thick = 2 * spread + 1
     rows = cv2.subtract(rows, cv2.max(cv2.morphologyEx(rows, cv2.MORPH_OPEN, np.ones((thick, 1), np.uint8)), floor))
     cols = cv2.subtract(cols, cv2.max(cv2.morphologyEx(cols, cv2.MORPH_OPEN, np.ones((1, thick), np.uint8)), floor))
+    # A ruling runs across the page; a digit's straight stroke is as long as the digit is tall.
+    rows = _spanning(rows, config.ruling_lift_min, config.ruling_min_span * w, cv2.CC_STAT_WIDTH)
+    cols = _spanning(cols, config.ruling_lift_min, config.ruling_min_span_down * h, cv2.CC_STAT_HEIGHT)
     excess = cv2.max(rows, cols)  # darkness of thin lines beyond the paper's own
     if turned:
         back = cv2.invertAffineTransform(matrix)
         excess = cv2.warpAffine(excess, back, (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
+    # What is itself clearly dark is ink, or an ink-dark ruling the line eraser takes: never lifted.
+    own = cv2.subtract(cv2.bitwise_not(gray), cv2.bitwise_not(paper))
+    excess[own > config.ruling_keep_dark] = 0
     excess = cv2.min(excess, config.ruling_lift_max)
     excess[excess < config.ruling_lift_min] = 0
     return cv2.add(gray, excess)
 
+
+
+def _spanning(excess: np.ndarray, floor: int, span: float, extent: int) -> np.ndarray:
+    """``excess`` (uint8) kept only on its connected runs (at or above ``floor``) whose extent
+    (``cv2.CC_STAT_WIDTH`` or ``cv2.CC_STAT_HEIGHT``) is at least ``span`` pixels."""
+    marks = cv2.compare(excess, floor, cv2.CMP_GE)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(marks, connectivity=8)
+    keep = np.where(stats[:, extent] >= span, 255, 0).astype(np.uint8)
+    keep[0] = 0
+    return cv2.bitwise_and(excess, keep[labels])
+
+
+def _page_tilt(marks: np.ndarray) -> float:
+    """The turn in degrees (for ``cv2.getRotationMatrix2D``) that lines up the straight lines among
+    ``marks`` (HxW uint8) with the rows and columns: the angle, in whole degrees within
+    :data:`PAGE_TILT_RANGE`, at which the row and column sums are most peaked (a ruled page's
+    lines each fall in one row). 0 when no angle does :data:`PAGE_TILT_GAIN` better than none."""
+    h, w = marks.shape
+    f = max(1, max(h, w) // 256)
+    small = cv2.resize(marks, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA).astype(np.float32)
+    if not small.any():
+        return 0.0
+    sh, sw = small.shape
+    scores = {}
+    for angle in np.arange(-PAGE_TILT_RANGE, PAGE_TILT_RANGE + 0.5):
+        matrix = cv2.getRotationMatrix2D((sw / 2, sh / 2), float(angle), 1.0)
+        turned = cv2.warpAffine(small, matrix, (sw, sh), flags=cv2.INTER_LINEAR)
+        scores[float(angle)] = float((turned.sum(axis=1) ** 2).sum() + (turned.sum(axis=0) ** 2).sum())
+    best = max(scores, key=scores.get)
+    return best if scores[best] >= PAGE_TILT_GAIN * scores[0.0] else 0.0
 
 def noise_level(gray: np.ndarray) -> float:
     """Sensor noise relative to the scene's brightness: the median absolute difference between a
@@ -316,8 +368,10 @@ def _merge_fragments(boxes: np.ndarray, hosts: np.ndarray) -> list[list[int]]:
     once; a piece joins the tallest match. Only ``hosts`` (bool [N]: shapes that may be a digit)
     take pieces, so a shadow or the desk's edge cannot swallow the digits around it.
     """
-    x, y, w, h = (boxes[:, i].astype(np.int64) for i in range(4))
     n = len(boxes)
+    if n == 0:
+        return []
+    x, y, w, h = (boxes[:, i].astype(np.int64) for i in range(4))
     parent = np.arange(n)
     pieces = np.nonzero(h < 0.6 * h.max())[0]
     # Pieces against hosts only: a textured desk has thousands of specks, but few digit-like hosts.
@@ -335,8 +389,6 @@ def _merge_fragments(boxes: np.ndarray, hosts: np.ndarray) -> list[list[int]]:
         for row in np.nonzero(ok.any(axis=1))[0]:
             hits = np.nonzero(ok[row])[0]
             parent[pieces[row]] = cols[hits[np.argmax(hh[hits])]]
-    if n == 0:
-        return []
     # Follow each index to its root (parents are strictly taller, so the chains end).
     root = parent
     while True:
@@ -346,7 +398,8 @@ def _merge_fragments(boxes: np.ndarray, hosts: np.ndarray) -> list[list[int]]:
         root = up
     order = np.argsort(root, kind="stable")
     starts = np.flatnonzero(np.r_[True, root[order][1:] != root[order][:-1]])
-    return [chunk.tolist() for chunk in np.split(order, starts[1:])]
+    # Groups in the order of their first member, as the components came.
+    return sorted((chunk.tolist() for chunk in np.split(order, starts[1:])), key=lambda group: group[0])
 
 
 def _union_box(boxes: np.ndarray) -> tuple[int, int, int, int]:

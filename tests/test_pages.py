@@ -225,7 +225,7 @@ def test_rulings_through_digits_on_a_phone_sized_photo(recognizer, mnist_test):
     assert s.found >= 7 and s.right >= 7 and s.false_detections == 0, s.as_dict()
 
 
-@pytest.mark.parametrize("turn", [3, 7], ids=["3-degrees", "7-degrees"])
+@pytest.mark.parametrize("turn", [3, 7, -7], ids=["3-degrees", "7-degrees", "minus-7-degrees"])
 def test_squared_paper_askew_with_lines_near_the_ink_threshold_gives_its_digits_and_no_squares(
     recognizer, mnist_test, turn
 ):
@@ -252,3 +252,22 @@ def test_squared_paper_askew_with_lines_near_the_ink_threshold_gives_its_digits_
     # When read, Then the digits are read and the squares of the grid are not taken for 0s
     s = score(recognizer, frame, truths)
     assert s.found >= 7 and s.right >= 7 and s.false_detections <= 1, s.as_dict()
+
+
+@pytest.mark.parametrize("height", [40, 60], ids=["40px", "60px"])
+def test_light_ink_digits_with_long_straight_strokes_are_not_taken_for_rulings(recognizer, mnist_test, height):
+    # Given a row of MNIST digits (7 2 1 0 4 1 4 9: long straight stems and bars) in a light gray
+    # ink, 40% darker than the paper, on plain paper
+    images, labels = mnist_test
+    page = np.full((480, 640), PAPER, np.float32)
+    x, truths = 20, []
+    for k in range(8):
+        glyph = digit_glyph(mnist_test, int(labels[k]), list(labels[:k]).count(labels[k]))
+        w = max(2, round(glyph.shape[1] * height / glyph.shape[0]))
+        alpha = cv2.resize(glyph, (w, height), interpolation=cv2.INTER_AREA).astype(np.float32) / 255
+        region = page[160 : 160 + height, x : x + w]
+        page[160 : 160 + height, x : x + w] = region * (1 - alpha) + 140 * alpha
+        truths.append(int(labels[k]))
+        x += w + height // 3
+    # When read, Then every digit is read, none of its strokes lifted away as a ruling
+    assert [d.digit for d in recognizer.recognize(page.astype(np.uint8))] == truths
