@@ -61,9 +61,10 @@ VOTE_RADIUS = 0.35
 SIMILARITY_RESIDUAL = 0.08
 """When the pairs that agree with the shared shift are still this far apart on average (in digit
 heights), the camera zoomed or turned: a similarity is fitted instead of a shift."""
-SEARCH_SUPPORT = 0.3
-"""A searched shift is believed when at least this share of the digits (of the fewer of detections
-and tracks) agree with it; with fewer, the view is taken not to have jumped."""
+SEARCH_SUPPORT = 3
+"""A searched shift is believed when at least this many digits agree with it (or all of them, when
+fewer are in view); with fewer, the view is taken not to have jumped. A pan keeps a few digits in
+view among many new ones, so the bar is a count, not a share."""
 IDENTITY = (1 + 0j, 0j)
 VELOCITY_SMOOTHING = 0.5
 """Weight of this frame's measured move in a track's velocity: box jitter of a pixel averages out,
@@ -383,7 +384,7 @@ def _moved(boxes: np.ndarray, motion: tuple[complex, complex]) -> np.ndarray:
 def _search_shift(disp: np.ndarray, same: np.ndarray, scale: float) -> np.ndarray | None:
     """The shift [2] most detections agree with: each same-label displacement is a candidate,
     scored by how many detections have a same-label track within :data:`VOTE_RADIUS` of it.
-    None when no candidate is backed by :data:`SEARCH_SUPPORT` of the digits (and two at least)."""
+    None when no candidate is backed by :data:`SEARCH_SUPPORT` detections (two at least)."""
     candidates = disp[same]
     if len(candidates) == 0:
         return None
@@ -393,9 +394,9 @@ def _search_shift(disp: np.ndarray, same: np.ndarray, scale: float) -> np.ndarra
     agree = ((diff2 < (VOTE_RADIUS * scale) ** 2) & same[None]).any(axis=2).sum(axis=1)
     # Most support first, then the smallest motion.
     best = np.lexsort(((candidates**2).sum(axis=1), -agree))[0]
-    # A coincidence of two or three same-label pairs is easy among ten labels; a real move of
-    # the sheet is backed by a good share of its digits.
-    if agree[best] < max(2, SEARCH_SUPPORT * min(disp.shape[0], disp.shape[1])):
+    # Two same-label pairs agree by chance easily among ten labels (a blurred frame of misreads);
+    # a real move of the sheet is backed by more of its digits, unless there are only two.
+    if agree[best] < min(SEARCH_SUPPORT, disp.shape[0], disp.shape[1]) or agree[best] < 2:
         return None
     members = ((disp - candidates[best]) ** 2).sum(axis=2) < (VOTE_RADIUS * scale) ** 2
     return _median(disp[members & same])

@@ -381,3 +381,26 @@ def test_a_blurred_frame_of_misreads_does_not_fake_a_jump():
     after = ids_by_item(reading, items, shift)
     kept = sum(after.get(k) == before[k] for k in before)
     assert kept >= len(items) - 1, (kept, len(items))
+
+
+def test_a_pan_that_keeps_a_few_digits_among_many_new_ones_is_still_found():
+    from livedigits.track import _search_shift
+
+    # Given 30 tracked digits in three rows, and a pan of 280 px that keeps 8 of them in view
+    # beside 22 digits new to the tracker
+    rng = np.random.default_rng(3)
+    xs = np.array([40 + 40 * (i % 10) for i in range(30)], float)
+    ys = np.array([100 + 80 * (i // 10) for i in range(30)], float)
+    tracks = np.stack([xs, ys, np.full(30, 28.0), np.full(30, 40.0)], 1)
+    track_labels = rng.integers(0, 10, 30)
+    kept = [i for i in range(30) if xs[i] >= 320][:8]
+    survivors = tracks[kept].copy()
+    survivors[:, 0] -= 280
+    new_x, new_y = rng.uniform(150, 600, 22), rng.choice([100, 180, 260], 22)
+    new = np.stack([new_x, new_y, np.full(22, 28.0), np.full(22, 40.0)], 1)
+    dets = np.vstack([survivors, new])
+    det_labels = np.concatenate([track_labels[kept], rng.integers(0, 10, 22)])
+    centres = lambda b: b[:, :2] + b[:, 2:] / 2  # noqa: E731
+    disp = centres(dets)[:, None] - centres(tracks)[None]
+    # When the shared shift is searched for, Then it is the pan
+    assert np.allclose(_search_shift(disp, det_labels[:, None] == track_labels[None], 40.0), [-280, 0])
