@@ -20,7 +20,7 @@ LETTER_CONFIDENCE = 0.35
 """A candidate whose top class probability is under this is plainly not a digit: a letter gets a
 flat answer, while a true digit, even a badly written one, rarely falls this low."""
 MIN_LETTERS = 2
-LETTER_SHARE = 0.3
+LETTER_SHARE = 0.4
 """A row of close candidates is a word when at least ``MIN_LETTERS`` of them, and this share, are
 plainly not digits."""
 WORD_SIZE = 1.3

@@ -59,3 +59,10 @@ def test_a_printed_label_beside_a_boxed_number_is_not_read(recognizer, mnist_tes
     # When read, Then the number's digits are read and no letter of the label is reported
     s = score(recognizer, page.img, [Truth(d, b) for d, b in page.truths])
     assert s.found == 4 and s.right == 4 and s.false_detections == 0, s.as_dict()
+
+
+def test_a_long_number_with_two_sloppy_digits_is_not_a_word():
+    # six handwritten digits, two of them badly written: a third of the row, under LETTER_SHARE
+    boxes = row(100, 100, 40, 6, step=1.1)
+    confidences = np.array([0.99, 0.30, 0.98, 0.99, 0.33, 0.97])
+    assert not in_words(boxes, confidences, 480).any()
