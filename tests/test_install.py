@@ -29,6 +29,7 @@ RUNTIME_MODULES = {
     "sinks",
     "sources",
     "track",
+    "words",
 }
 """The runtime: OpenCV + onnxruntime + numpy only."""
 TOOLING = ("synth", "score", "idx", "recipes", "soak")
