@@ -404,3 +404,23 @@ def test_a_pan_that_keeps_a_few_digits_among_many_new_ones_is_still_found():
     disp = centres(dets)[:, None] - centres(tracks)[None]
     # When the shared shift is searched for, Then it is the pan
     assert np.allclose(_search_shift(disp, det_labels[:, None] == track_labels[None], 40.0), [-280, 0])
+
+
+def test_a_digit_seen_in_part_keeps_its_full_box_while_it_coasts():
+    # Given a steady sheet
+    items = sheet()
+    tracker = Tracker()
+    for _ in range(5):
+        before = by_item(tracker.update(frame(items)), items, (0, 0))
+    # When one digit is seen in part for a frame (its lower half: a pen over it), then not at all
+    reading = frame(items)
+    k = 0
+    part = next(d for d in reading.digits if d.box[:2] == items[k][1])
+    x, y, w, h = part.box
+    half = Digit((x, y + h // 2, w, h - h // 2), part.digit, part.confidence, probs=part.probs)
+    reading.digits[reading.digits.index(part)] = half
+    tracker.update(reading)
+    coasting = tracker.update(frame(items, hidden={k}))
+    # Then it is still reported, about as tall as the digit, not the half it was last seen as
+    box = next(d.box for d in coasting.digits if d.track_id == before[k].track_id)
+    assert box[3] >= 0.85 * HEIGHT, box
