@@ -290,7 +290,7 @@ def _page_tilt(marks: np.ndarray) -> float:
     ruled page's lines each fall in one row). 0 when no angle does :data:`PAGE_TILT_GAIN` better
     than none."""
     h, w = marks.shape
-    f = max(1, max(h, w) // 256)
+    f = max(1, -(-max(h, w) // 256))  # rounded up: the copy is never over 256 px
     small = cv2.resize(marks, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA).astype(np.float32)
     if not small.any():
         return 0.0
@@ -304,12 +304,9 @@ def _page_tilt(marks: np.ndarray) -> float:
             scores[angle] = float((turned.sum(axis=1) ** 2).sum() + (turned.sum(axis=0) ** 2).sum())
         return scores[angle]
 
-    # Every third degree first, then the degrees beside the best of those.
-    coarse = max(np.arange(-PAGE_TILT_RANGE, PAGE_TILT_RANGE + 0.5, 3.0).tolist(), key=score)
-    for angle in (coarse - 2, coarse - 1, coarse + 1, coarse + 2):
-        if abs(angle) <= PAGE_TILT_RANGE:
-            score(angle)
-    score(0.0)
+    # Every whole degree: on a page with close rulings the peak is under a degree wide.
+    for angle in np.arange(-PAGE_TILT_RANGE, PAGE_TILT_RANGE + 0.5).tolist():
+        score(angle)
     best = max(scores, key=scores.get)
     return best if scores[best] >= PAGE_TILT_GAIN * scores[0.0] else 0.0
 
