@@ -83,6 +83,9 @@ SIZE_AGREE = 0.8
 20% of the track's size moves it 30% of the way (in log scale), one further off (a digit seen in
 part, a blur burst) only 10%. A zoom needs neither: the shared motion scales every box. A digit
 then keeps its full box while it coasts (tuning videos: flicker 3.2% -> 2.8%)."""
+ZOOM_MIN = 0.06
+"""A median size change of matched digits beyond this (6% a frame, in log scale) is a zoom the shared
+motion missed: every box is scaled by it first. Below it, the box sizing above absorbs it."""
 BORDER_PX = 3
 """A track whose predicted box comes this close to the frame edge has left the frame (the detector
 drops boxes cut by the edge, as ``DetectorConfig.border_px``)."""
@@ -169,6 +172,15 @@ class Tracker:
         di = [i for i, _ in matches]
         tj = [j for _, j in matches]
         boxes, evidence = predicted, self._evidence.copy()
+        if len(tj) >= 3:
+            # A zoom the shared motion did not take out (each track's own velocity follows the
+            # drift outwards, so no similarity is fitted): every digit grows by the same factor,
+            # while a digit seen in part is one outlier. The median size change scales them all.
+            zoom = float(np.median(det_boxes[di, 3] / np.maximum(predicted[tj, 3], 1.0)))
+            if abs(np.log(zoom)) > ZOOM_MIN:
+                centres = predicted[:, :2] + 0.5 * predicted[:, 2:]
+                predicted[:, 2:] *= zoom
+                predicted[:, :2] = centres - 0.5 * predicted[:, 2:]
         boxes[tj] = _placed(predicted[tj], det_boxes[di])
         # Evidence decays per observation, not per frame: a hidden digit keeps its reading.
         evidence[tj] = evidence[tj] * self.decay + det_probs[di]
@@ -240,7 +252,8 @@ class Tracker:
         return velocity, new_velocity
 
     def _report(self, det_boxes: np.ndarray, det_track: list[int]) -> Reading:
-        """The confirmed tracks as a Reading: detected ones at their detection's box, coasting ones
+        """The confirmed tracks as a Reading: detected ones centred on their detection (sized as
+        :func:`_placed` says), coasting ones
         at their predicted box unless a detection of this frame covers them (no doubled digits).
 
         Lines and numbers are kept, as groups of track ids, while the same tracks are shown: the

@@ -424,3 +424,21 @@ def test_a_digit_seen_in_part_keeps_its_full_box_while_it_coasts():
     # Then it is still reported, about as tall as the digit, not the half it was last seen as
     box = next(d.box for d in coasting.digits if d.track_id == before[k].track_id)
     assert box[3] >= 0.85 * HEIGHT, box
+
+
+@pytest.mark.parametrize("rate", [0.9, 1.1], ids=["pulling-back", "closing-in"])
+def test_boxes_follow_a_fast_zoom(rate):
+    # Given a sheet the camera zooms on by 10% a frame, about the frame's centre
+    items = sheet()
+    tracker = Tracker()
+    scale = 1.0 if rate > 1 else 3.0
+    for _ in range(15):
+        digits = []
+        for digit, (x, y) in items:
+            box = (int(320 + (x - 320) * scale), int(240 + (y - 240) * scale), int(WIDTH * scale), int(HEIGHT * scale))
+            digits.append(Digit(box, digit, 0.97, probs=probs_for(digit)))
+        reading = tracker.update(Reading(digits))
+        scale *= rate
+    # Then the reported boxes are about as tall as the digits are in the frame
+    shown = sorted(d.box[3] for d in reading.digits)[len(reading.digits) // 2]
+    assert abs(shown / (HEIGHT * scale / rate) - 1) < 0.15, (shown, HEIGHT * scale / rate)
