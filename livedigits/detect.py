@@ -178,22 +178,12 @@ def paper_level(gray: np.ndarray, config: DetectorConfig = DetectorConfig()) -> 
     return cv2.blur(paper, (3, 3))
 
 
-def paper_threshold(
-    gray: np.ndarray, config: DetectorConfig = DetectorConfig(), paper: np.ndarray | None = None
-) -> np.ndarray:
-    """Per-pixel gray level below which a pixel counts as ink: (1 - ink_ratio) x local paper.
-    ``paper`` is :func:`paper_level` of ``gray`` when the caller has it already."""
-    h, w = gray.shape
-    paper = paper_level(gray, config) if paper is None else paper
-    level = cv2.convertScaleAbs(paper, alpha=1.0 - config.ink_ratio)
-    return cv2.resize(level, (w, h), interpolation=cv2.INTER_LINEAR)
-
-
 def binarize(
     gray: np.ndarray, config: DetectorConfig = DetectorConfig(), paper: np.ndarray | None = None
 ) -> np.ndarray:
-    """HxW uint8 gray -> HxW uint8 mask, 255 where there is ink (``paper`` as for
-    :func:`paper_threshold`)."""
+    """HxW uint8 gray -> HxW uint8 mask, 255 where there is ink: darker by ``ink_ratio`` than the
+    local paper, after rulings are lifted. ``paper`` is :func:`paper_level` of ``gray`` when the
+    caller has it already."""
     if gray.ndim != 2 or gray.dtype != np.uint8:
         raise ValueError(f"gray must be HxW uint8, got shape {gray.shape} dtype {gray.dtype}")
     noise = noise_level(gray)
@@ -209,20 +199,21 @@ def binarize(
     return cv2.compare(seen, level, cv2.CMP_LT)
 
 
-
 def lift_rulings(gray: np.ndarray, paper: np.ndarray, config: DetectorConfig = DetectorConfig()) -> np.ndarray:
     """``gray`` (HxW uint8) with the long straight lines of a ruled or squared page brightened
     towards the ``paper`` level (HxW uint8) under them, before any threshold.
 
     A ruling near the ink threshold breaks into dashes there, and the dashes read as 1s and the
-    squares of a grid as 0s; lifted first, in gray, it never reaches the mask. Lines are found by
-    a grayscale opening of the darkness with horizontal and vertical kernels ``ruling_length``
-    of the frame height long (longer than the strokes of any digit worth reading there), the
-    darkness first spread ``ruling_spread`` px across the line so that a line a few degrees off
-    the axes is still one run. A line is lifted by its excess darkness over the paper, at most
-    ``ruling_lift_max`` gray levels: a line darker than that (printed as dark as the ink) stays
-    partly and is erased from the mask as a line (:func:`_erase_structures`). Excesses under
-    ``ruling_lift_min`` are noise and paper grain lined up by the long kernel: left alone.
+    squares of a grid as 0s; lifted first, in gray, it never reaches the mask. The page is turned
+    upright first when it is askew (:func:`_page_tilt`). Lines are found by a grayscale opening of
+    the darkness with horizontal and vertical kernels ``ruling_length`` of the frame height long,
+    the darkness first spread ``ruling_spread`` px across the line so that a line a little off
+    straight is still one run; runs as thick as a bold stroke, runs spanning less than
+    ``ruling_min_span`` of the frame (``ruling_min_span_down`` for a grid's columns) and pixels
+    darker than ``ruling_keep_dark`` are not lifted, so a digit's strokes stay. A line is lifted by
+    its excess darkness over the paper, at most ``ruling_lift_max`` gray levels: a line darker than
+    that (printed as dark as the ink) is erased from the mask as a line (:func:`_erase_structures`).
+    Excesses under ``ruling_lift_min`` are noise and paper grain lined up by the long kernel.
     """
     h, w = gray.shape
     length = max(15, int(config.ruling_length * h))
@@ -231,9 +222,10 @@ def lift_rulings(gray: np.ndarray, paper: np.ndarray, config: DetectorConfig = D
     spread = config.ruling_spread
     dark = cv2.bitwise_not(gray)
     floor = cv2.bitwise_not(paper)  # the paper's own darkness
-    # A page askew by more than the spread allows is turned upright first, by the tilt of the
-    # straight edges among whatever stands out of the paper (the rulings, where there are any).
-    marks = cv2.compare(cv2.subtract(dark, floor), config.ruling_lift_min, cv2.CMP_GE)
+    above = cv2.subtract(paper, gray)  # how much darker than its paper each pixel is
+    # A page askew by more than the spread allows is turned upright first, by the angle at which
+    # whatever stands out of the paper (the rulings, where there are any) lines up best.
+    marks = cv2.compare(above, config.ruling_lift_min, cv2.CMP_GE)
     # Only on the page (a surface as bright as paper): a wooden desk's grain has straight runs too.
     page = cv2.compare(paper, config.min_surface_ratio * float(np.percentile(paper[::8, ::8], 99)), cv2.CMP_GE)
     tilt = _page_tilt(cv2.bitwise_and(marks, page))
@@ -259,12 +251,10 @@ def lift_rulings(gray: np.ndarray, paper: np.ndarray, config: DetectorConfig = D
         back = cv2.invertAffineTransform(matrix)
         excess = cv2.warpAffine(excess, back, (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
     # What is itself clearly dark is ink, or an ink-dark ruling the line eraser takes: never lifted.
-    own = cv2.subtract(cv2.bitwise_not(gray), cv2.bitwise_not(paper))
-    excess[own > config.ruling_keep_dark] = 0
+    excess[above > config.ruling_keep_dark] = 0
     excess = cv2.min(excess, config.ruling_lift_max)
     excess[excess < config.ruling_lift_min] = 0
     return cv2.add(gray, excess)
-
 
 
 def _spanning(excess: np.ndarray, floor: int, span: float, extent: int) -> np.ndarray:
@@ -309,6 +299,7 @@ def _page_tilt(marks: np.ndarray) -> float:
         score(angle)
     best = max(scores, key=scores.get)
     return best if scores[best] >= PAGE_TILT_GAIN * scores[0.0] else 0.0
+
 
 def noise_level(gray: np.ndarray) -> float:
     """Sensor noise relative to the scene's brightness: the median absolute difference between a
@@ -539,10 +530,10 @@ def find_candidates(
     if gray is not None:
         regions = _off_edges(regions, gray, config.min_side_ratio)
         paper = paper_level(gray, config) if paper is None else paper
-        regions = _on_bright_surface(regions, paper, config)
+        brightest = float(np.percentile(paper, 99))
+        regions = _on_bright_surface(regions, paper, brightest, config)
 
     candidates = []
-    brightest = float(np.percentile(paper, 99)) if gray is not None else 0.0
     for r in regions:
         gx, gy, gw, gh, group = r.x, r.y, r.w, r.h, r.group
         # The group's own ink: its filled outlines less their holes, AND the mask, so neither a
@@ -552,13 +543,15 @@ def find_candidates(
         whole = Candidate(gx, gy, gw, gh, cv2.bitwise_and(shape, clean[gy : gy + gh, gx : gx + gw]))
         if not _plausible(whole, min_h, config):
             continue
-        if gray is not None and gh >= 2 * min_h and _ink_contrast(whole, gray, paper, config) < config.min_ink_contrast:
-            continue
-        if gray is not None and _background(paper, whole, config.background_scale) < config.dim_surface * brightest:
-            # Off the page's bright surface (a desk beside a note, a page's far corner under a
-            # lamp) only clearly dark marks are ink, small ones too.
-            if _ink_contrast(whole, gray, paper, config) < config.dim_min_contrast:
-                continue
+        if gray is not None:
+            # Ink is dark (tiny digits exempt: blur lightens them); off the page's bright surface
+            # (a desk beside a note, a page's far corner under a lamp) clearly dark, small ones too.
+            tall = gh >= 2 * min_h
+            dim = _background(paper, whole, config.background_scale) < config.dim_surface * brightest
+            if tall or dim:
+                contrast = _ink_contrast(whole, gray, paper, config)
+                if (tall and contrast < config.min_ink_contrast) or (dim and contrast < config.dim_min_contrast):
+                    continue
         if gw > config.max_aspect * gh:
             whole.parts = [p for p in split_touching(whole, config.max_aspect) if _plausible(p, min_h, config)]
             whole.whole = gw <= config.max_single_aspect * gh
@@ -773,9 +766,9 @@ def _background(paper: np.ndarray, c, scale: int) -> float:
     return float(paper[y0 : (c.y + c.h) // scale + 1, x0 : (c.x + c.w) // scale + 1].max())
 
 
-def _on_bright_surface(candidates: list, paper: np.ndarray, config: DetectorConfig) -> list:
+def _on_bright_surface(candidates: list, paper: np.ndarray, brightest: float, config: DetectorConfig) -> list:
     """Keep candidates written on a surface at least ``min_surface_ratio`` as bright as the
-    brightest surface in view: the 99th percentile of the local background ``paper`` (uint8 at
+    ``brightest`` surface in view: the 99th percentile of the local background ``paper`` (uint8 at
     1/``background_scale``, closed and blurred), so that a page of a few percent of the frame
     counts and a speck of glare or a lamp does not. A candidate's surface is the brightest
     background within its box (a stroke broader than the closing can darken the middle of a
@@ -783,7 +776,7 @@ def _on_bright_surface(candidates: list, paper: np.ndarray, config: DetectorConf
     are not on the page."""
     if not candidates:
         return []
-    bar = config.min_surface_ratio * float(np.percentile(paper, 99))
+    bar = config.min_surface_ratio * brightest
     return [c for c in candidates if _background(paper, c, config.background_scale) >= bar]
 
 

@@ -81,8 +81,8 @@ SIZE_FOLLOW_FAR = 0.1
 SIZE_AGREE = 0.8
 """A track's box is centred on its detection but sized by the track's history: a detection within
 20% of the track's size moves it 30% of the way (in log scale), one further off (a digit seen in
-part, a blur burst) only 10%. A zoom needs neither: the shared motion scales every box. A digit
-then keeps its full box while it coasts (tuning videos: flicker 3.2% -> 2.8%)."""
+part, a blur burst) only 10%. A zoom is taken out before (the shared motion, or :data:`ZOOM_MIN`).
+A digit then keeps its full box while it coasts (tuning videos: flicker 3.2% -> 2.8%)."""
 ZOOM_MIN = 0.06
 """A median size change of matched digits beyond this (6% a frame, in log scale) is a zoom the shared
 motion missed: every box is scaled by it first. Below it, the box sizing above absorbs it."""
@@ -253,8 +253,8 @@ class Tracker:
 
     def _report(self, det_boxes: np.ndarray, det_track: list[int]) -> Reading:
         """The confirmed tracks as a Reading: detected ones centred on their detection (sized as
-        :func:`_placed` says), coasting ones
-        at their predicted box unless a detection of this frame covers them (no doubled digits).
+        :func:`_placed` says), coasting ones at their predicted box unless a detection of this
+        frame covers them (no doubled digits).
 
         Lines and numbers are kept, as groups of track ids, while the same tracks are shown: the
         sheet moves as a whole, so its layout does not change, and a borderline gap or slope
@@ -301,7 +301,6 @@ def _placed(tracks: np.ndarray, dets: np.ndarray) -> np.ndarray:
     size = np.exp(log_size)
     centre = dets[:, :2] + 0.5 * dets[:, 2:]
     return np.concatenate([centre - 0.5 * size, size], axis=1)
-
 
 
 def _one_hot(digit: int, confidence: float) -> np.ndarray:
@@ -429,7 +428,7 @@ def _search_shift(disp: np.ndarray, same: np.ndarray, scale: float) -> np.ndarra
     best = np.lexsort(((candidates**2).sum(axis=1), -agree))[0]
     # Two same-label pairs agree by chance easily among ten labels (a blurred frame of misreads);
     # a real move of the sheet is backed by more of its digits, unless there are only two.
-    if agree[best] < min(SEARCH_SUPPORT, disp.shape[0], disp.shape[1]) or agree[best] < 2:
+    if agree[best] < max(2, min(SEARCH_SUPPORT, disp.shape[0], disp.shape[1])):
         return None
     members = ((disp - candidates[best]) ** 2).sum(axis=2) < (VOTE_RADIUS * scale) ** 2
     return _median(disp[members & same])

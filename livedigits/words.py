@@ -59,16 +59,17 @@ def in_words(boxes: np.ndarray, confidences: np.ndarray, frame_height: int) -> n
             parent[a] = b
     roots = np.array([_root(parent, i) for i in range(len(tall))])
     letter = confidences[tall] < LETTER_CONFIDENCE
-    for r in np.unique(roots):
+    # Only the rows with enough plain non-digits are looked at further (most rows have none).
+    count = np.bincount(roots, minlength=len(tall))
+    letters = np.bincount(roots, weights=letter, minlength=len(tall))
+    for r in np.nonzero((letters >= MIN_LETTERS) & (letters >= LETTER_SHARE * count))[0]:
         members = roots == r
         if np.median(h[members]) < MIN_WORD_HEIGHT * frame_height:
             continue
-        letters = int(letter[members].sum())
-        if letters >= MIN_LETTERS and letters >= LETTER_SHARE * int(members.sum()):
-            # Only what is of the letters' size: a number written right after a label is
-            # written larger than the label is printed, and stays.
-            size = h <= WORD_SIZE * h[members & letter].max()
-            out[tall[members & size]] = True
+        # Only what is of the letters' size: a number written right after a label is written
+        # larger than the label is printed, and stays.
+        size = h <= WORD_SIZE * h[members & letter].max()
+        out[tall[members & size]] = True
     return out
 
 
