@@ -176,7 +176,7 @@ class Tracker:
             # A zoom the shared motion did not take out (each track's own velocity follows the
             # drift outwards, so no similarity is fitted): every digit grows by the same factor,
             # while a digit seen in part is one outlier. The median size change scales them all.
-            zoom = float(np.median(det_boxes[di, 3] / np.maximum(predicted[tj, 3], 1.0)))
+            zoom = float(np.sort(det_boxes[di, 3] / np.maximum(predicted[tj, 3], 1.0))[len(tj) // 2])
             if abs(np.log(zoom)) > ZOOM_MIN:
                 centres = predicted[:, :2] + 0.5 * predicted[:, 2:]
                 predicted[:, 2:] *= zoom
@@ -294,11 +294,11 @@ class Tracker:
 def _placed(tracks: np.ndarray, dets: np.ndarray) -> np.ndarray:
     """Matched tracks' new boxes [K,4]: centred on their detections, sized between the track's
     (moved) size and the detection's, in log scale (:data:`SIZE_FOLLOW`)."""
-    ratio = dets[:, 2:] / np.maximum(tracks[:, 2:], 1.0)
+    old = np.maximum(tracks[:, 2:], 1.0)
+    ratio = np.maximum(dets[:, 2:], 1.0) / old
     agree = (ratio >= SIZE_AGREE) & (ratio <= 1.0 / SIZE_AGREE)
-    weight = np.where(agree, SIZE_FOLLOW, SIZE_FOLLOW_FAR)
-    log_size = (1 - weight) * np.log(np.maximum(tracks[:, 2:], 1.0)) + weight * np.log(np.maximum(dets[:, 2:], 1.0))
-    size = np.exp(log_size)
+    # In log scale, the way from the old size to the detection's by the weight.
+    size = old * ratio ** np.where(agree, SIZE_FOLLOW, SIZE_FOLLOW_FAR)
     centre = dets[:, :2] + 0.5 * dets[:, 2:]
     return np.concatenate([centre - 0.5 * size, size], axis=1)
 
@@ -353,7 +353,8 @@ def _match(det_boxes, det_probs, det_labels, trk_boxes, trk_probs, trk_labels):
         pair = masked.argmin(axis=1)
         resid2 = masked[rows, pair]
         ok = resid2 < (VOTE_RADIUS * scale) ** 2
-        if np.count_nonzero(ok) >= 3 and resid2[ok].mean() > (SIMILARITY_RESIDUAL * scale) ** 2:
+        agreeing = np.count_nonzero(ok)
+        if agreeing >= 3 and resid2[ok].sum() > agreeing * (SIMILARITY_RESIDUAL * scale) ** 2:
             fitted = _similarity(c_trk[pair[ok]], c_det[ok])
             if fitted is not None:
                 motion = fitted
@@ -439,6 +440,8 @@ def _merged(det_boxes: np.ndarray, tracks: np.ndarray, confirmed: np.ndarray) ->
     boxes holding the centres of two confirmed tracks [M,4] and wider than :data:`MERGE_WIDTH`
     times the wider of them. Such a box reads as one digit at best, so it is not used at all and
     the digits under it coast."""
+    if not confirmed.any() or det_boxes[:, 2].max() <= MERGE_WIDTH * tracks[confirmed, 2].min():
+        return set()  # no detection is wide enough to hold two known digits
     c = tracks[:, :2] + 0.5 * tracks[:, 2:]
     x0, y0 = det_boxes[:, 0:1], det_boxes[:, 1:2]
     inside = (
