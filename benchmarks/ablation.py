@@ -35,7 +35,7 @@ def _no_containers(components: Callable):
 
 
 def _singletons(boxes, hosts):
-    return [[i] for i in range(len(boxes))]
+    return np.arange(len(boxes))
 
 
 def _no_words(boxes, *args):

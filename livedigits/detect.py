@@ -251,9 +251,9 @@ def lift_rulings(gray: np.ndarray, paper: np.ndarray, config: DetectorConfig = D
         back = cv2.invertAffineTransform(matrix)
         excess = cv2.warpAffine(excess, back, (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
     # What is itself clearly dark is ink, or an ink-dark ruling the line eraser takes: never lifted.
-    excess[above > config.ruling_keep_dark] = 0
+    excess = cv2.bitwise_and(excess, cv2.compare(above, config.ruling_keep_dark, cv2.CMP_LE))
     excess = cv2.min(excess, config.ruling_lift_max)
-    excess[excess < config.ruling_lift_min] = 0
+    _, excess = cv2.threshold(excess, config.ruling_lift_min - 1, 0, cv2.THRESH_TOZERO)  # under the minimum: 0
     return cv2.add(gray, excess)
 
 
@@ -269,6 +269,10 @@ def _spanning(excess: np.ndarray, floor: int, span: float, extent: int) -> np.nd
     _, labels, stats, _ = cv2.connectedComponentsWithStats(small, connectivity=8)
     keep = np.where(stats[:, extent] * f >= span, 255, 0).astype(np.uint8)
     keep[0] = 0
+    if not keep.any():
+        return np.zeros_like(excess)
+    if keep[1:].all():  # every run is long (a ruled page): nothing to cut out
+        return cv2.bitwise_and(excess, marks)
     kept = cv2.resize(keep[labels], (w, h), interpolation=cv2.INTER_NEAREST)
     return cv2.bitwise_and(excess, cv2.bitwise_and(kept, marks))
 
@@ -364,8 +368,9 @@ def _runs(mask: np.ndarray, kernels, angle: float) -> np.ndarray:
     return cv2.warpAffine(lines, cv2.invertAffineTransform(matrix), (sw, sh), flags=cv2.INTER_NEAREST)
 
 
-def _merge_fragments(boxes: np.ndarray, hosts: np.ndarray) -> list[list[int]]:
-    """Group box indices so that small pieces join the digit they belong to (a 5's cap, a 7's bar).
+def _merge_fragments(boxes: np.ndarray, hosts: np.ndarray) -> np.ndarray:
+    """Group boxes so that small pieces join the digit they belong to (a 5's cap, a 7's bar):
+    int [N], for each box the index of the box its group is named after (its own when alone).
 
     ``boxes`` is int [N, 4] of (x, y, w, h). A piece joins a box when it is under 60% of that
     one's height, overlaps it horizontally by half its own width, sits within 35% of its height
@@ -374,26 +379,33 @@ def _merge_fragments(boxes: np.ndarray, hosts: np.ndarray) -> list[list[int]]:
     take pieces, so a shadow or the desk's edge cannot swallow the digits around it.
     """
     n = len(boxes)
-    if n == 0:
-        return []
     x, y, w, h = (boxes[:, i].astype(np.int64) for i in range(4))
     parent = np.arange(n)
+    if n == 0:
+        return parent
     pieces = np.nonzero(h < 0.6 * h.max())[0]
     # Pieces against hosts only: a textured desk has thousands of specks, but few digit-like hosts.
     cols = np.nonzero(hosts)[0]
     if len(pieces) and len(cols):
-        px, py, pw, ph = x[pieces, None], y[pieces, None], w[pieces, None], h[pieces, None]
-        hx, hy, hw, hh = x[cols], y[cols], w[cols], h[cols]
-        overlap = np.minimum(px + pw, hx + hw) - np.maximum(px, hx)
+        # Horizontal overlap first, over all pairs: it leaves a few hosts per piece, on which the
+        # other tests run.
+        pw = w[pieces, None]
+        overlap = np.minimum(x[pieces, None] + pw, x[cols] + w[cols]) - np.maximum(x[pieces, None], x[cols])
+        row, col = np.nonzero(2 * overlap >= pw)
+        p, c = pieces[row], cols[col]
+        py, pw, ph = y[p], w[p], h[p]
+        hy, hw, hh = y[c], w[c], h[c]
         gap = np.maximum(np.maximum(hy - (py + ph), py - (hy + hh)), 0)
         span = np.maximum(hy + hh, py + ph) - np.minimum(hy, py)
         # A speck of noise beside a digit is no piece of it: a piece covers at least 3% of its
         # host's box (a 5's cap covers about a tenth).
         sized = pw * ph >= 0.03 * hw * hh
-        ok = sized & (hh > ph / 0.6) & (overlap >= 0.5 * pw) & (gap <= 0.35 * hh) & (span <= 1.4 * hh)
-        for row in np.nonzero(ok.any(axis=1))[0]:
-            hits = np.nonzero(ok[row])[0]
-            parent[pieces[row]] = cols[hits[np.argmax(hh[hits])]]
+        ok = sized & (hh > ph / 0.6) & (gap <= 0.35 * hh) & (span <= 1.4 * hh)
+        row, col, hh = row[ok], col[ok], hh[ok]
+        # Each piece joins the tallest of its hosts (the first of equals).
+        order = np.lexsort((col, -hh, row))
+        first = order[np.r_[True, row[order][1:] != row[order][:-1]]] if len(order) else order
+        parent[pieces[row[first]]] = cols[col[first]]
     # Follow each index to its root (parents are strictly taller, so the chains end).
     root = parent
     while True:
@@ -401,10 +413,7 @@ def _merge_fragments(boxes: np.ndarray, hosts: np.ndarray) -> list[list[int]]:
         if np.array_equal(up, root):
             break
         root = up
-    order = np.argsort(root, kind="stable")
-    starts = np.flatnonzero(np.r_[True, root[order][1:] != root[order][:-1]])
-    # Groups in the order of their first member, as the components came.
-    return sorted((chunk.tolist() for chunk in np.split(order, starts[1:])), key=lambda group: group[0])
+    return root
 
 
 def _union_box(boxes: np.ndarray) -> tuple[int, int, int, int]:
@@ -515,11 +524,7 @@ def find_candidates(
     # piece above or below (at most 1.4x its height together) it reaches the smallest digit.
     hosts = inside & (w <= config.max_single_aspect * h) & (h * 1.4 >= min_h)
 
-    regions = []
-    for group in _merge_fragments(boxes, hosts) if len(boxes) else []:
-        gx, gy, gw, gh = _union_box(boxes[group])
-        if min_h <= gh <= max_h and gw <= max_w and inside[group].all():
-            regions.append(_Region(gx, gy, gw, gh, group))
+    regions = _regions(boxes, _merge_fragments(boxes, hosts), inside, min_h, max_h, max_w)
     # Where a region lies is judged from its box first, before any mask is cut: on a textured
     # desk most regions go here. Texture is judged without the erased lines (a table's sides
     # round a digit are not texture), and with them at a looser bar, so that noise the line
@@ -563,6 +568,28 @@ def find_candidates(
         candidates = _join_stacked(candidates, median_h)
         candidates = [c for c in candidates if c.h >= config.min_relative_height * median_h]
     return candidates
+
+
+def _regions(boxes: np.ndarray, root: np.ndarray, inside: np.ndarray, min_h: float, max_h: float, max_w: float) -> list:
+    """The groups of ``boxes`` [N,4] named by ``root`` [N] (see :func:`_merge_fragments`) that
+    may be one digit: between ``min_h`` and ``max_h`` tall, at most ``max_w`` wide and all
+    ``inside`` [N] the frame; as :class:`_Region`, in the order of their first member (the order
+    the components came in). Judged on all groups at once: a noisy frame has thousands."""
+    if len(boxes) == 0:
+        return []
+    order = np.argsort(root, kind="stable")
+    starts = np.flatnonzero(np.r_[True, root[order][1:] != root[order][:-1]])
+    ends = np.r_[starts[1:], len(order)]
+    x, y, w, h = (boxes[order, i].astype(np.int64) for i in range(4))
+    x0, y0 = np.minimum.reduceat(x, starts), np.minimum.reduceat(y, starts)
+    gw, gh = np.maximum.reduceat(x + w, starts) - x0, np.maximum.reduceat(y + h, starts) - y0
+    whole = np.minimum.reduceat(inside[order].astype(np.uint8), starts).astype(bool)
+    ok = np.nonzero((gh >= min_h) & (gh <= max_h) & (gw <= max_w) & whole)[0]
+    ok = ok[np.argsort(order[starts[ok]], kind="stable")]  # stable sort: a group's first is its smallest
+    return [
+        _Region(int(x0[k]), int(y0[k]), int(gw[k]), int(gh[k]), order[starts[k] : ends[k]].tolist())
+        for k in ok.tolist()
+    ]
 
 
 @dataclass
