@@ -26,6 +26,11 @@ more askew than that is read without lifting its rulings (the line eraser still 
 PAGE_TILT_GAIN = 1.1
 """A page is turned only when its marks line up at least this much better (row and column
 profiles' energy) turned than as they are: a page with no rulings is left as it is."""
+GRID_TILT_REFINE = 4.0
+"""Degrees either side of the edge-direction estimate within which a grid's tilt is refined
+(:func:`_grid_tilt`)."""
+CONTAINER_MISS = 1.5
+"""Degrees from the nearest angle searched beyond which a container's line tilt is searched too."""
 CONTAINER_SPREAD = 6.0
 """Degrees either side of a container's overall tilt at which its sides are also looked for: a
 sheet or a box seen in perspective has sides a few degrees apart."""
@@ -283,26 +288,30 @@ def _page_tilt(marks: np.ndarray) -> float:
     :data:`PAGE_TILT_RANGE`, at which the row and column sums of a small copy are most peaked (a
     ruled page's lines each fall in one row). 0 when no angle does :data:`PAGE_TILT_GAIN` better
     than none."""
+    # Every whole degree: on a page with close rulings the peak is under a degree wide.
+    scores = _profile_scores(marks, np.arange(-PAGE_TILT_RANGE, PAGE_TILT_RANGE + 0.5).tolist())
+    if not scores:
+        return 0.0
+    best = max(scores, key=scores.get)
+    return best if scores[best] >= PAGE_TILT_GAIN * scores[0.0] else 0.0
+
+
+def _profile_scores(marks: np.ndarray, angles: list[float]) -> dict[float, float]:
+    """For each turn in ``angles`` (degrees), how peaked the row and column sums of ``marks``
+    (HxW uint8) are once turned by it, on a copy of at most 256 px: highest where straight lines
+    fall along the rows and columns. Empty when there are no marks."""
     h, w = marks.shape
     f = max(1, -(-max(h, w) // 256))  # rounded up: the copy is never over 256 px
     small = cv2.resize(marks, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA).astype(np.float32)
     if not small.any():
-        return 0.0
+        return {}
     sh, sw = small.shape
     scores: dict[float, float] = {}
-
-    def score(angle: float) -> float:
-        if angle not in scores:
-            matrix = cv2.getRotationMatrix2D((sw / 2, sh / 2), angle, 1.0)
-            turned = cv2.warpAffine(small, matrix, (sw, sh), flags=cv2.INTER_LINEAR)
-            scores[angle] = float((turned.sum(axis=1) ** 2).sum() + (turned.sum(axis=0) ** 2).sum())
-        return scores[angle]
-
-    # Every whole degree: on a page with close rulings the peak is under a degree wide.
-    for angle in np.arange(-PAGE_TILT_RANGE, PAGE_TILT_RANGE + 0.5).tolist():
-        score(angle)
-    best = max(scores, key=scores.get)
-    return best if scores[best] >= PAGE_TILT_GAIN * scores[0.0] else 0.0
+    for angle in angles:
+        matrix = cv2.getRotationMatrix2D((sw / 2, sh / 2), angle, 1.0)
+        turned = cv2.warpAffine(small, matrix, (sw, sh), flags=cv2.INTER_LINEAR)
+        scores[angle] = float((turned.sum(axis=1) ** 2).sum() + (turned.sum(axis=0) ** 2).sum())
+    return scores
 
 
 def noise_level(gray: np.ndarray) -> float:
@@ -720,17 +729,35 @@ def _erase_structures(mask: np.ndarray, components: _Components, structures: np.
         if not angles:
             # A container's lines (a grid, a box, a sheet's outline) are tilted as its edges say,
             # not as its outline's box (a grid running off the frame is boxed by the frame).
-            tilt = _line_tilt(own)
+            tilt, lined = _line_tilt(own), _grid_tilt(own)
             if components.inner_h[group[0]]:
                 # The sides of a box seen in perspective spread a few degrees about that; looking
                 # three ways costs three times, so a box's long sides are found at half size.
-                angles, shrink = (tilt - CONTAINER_SPREAD, tilt, tilt + CONTAINER_SPREAD), 2
+                # The lines' own tilt, when apart from those, is a fourth way (a squared page
+                # holding digits in its cells, askew).
+                angles = (tilt - CONTAINER_SPREAD, tilt, tilt + CONTAINER_SPREAD)
+                if min(abs(lined - a) for a in angles) > CONTAINER_MISS:
+                    angles += (lined,)
+                shrink = 2
             else:
                 # A grid too large to be a digit: many close lines, parallel in a small view,
                 # looked for along its tilt only and at full size, so the digits on it survive.
-                angles = (tilt,)
+                angles = (lined,)
         roi[:] = cv2.subtract(roi, own) | _remove_lines(own, length, angles, shrink)
     return out
+
+
+def _grid_tilt(lines: np.ndarray) -> float:
+    """:func:`_line_tilt` to a degree: the whole-degree turn near it at which the mask's row and column
+    sums peak. A grid's lines are looked for along one angle only, and thin lines a few degrees
+    off level are staircases of level steps whose edges vote for level: a squared page at -4
+    degrees measured 0.5, and its lines stayed in the mask."""
+    rough = _line_tilt(lines)
+    turns = [rough + step for step in np.arange(-GRID_TILT_REFINE, GRID_TILT_REFINE + 0.5).tolist()]
+    scores = _profile_scores(lines, turns)
+    if not scores:
+        return rough
+    return (max(scores, key=scores.get) + 45.0) % 90.0 - 45.0
 
 
 def _line_tilt(lines: np.ndarray) -> float:

@@ -271,3 +271,30 @@ def test_light_ink_digits_with_long_straight_strokes_are_not_taken_for_rulings(r
         x += w + height // 3
     # When read, Then every digit is read, none of its strokes lifted away as a ruling
     assert [d.digit for d in recognizer.recognize(page.astype(np.uint8))] == truths
+
+
+@pytest.mark.parametrize("turn", [2, 4, -3, -5], ids=["2-degrees", "4-degrees", "minus-3-degrees", "minus-5-degrees"])
+def test_an_ink_dark_grid_askew_with_digits_in_its_cells_is_erased(recognizer, mnist_test, turn):
+    # Given squared paper whose 2 px lines are as dark as the ink, turned a few degrees, with a
+    # digit in each of a row of cells: a container whose lines must be found along their own tilt
+    # (the direction of their edges says level: a thin line askew is a staircase of level steps)
+    page = Page(480, 640)
+    pitch = 64
+    for x in range(0, 640, pitch):
+        cv2.line(page.img, (x, 0), (x, 479), INK + 20, 2)
+    for y in range(0, 480, pitch):
+        cv2.line(page.img, (0, y), (639, y), INK + 20, 2)
+    for n, ch in enumerate("3719"):
+        page.write(mnist_test, ch, 2 * pitch + n * pitch + 18, 3 * pitch + 12, 40, k=n)
+    for n, ch in enumerate("2580"):
+        page.write(mnist_test, ch, 3 * pitch + n * pitch + 18, 5 * pitch + 12, 40, k=n + 4)
+    matrix = cv2.getRotationMatrix2D((320, 240), turn, 1.0)
+    frame = cv2.GaussianBlur(cv2.warpAffine(page.img, matrix, (640, 480), borderValue=PAPER), (0, 0), 0.7)
+    truths = []
+    for d, (x, y, w, h) in page.truths:
+        quad = cv2.transform(np.float32([[[x, y], [x + w, y], [x, y + h], [x + w, y + h]]]), matrix)[0]
+        (x0, y0), (x1, y1) = quad.min(axis=0), quad.max(axis=0)
+        truths.append(Truth(d, (round(x0), round(y0), round(x1 - x0), round(y1 - y0))))
+    # When read, Then the digits are read and no crossing or piece of the grid is
+    s = score(recognizer, frame, truths)
+    assert s.found >= 7 and s.right >= 7 and s.false_detections <= 1, s.as_dict()
