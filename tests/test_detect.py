@@ -144,3 +144,22 @@ def test_split_leaves_single_digits_alone():
 def test_lines_are_top_to_bottom_then_left_to_right():
     boxes = [(200, 10, 20, 30), (10, 100, 20, 30), (10, 12, 20, 30), (100, 8, 20, 30), (100, 105, 20, 30)]
     assert find_lines(boxes) == [[2, 3, 0], [1, 4]]
+
+
+def test_texture_round_a_mark_is_its_papers_departure_not_its_neighbours():
+    from livedigits.detect import _texture
+
+    rng = np.random.default_rng(0)
+    mark = Candidate(100, 100, 4, 14, np.full((14, 4), 255, np.uint8))
+    # Plain paper with sensor noise: about nothing
+    paper = np.clip(200 + rng.normal(0, 3, (240, 240)), 0, 255).astype(np.uint8)
+    assert _texture(mark, paper, 200.0) < 0.02
+    # Close digits either side (strokes cover well under half the ring): still plain
+    writing = paper.copy()
+    writing[100:114, 93:95] = 60
+    writing[100:114, 108:110] = 60
+    writing[98:100, 96:108] = 60
+    assert _texture(mark, writing, 200.0) < 0.02
+    # Wood grain, bands 10% either side of the surface: textured
+    grain = (200 + 20 * np.sin(np.arange(240)[:, None] / 4.0 + np.arange(240)[None, :] / 50.0)).astype(np.uint8)
+    assert _texture(mark, grain, 200.0) > 0.06

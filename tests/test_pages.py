@@ -94,6 +94,26 @@ def test_sheet_on_a_wood_grain_desk_gives_digits_and_the_desk_none(recognizer, m
     assert s.found == len(truths) and s.false_detections == 0, s.as_dict()
 
 
+def test_streaked_wood_as_bright_as_a_blue_note_gives_no_digits(recognizer, mnist_test):
+    # Given a wooden desk as bright as the blue note on it (so it counts as a page), its grain
+    # bands of light and dark with short darker streaks in them, many passing the ink threshold
+    # in pieces a few pixels long
+    rng = np.random.default_rng(3)
+    bands = 20 * np.sin(np.arange(480)[:, None] / 4.0 + np.arange(640)[None, :] / 50.0)
+    frame = (150 + bands).astype(np.uint8)
+    for _ in range(900):
+        x, y = int(rng.integers(0, 640)), int(rng.integers(0, 480))
+        length, dark = int(rng.integers(6, 16)), float(rng.uniform(0.6, 0.9))
+        cv2.line(frame, (x, y), (x + int(rng.integers(-2, 3)), y + length), round(150 * dark), 1, cv2.LINE_AA)
+    frame = cv2.GaussianBlur(frame, (3, 3), 0)
+    note = Page(150, 240, value=150)
+    note.write(mnist_test, "503", 25, 45, 56)
+    frame, truths = place(note, frame, 380, 250)
+    # When read, Then the note's digits are read and no streak of the grain is
+    s = score(recognizer, frame, truths)
+    assert s.found == 3 and s.right == 3 and s.false_detections <= 1, s.as_dict()
+
+
 def test_faint_grain_on_a_dimmer_desk_gives_no_digits_but_dark_ink_in_a_dim_corner_does(recognizer, mnist_test):
     # Given a note on a desk a little over half as bright, the desk marked with short streaks
     # only 23% darker than it (wood grain: each piece shorter than twice the smallest digit)
