@@ -52,7 +52,6 @@ PATCHES: dict[str, tuple[object, str, Callable]] = {
 """Turned off by replacing a step of :mod:`livedigits.detect` (or the recogniser's word check) for the run."""
 CONFIGS: dict[str, dict] = {
     "no ruling lift (ruling_lift_max)": {"ruling_lift_max": 0},
-    "no texture check (max_surround_ink)": {"max_surround_ink": 1.0, "max_surround_raw_ink": 1.0},
     "no edge check (min_side_ratio)": {"min_side_ratio": 0.0},
     "no surface check (min_surface_ratio)": {"min_surface_ratio": 0.0},
     "no ink contrast check (min_ink_contrast)": {"min_ink_contrast": 0.0},

@@ -128,12 +128,6 @@ class DetectorConfig:
     that read as 1s. Paper round a digit, even in dense writing or beside rulings, is plain: on
     the benchmark's tuning and check frames, 3 of ~3,900 small digits read right measure over
     0.06 (99.9th percentile 0.04-0.055), and 90% of the marks on a wooden desk beside a note do."""
-    max_surround_ink: float = 0.2
-    max_surround_raw_ink: float = 0.45
-    """The same before rulings and box sides are erased: lines round a digit in a table cell
-    cover a third of its margin at most; noise or fabric covers half or more."""
-    """Ink covering more than this share of the margin around a candidate means it sits in
-    texture or noise (a patterned cloth, a noisy dark frame), not on paper."""
     min_side_ratio: float = 0.75
     """Paper lies on every side of a digit: when even the brightest pixel of the margin on one side
     (left, right, above or below) is darker than this times that of the brightest side, the
@@ -542,13 +536,7 @@ def find_candidates(
     hosts = inside & (w <= config.max_single_aspect * h) & (h * 1.4 >= min_h)
 
     regions = _regions(boxes, _merge_fragments(boxes, hosts), inside, min_h, max_h, max_w)
-    # Where a region lies is judged from its box first, before any mask is cut: on a textured
-    # desk most regions go here. Texture is judged without the erased lines (a table's sides
-    # round a digit are not texture), and with them at a looser bar, so that noise the line
-    # eraser swept away still counts.
-    regions = _on_paper(regions, clean, config.max_surround_ink)
-    if clean is not mask:
-        regions = _on_paper(regions, mask, config.max_surround_raw_ink)
+    # Where a region lies is judged from its box first, before any mask is cut.
     if gray is not None:
         regions = _off_edges(regions, gray, config.min_side_ratio)
         paper = paper_level(gray, config) if paper is None else paper
@@ -800,32 +788,6 @@ def _tilt(contour: np.ndarray) -> float:
     or of a box's sides as the camera sees them."""
     angle = cv2.minAreaRect(contour)[2]
     return (angle + 45.0) % 90.0 - 45.0
-
-
-def _on_paper(candidates: list, mask: np.ndarray, max_ink: float) -> list:
-    """Keep candidates whose surroundings (a margin half their height wide) are mostly blank."""
-    if not candidates:
-        return []
-    cell = 8
-    h, w = mask.shape
-    # Ink share per 8x8 cell, summed in an integral image: every candidate's margin at once.
-    density = cv2.resize(mask, (max(1, w // cell), max(1, h // cell)), interpolation=cv2.INTER_AREA)
-    integral = cv2.integral(density, sdepth=cv2.CV_64F)
-    gh, gw = density.shape
-    x, y, bw, bh = (np.array([getattr(c, k) for c in candidates], np.int64) for k in ("x", "y", "w", "h"))
-    m = np.maximum(cell, bh // 2)
-
-    def cells(x0, y0, x1, y1):
-        x0, y0 = np.clip(x0 // cell, 0, gw), np.clip(y0 // cell, 0, gh)
-        x1, y1 = np.clip(-(-x1 // cell), 0, gw), np.clip(-(-y1 // cell), 0, gh)
-        total = integral[y1, x1] - integral[y0, x1] - integral[y1, x0] + integral[y0, x0]
-        return total / 255.0, (x1 - x0) * (y1 - y0)
-
-    outer, outer_n = cells(x - m, y - m, x + bw + m, y + bh + m)
-    inner, inner_n = cells(x, y, x + bw, y + bh)
-    ring = outer_n - inner_n
-    share = np.where(ring > 0, (outer - inner) / np.maximum(ring, 1), 0.0)
-    return [c for c, ok in zip(candidates, share <= max_ink) if ok]
 
 
 def _background(paper: np.ndarray, c, scale: int) -> float:
