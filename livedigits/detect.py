@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+DIVIDER_WIDTH = 0.3
+"""Width over height up to which a bar left between two erased lines is a divider (see
+:func:`_without_dividers`); a 1 cramped into its cell is the only digit that thin."""
 MAX_LINE_FILL = 0.35
 """Drawn lines (a grid, a table, a box, rulings) cover a small share of their own box; a
 structure that covers more than this is a surface, whose lines are not worth looking for."""
@@ -746,7 +749,33 @@ def _erase_structures(mask: np.ndarray, components: _Components, structures: np.
                 # A grid too large to be a digit: many close lines, parallel in a small view,
                 # looked for along its tilt only and at full size, so the digits on it survive.
                 angles = (lined,)
-        roi[:] = cv2.subtract(roi, own) | _remove_lines(own, length, angles, shrink)
+        kept = _remove_lines(own, length, angles, shrink)
+        kept = _without_dividers(kept, cv2.subtract(own, kept))
+        roi[:] = cv2.subtract(roi, own) | kept
+    return out
+
+
+def _without_dividers(kept: np.ndarray, erased: np.ndarray) -> np.ndarray:
+    """``kept`` (uint8 mask of what is left of a box or a table once its long lines are erased)
+    without its dividers: thin upright bars that ran from an erased line above them to one below
+    (the walls between the cells of a table or of a comb field for one digit each), which are as
+    tall as a cell and read as 1s. A digit in a cell reaches both of its lines only when it is
+    cramped into it."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(kept, connectivity=8)
+    if n <= 1:
+        return kept
+    near = cv2.dilate(erased, np.ones((5, 5), np.uint8))
+    out = kept
+    for i in range(1, n):
+        x, y, w, h, _ = stats[i]
+        if h < 6 or w > DIVIDER_WIDTH * h:
+            continue
+        own = labels[y : y + h, x : x + w] == i
+        reach = near[y : y + h, x : x + w] > 0
+        if (own[:2] & reach[:2]).any() and (own[-2:] & reach[-2:]).any():
+            if out is kept:
+                out = kept.copy()
+            out[y : y + h, x : x + w][own] = 0
     return out
 
 

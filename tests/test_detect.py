@@ -163,3 +163,22 @@ def test_texture_round_a_mark_is_its_papers_departure_not_its_neighbours():
     # Wood grain, bands 10% either side of the surface: textured
     grain = (200 + 20 * np.sin(np.arange(240)[:, None] / 4.0 + np.arange(240)[None, :] / 50.0)).astype(np.uint8)
     assert _texture(mark, grain, 200.0) > 0.06
+
+
+def test_the_walls_between_cells_go_with_the_lines_but_a_digit_in_a_cell_stays():
+    from livedigits.detect import _without_dividers
+
+    # Given what is left of a comb field once its top and bottom lines (erased) are gone
+    erased = np.zeros((60, 200), np.uint8)
+    erased[8:10, :] = 255
+    erased[50:52, :] = 255
+    kept = np.zeros_like(erased)
+    kept[10:50, 40:42] = 255  # a wall from line to line
+    kept[10:50, 120:122] = 255  # another
+    kept[16:44, 80:83] = 255  # a 1 written in its cell, touching neither line
+    kept[20:50, 150:160] = 255  # a digit sitting on the bottom line
+    # When the dividers are taken out
+    out = _without_dividers(kept, erased)
+    # Then the walls go and the digits stay
+    assert not out[10:50, 40:42].any() and not out[10:50, 120:122].any()
+    assert out[16:44, 80:83].all() and out[20:50, 150:160].all()
