@@ -194,19 +194,30 @@ def binarize(
     """HxW uint8 gray -> HxW uint8 mask, 255 where there is ink: darker by ``ink_ratio`` than the
     local paper, after rulings are lifted. ``paper`` is :func:`paper_level` of ``gray`` when the
     caller has it already."""
+    return threshold(gray, config, paper)[0]
+
+
+def threshold(
+    gray: np.ndarray, config: DetectorConfig = DetectorConfig(), paper: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`binarize`, and where the rulings it lifted run: (ink mask, ruling mask), both HxW
+    uint8 255/0. The rulings are the long thin lines :func:`lift_rulings` found, before any of
+    them is kept for being as dark as ink."""
     if gray.ndim != 2 or gray.dtype != np.uint8:
         raise ValueError(f"gray must be HxW uint8, got shape {gray.shape} dtype {gray.dtype}")
     noise = noise_level(gray)
     if noise > config.max_noise:
-        return np.zeros_like(gray)  # static, not a scene: nothing in it can be read
+        return np.zeros_like(gray), np.zeros_like(gray)  # static, not a scene: nothing in it can be read
     # A blur fades the thin strokes of tiny digits, so only a noisy frame is smoothed.
     seen = cv2.GaussianBlur(gray, (3, 3), 0) if noise > config.noisy else gray
     h, w = gray.shape
     paper = paper_level(gray, config) if paper is None else paper
     paper_full = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
-    seen = lift_rulings(seen, paper_full, config)
+    rulings = _rulings(seen, paper_full, config)
+    seen = _lifted(seen, paper_full, rulings, config)
     level = cv2.convertScaleAbs(paper_full, alpha=1.0 - config.ink_ratio)
-    return cv2.compare(seen, level, cv2.CMP_LT)
+    lifted = cv2.threshold(rulings, config.ruling_lift_min - 1, 255, cv2.THRESH_BINARY)[1]
+    return cv2.compare(seen, level, cv2.CMP_LT), lifted
 
 
 def lift_rulings(gray: np.ndarray, paper: np.ndarray, config: DetectorConfig = DetectorConfig()) -> np.ndarray:
@@ -225,10 +236,16 @@ def lift_rulings(gray: np.ndarray, paper: np.ndarray, config: DetectorConfig = D
     that (printed as dark as the ink) is erased from the mask as a line (:func:`_erase_structures`).
     Excesses under ``ruling_lift_min`` are noise and paper grain lined up by the long kernel.
     """
+    return _lifted(gray, paper, _rulings(gray, paper, config), config)
+
+
+def _rulings(gray: np.ndarray, paper: np.ndarray, config: DetectorConfig) -> np.ndarray:
+    """The darkness (uint8, beyond the ``paper``'s own) of the long thin lines of ``gray``, as
+    :func:`lift_rulings` finds them; 0 elsewhere."""
     h, w = gray.shape
     length = max(15, int(config.ruling_length * h))
     if min(h, w) <= length:
-        return gray  # too small to hold a ruling longer than a digit's stroke
+        return np.zeros_like(gray)  # too small to hold a ruling longer than a digit's stroke
     spread = config.ruling_spread
     dark = cv2.bitwise_not(gray)
     floor = cv2.bitwise_not(paper)  # the paper's own darkness
@@ -260,6 +277,15 @@ def lift_rulings(gray: np.ndarray, paper: np.ndarray, config: DetectorConfig = D
     if turned:
         back = cv2.invertAffineTransform(matrix)
         excess = cv2.warpAffine(excess, back, (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
+    return excess
+
+
+def _lifted(gray: np.ndarray, paper: np.ndarray, excess: np.ndarray, config: DetectorConfig) -> np.ndarray:
+    """``gray`` with the rulings' ``excess`` darkness (see :func:`_rulings`) lifted off, within
+    the bounds of :func:`lift_rulings`."""
+    if not excess.any():
+        return gray  # no ruling (or a frame too small to hold one)
+    above = cv2.subtract(paper, gray)
     # What is itself clearly dark is ink, or an ink-dark ruling the line eraser takes: never lifted.
     excess = cv2.bitwise_and(excess, cv2.compare(above, config.ruling_keep_dark, cv2.CMP_LE))
     excess = cv2.min(excess, config.ruling_lift_max)
@@ -487,8 +513,8 @@ class Detector:
 
     def detect(self, gray: np.ndarray) -> Detection:
         paper = paper_level(gray, self.config)
-        mask = binarize(gray, self.config, paper)
-        return Detection(mask, find_candidates(mask, self.config, gray, paper))
+        mask, lifted = threshold(gray, self.config, paper)
+        return Detection(mask, find_candidates(mask, self.config, gray, paper, lifted))
 
 
 def find_candidates(
@@ -496,6 +522,7 @@ def find_candidates(
     config: DetectorConfig = DetectorConfig(),
     gray: np.ndarray | None = None,
     paper: np.ndarray | None = None,
+    lifted: np.ndarray | None = None,
 ) -> list[Candidate]:
     """Digit candidates in an HxW uint8 ink mask (255 = ink), in no particular order.
 
@@ -508,6 +535,9 @@ def find_candidates(
     With the HxW uint8 ``gray`` frame the mask came from, candidates lying on an edge between
     paper and a darker surface (the sheet's edge against the desk), or on a surface much darker
     than the page, are left out; ``paper`` is :func:`paper_level` of ``gray`` if already known.
+    With the rulings ``lifted`` before the threshold (see :func:`threshold`), a thin bar running
+    from one ruling to the next (the wall between two cells of a table whose long lines were
+    lifted) is left out too.
     """
     frame_h, frame_w = mask.shape
     min_h = max(config.min_height_px, config.min_height * frame_h)
@@ -556,6 +586,8 @@ def find_candidates(
         shape = _own_pixels(outlines, inner, (gx, gy, gw, gh))
         whole = Candidate(gx, gy, gw, gh, cv2.bitwise_and(shape, clean[gy : gy + gh, gx : gx + gw]))
         if not _plausible(whole, min_h, config):
+            continue
+        if lifted is not None and gw <= DIVIDER_WIDTH * gh and _between_rulings(whole, lifted):
             continue
         if gray is not None:
             # Ink is dark (tiny digits exempt: blur lightens them); off the page's bright surface
@@ -753,6 +785,15 @@ def _erase_structures(mask: np.ndarray, components: _Components, structures: np.
         kept = _without_dividers(kept, cv2.subtract(own, kept))
         roi[:] = cv2.subtract(roi, own) | kept
     return out
+
+
+def _between_rulings(c: Candidate, rulings: np.ndarray) -> bool:
+    """Does a candidate's ink reach a ruling (HxW uint8 mask) at both its top and its bottom?"""
+    h, w = rulings.shape
+    x0, x1 = max(0, c.x - 2), min(w, c.x + c.w + 2)
+    top = rulings[max(0, c.y - 3) : c.y + 2, x0:x1]
+    bottom = rulings[max(0, c.y + c.h - 2) : c.y + c.h + 3, x0:x1]
+    return bool(top.any() and bottom.any())
 
 
 def _without_dividers(kept: np.ndarray, erased: np.ndarray) -> np.ndarray:
