@@ -104,7 +104,7 @@ class Recognizer:
         if len(regions) > len(self._batch):
             self._batch = np.zeros((2 * len(regions), SIZE, SIZE, 1), np.float32)
         batch = self._batch[: len(regions)]
-        normalize_batch([region.mask for region in regions], out=batch)
+        normalize_batch([region.ink for region in regions], out=batch)
         t3 = time.perf_counter()
         probs = self.classifier.predict(batch)
         t4 = time.perf_counter()
