@@ -66,3 +66,17 @@ def test_a_long_number_with_two_sloppy_digits_is_not_a_word():
     boxes = row(100, 100, 40, 6, step=1.1)
     confidences = np.array([0.99, 0.30, 0.98, 0.99, 0.33, 0.97])
     assert not in_words(boxes, confidences, 480).any()
+
+
+@pytest.mark.parametrize("label", ["Count", "Amount", "Total"])
+@pytest.mark.parametrize("size", [0.7, 0.8])
+def test_a_small_printed_label_on_a_whole_form_is_not_read(recognizer, mnist_test, label, size):
+    # Given a whole form in view: a label printed small (its lower-case letters 2.3-2.7% of the
+    # frame height) beside a boxed handwritten number
+    page = Page(480, 640)
+    cv2.putText(page.img, label, (40, 250), cv2.FONT_HERSHEY_SIMPLEX, size, INK, 1, cv2.LINE_AA)
+    cv2.rectangle(page.img, (200, 215), (420, 275), INK, 2)
+    page.write(mnist_test, "2718", 220, 225, 40, k=9)
+    # When read, Then the number's digits are read and no letter of the label is reported
+    s = score(recognizer, page.img, [Truth(d, b) for d, b in page.truths])
+    assert s.found == 4 and s.right == 4 and s.false_detections == 0, s.as_dict()
