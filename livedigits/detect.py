@@ -32,6 +32,8 @@ profiles' energy) turned than as they are: a page with no rulings is left as it 
 GRID_TILT_REFINE = 4.0
 """Degrees either side of the edge-direction estimate within which a grid's tilt is refined
 (:func:`_grid_tilt`)."""
+GRID_TILT_SIDE = 128
+"""Pixels of the copy a container's tilt is refined on: at 128, a line across it moves 2 px a degree."""
 CONTAINER_MISS = 1.5
 """Degrees from the nearest angle searched beyond which a container's line tilt is searched too."""
 CONTAINER_SPREAD = 6.0
@@ -347,12 +349,12 @@ def _page_tilt(marks: np.ndarray) -> float:
     return best if scores[best] >= PAGE_TILT_GAIN * scores[0.0] else 0.0
 
 
-def _profile_scores(marks: np.ndarray, angles: list[float]) -> dict[float, float]:
+def _profile_scores(marks: np.ndarray, angles: list[float], side: int = 256) -> dict[float, float]:
     """For each turn in ``angles`` (degrees), how peaked the row and column sums of ``marks``
-    (HxW uint8) are once turned by it, on a copy of at most 256 px: highest where straight lines
-    fall along the rows and columns. Empty when there are no marks."""
+    (HxW uint8) are once turned by it, on a copy of at most ``side`` px: highest where straight
+    lines fall along the rows and columns. Empty when there are no marks."""
     h, w = marks.shape
-    f = max(1, -(-max(h, w) // 256))  # rounded up: the copy is never over 256 px
+    f = max(1, -(-max(h, w) // side))  # rounded up: the copy is never over ``side`` px
     small = cv2.resize(marks, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA).astype(np.float32)
     if not small.any():
         return {}
@@ -793,7 +795,8 @@ def _erase_structures(mask: np.ndarray, components: _Components, structures: np.
         if not angles:
             # A container's lines (a grid, a box, a sheet's outline) are tilted as its edges say,
             # not as its outline's box (a grid running off the frame is boxed by the frame).
-            tilt, lined = _line_tilt(own), _grid_tilt(own)
+            tilt = _line_tilt(own)
+            lined = _grid_tilt(own, tilt)
             if components.inner_h[group[0]]:
                 # The sides of a box seen in perspective spread a few degrees about that; looking
                 # three ways costs three times, so a box's long sides are found at half size.
@@ -829,14 +832,17 @@ def _without_dividers(kept: np.ndarray, erased: np.ndarray) -> np.ndarray:
     tall as a cell and read as 1s. A digit in a cell reaches both of its lines only when it is
     cramped into it."""
     n, labels, stats, _ = cv2.connectedComponentsWithStats(kept, connectivity=8)
-    if n <= 1:
+    bars = np.nonzero(
+        (stats[:, cv2.CC_STAT_HEIGHT] >= 6)
+        & (stats[:, cv2.CC_STAT_WIDTH] <= DIVIDER_WIDTH * stats[:, cv2.CC_STAT_HEIGHT])
+    )[0]
+    bars = bars[bars > 0]
+    if not len(bars):
         return kept
     near = cv2.dilate(erased, np.ones((5, 5), np.uint8))
     out = kept
-    for i in range(1, n):
+    for i in bars.tolist():
         x, y, w, h, _ = stats[i]
-        if h < 6 or w > DIVIDER_WIDTH * h:
-            continue
         own = labels[y : y + h, x : x + w] == i
         reach = near[y : y + h, x : x + w] > 0
         if (own[:2] & reach[:2]).any() and (own[-2:] & reach[-2:]).any():
@@ -846,14 +852,13 @@ def _without_dividers(kept: np.ndarray, erased: np.ndarray) -> np.ndarray:
     return out
 
 
-def _grid_tilt(lines: np.ndarray) -> float:
-    """:func:`_line_tilt` to a degree: the whole-degree turn near it at which the mask's row and column
-    sums peak. A grid's lines are looked for along one angle only, and thin lines a few degrees
-    off level are staircases of level steps whose edges vote for level: a squared page at -4
-    degrees measured 0.5, and its lines stayed in the mask."""
-    rough = _line_tilt(lines)
+def _grid_tilt(lines: np.ndarray, rough: float) -> float:
+    """The ``rough`` tilt of :func:`_line_tilt` to a degree: the whole-degree turn near it at which
+    the mask's row and column sums peak. A grid's lines are looked for along one angle only, and
+    thin lines a few degrees off level are staircases of level steps whose edges vote for level:
+    a squared page at -4 degrees measured 0.5, and its lines stayed in the mask."""
     turns = [rough + step for step in np.arange(-GRID_TILT_REFINE, GRID_TILT_REFINE + 0.5).tolist()]
-    scores = _profile_scores(lines, turns)
+    scores = _profile_scores(lines, turns, GRID_TILT_SIDE)
     if not scores:
         return rough
     return (max(scores, key=scores.get) + 45.0) % 90.0 - 45.0
