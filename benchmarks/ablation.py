@@ -47,6 +47,8 @@ PATCHES: dict[str, tuple[object, str, Callable]] = {
     "no line erasing": (detect, "_erase_structures", lambda f: lambda mask, *args: mask),
     "no merging of pieces": (detect, "_merge_fragments", lambda f: _singletons),
     "no stacked joins": (detect, "_join_stacked", lambda f: lambda candidates, median_h: candidates),
+    "no walls between cells (dividers)": (detect, "_without_dividers", lambda f: lambda kept, erased: kept),
+    "no walls between lifted rulings": (detect, "_between_rulings", lambda f: lambda *args: False),
     "no word check (livedigits.words)": (recognizer, "in_words", lambda f: _no_words),
 }
 """Turned off by replacing a step of :mod:`livedigits.detect` (or the recogniser's word check) for the run."""

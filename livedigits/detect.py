@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+WALL_DARKNESS = 1.4
+"""A bar between two lifted rulings is a wall when it is at most this many times as dark (below
+the paper) as the lighter of them: printed lines are alike; ink is darker than a light ruling."""
 DIVIDER_WIDTH = 0.3
 """Width over height up to which a bar left between two erased lines is a divider (see
 :func:`_without_dividers`); a 1 cramped into its cell is the only digit that thin."""
@@ -125,7 +128,7 @@ class DetectorConfig:
     dim corner measure 29% and more."""
     fine_scale: int = 3
     """A small candidate (under twice the smallest digit height) is read from its ink thresholded
-    again on its gray crop enlarged this many times (bicubic), within a pixel of its own mask: a
+    again on its gray crop enlarged this many times (bicubic), hugging its own mask: a
     stroke 1-2 px wide has its edges placed between pixels instead of on them, and a 9 px digit
     reaches the classifier as a shape rather than a few blocks (tiny digits read right and
     confidently: tuning frames F1 0.40 -> 0.55). 1: off."""
@@ -222,9 +225,9 @@ def binarize(
 def threshold(
     gray: np.ndarray, config: DetectorConfig = DetectorConfig(), paper: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`binarize`, and where the rulings it lifted run: (ink mask, ruling mask), both HxW
-    uint8 255/0. The rulings are the long thin lines :func:`lift_rulings` found, before any of
-    them is kept for being as dark as ink."""
+    """:func:`binarize`, and where rulings run: (ink mask, ruling mask), both HxW uint8 255/0. The
+    rulings are the long thin lines :func:`lift_rulings` finds: their own pixels, those it lifts
+    (not those as dark as ink, which stay in the mask for the line eraser)."""
     if gray.ndim != 2 or gray.dtype != np.uint8:
         raise ValueError(f"gray must be HxW uint8, got shape {gray.shape} dtype {gray.dtype}")
     noise = noise_level(gray)
@@ -236,10 +239,18 @@ def threshold(
     paper = paper_level(gray, config) if paper is None else paper
     paper_full = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
     rulings = _rulings(seen, paper_full, config)
+    # Where a ruling runs: its own dark pixels (not the spread the search added).
+    floor = max(1, config.ruling_lift_min) - 1
+    ruled = cv2.threshold(rulings, floor, 255, cv2.THRESH_BINARY)[1]
+    if ruled.any():
+        # Lifted ones only: a ruling as dark as ink stays in the mask, for the line eraser.
+        above = cv2.subtract(paper_full, seen)
+        dark = cv2.threshold(above, floor, 255, cv2.THRESH_BINARY)[1]
+        inky = cv2.threshold(above, config.ruling_keep_dark, 255, cv2.THRESH_BINARY)[1]
+        ruled = cv2.bitwise_and(ruled, cv2.subtract(dark, inky))
     seen = _lifted(seen, paper_full, rulings, config)
     level = cv2.convertScaleAbs(paper_full, alpha=1.0 - config.ink_ratio)
-    lifted = cv2.threshold(rulings, config.ruling_lift_min - 1, 255, cv2.THRESH_BINARY)[1]
-    return cv2.compare(seen, level, cv2.CMP_LT), lifted
+    return cv2.compare(seen, level, cv2.CMP_LT), ruled
 
 
 def lift_rulings(gray: np.ndarray, paper: np.ndarray, config: DetectorConfig = DetectorConfig()) -> np.ndarray:
@@ -263,7 +274,7 @@ def lift_rulings(gray: np.ndarray, paper: np.ndarray, config: DetectorConfig = D
 
 def _rulings(gray: np.ndarray, paper: np.ndarray, config: DetectorConfig) -> np.ndarray:
     """The darkness (uint8, beyond the ``paper``'s own) of the long thin lines of ``gray``, as
-    :func:`lift_rulings` finds them; 0 elsewhere."""
+    :func:`lift_rulings` finds them (spread across by ``ruling_spread``); 0 elsewhere."""
     h, w = gray.shape
     length = max(15, int(config.ruling_length * h))
     if min(h, w) <= length:
@@ -535,8 +546,8 @@ class Detector:
 
     def detect(self, gray: np.ndarray) -> Detection:
         paper = paper_level(gray, self.config)
-        mask, lifted = threshold(gray, self.config, paper)
-        return Detection(mask, find_candidates(mask, self.config, gray, paper, lifted))
+        mask, ruled = threshold(gray, self.config, paper)
+        return Detection(mask, find_candidates(mask, self.config, gray, paper, ruled))
 
 
 def find_candidates(
@@ -544,7 +555,7 @@ def find_candidates(
     config: DetectorConfig = DetectorConfig(),
     gray: np.ndarray | None = None,
     paper: np.ndarray | None = None,
-    lifted: np.ndarray | None = None,
+    ruled: np.ndarray | None = None,
 ) -> list[Candidate]:
     """Digit candidates in an HxW uint8 ink mask (255 = ink), in no particular order.
 
@@ -557,9 +568,9 @@ def find_candidates(
     With the HxW uint8 ``gray`` frame the mask came from, candidates lying on an edge between
     paper and a darker surface (the sheet's edge against the desk), or on a surface much darker
     than the page, are left out; ``paper`` is :func:`paper_level` of ``gray`` if already known.
-    With the rulings ``lifted`` before the threshold (see :func:`threshold`), a thin bar running
-    from one ruling to the next (the wall between two cells of a table whose long lines were
-    lifted) is left out too.
+    With the pixels of the lifted rulings (``ruled``, see :func:`threshold`), a thin bar
+    whose ink touches one ruling at its top and the next at its bottom (the wall between two cells
+    of a table whose long lines were lifted) is left out too.
     """
     frame_h, frame_w = mask.shape
     noise = noise_level(gray) if gray is not None else None
@@ -612,7 +623,12 @@ def find_candidates(
         whole = Candidate(gx, gy, gw, gh, cv2.bitwise_and(shape, clean[gy : gy + gh, gx : gx + gw]))
         if not _plausible(whole, min_h, config):
             continue
-        if lifted is not None and gw <= DIVIDER_WIDTH * gh and _between_rulings(whole, lifted):
+        if (
+            ruled is not None
+            and gray is not None
+            and gw <= DIVIDER_WIDTH * gh
+            and _between_rulings(whole, ruled, gray, _background(paper, whole, config.background_scale))
+        ):
             continue
         if gray is not None:
             # Ink is dark (tiny digits exempt: blur lightens them); off the page's bright surface
@@ -816,13 +832,26 @@ def _erase_structures(mask: np.ndarray, components: _Components, structures: np.
     return out
 
 
-def _between_rulings(c: Candidate, rulings: np.ndarray) -> bool:
-    """Does a candidate's ink reach a ruling (HxW uint8 mask) at both its top and its bottom?"""
-    h, w = rulings.shape
-    x0, x1 = max(0, c.x - 2), min(w, c.x + c.w + 2)
-    top = rulings[max(0, c.y - 3) : c.y + 2, x0:x1]
-    bottom = rulings[max(0, c.y + c.h - 2) : c.y + c.h + 3, x0:x1]
-    return bool(top.any() and bottom.any())
+def _between_rulings(c: Candidate, ruled: np.ndarray, gray: np.ndarray, background: float) -> bool:
+    """Is a candidate a wall between two rulings (``ruled``, HxW uint8): does its ink touch one at
+    its top and one at its bottom (its first and last rows of ink, within a pixel), and is it no
+    darker than they are, as printed lines are alike (a handwritten 1 that reaches from line to
+    line is darker than light rulings: :data:`WALL_DARKNESS`)?"""
+    h, w = ruled.shape
+    rows = np.nonzero(c.mask.any(axis=1))[0]
+    if len(rows) == 0:
+        return False
+    ends = []
+    for row, y0, y1 in ((rows[0], -2, 1), (rows[-1], 0, 3)):
+        cols = np.nonzero(c.mask[row])[0]
+        y, x0, x1 = c.y + int(row), max(0, c.x + int(cols[0]) - 1), min(w, c.x + int(cols[-1]) + 2)
+        band = ruled[max(0, y + y0) : y + y1, x0:x1]
+        if not band.any():
+            return False
+        ends.append(float(gray[max(0, y + y0) : y + y1, x0:x1][band > 0].mean()))
+    line = background - max(ends)  # the lighter of the two rulings, in gray levels below the paper
+    bar = background - cv2.mean(gray[c.y : c.y + c.h, c.x : c.x + c.w], c.mask)[0]
+    return bar <= WALL_DARKNESS * line
 
 
 def _without_dividers(kept: np.ndarray, erased: np.ndarray) -> np.ndarray:
@@ -839,7 +868,7 @@ def _without_dividers(kept: np.ndarray, erased: np.ndarray) -> np.ndarray:
     bars = bars[bars > 0]
     if not len(bars):
         return kept
-    near = cv2.dilate(erased, np.ones((5, 5), np.uint8))
+    near = cv2.dilate(erased, np.ones((5, 1), np.uint8))  # up and down only: a side beside it is no end
     out = kept
     for i in bars.tolist():
         x, y, w, h, _ = stats[i]
@@ -853,10 +882,11 @@ def _without_dividers(kept: np.ndarray, erased: np.ndarray) -> np.ndarray:
 
 
 def _grid_tilt(lines: np.ndarray, rough: float) -> float:
-    """The ``rough`` tilt of :func:`_line_tilt` to a degree: the whole-degree turn near it at which
-    the mask's row and column sums peak. A grid's lines are looked for along one angle only, and
-    thin lines a few degrees off level are staircases of level steps whose edges vote for level:
-    a squared page at -4 degrees measured 0.5, and its lines stayed in the mask."""
+    """The ``rough`` tilt of :func:`_line_tilt` made good: of the turns a whole number of degrees
+    from it (within :data:`GRID_TILT_REFINE`), the one at which the mask's row and column sums
+    peak. A grid's lines are looked for along one angle only, and thin lines a few degrees off
+    level are staircases of level steps whose edges vote for level: a squared page at -4 degrees
+    measured 0.5, and its lines stayed in the mask."""
     turns = [rough + step for step in np.arange(-GRID_TILT_REFINE, GRID_TILT_REFINE + 0.5).tolist()]
     scores = _profile_scores(lines, turns, GRID_TILT_SIDE)
     if not scores:
@@ -914,8 +944,8 @@ def _on_bright_surface(candidates: list, paper: np.ndarray, brightest: float, co
 
 def _fine_ink(c: Candidate, gray: np.ndarray, background: float, config: DetectorConfig) -> np.ndarray | None:
     """A candidate's ink thresholded again (``ink_ratio`` below its ``background``) on its gray
-    crop enlarged ``fine_scale`` times, kept within a pixel of its own mask (a ruling or a
-    neighbour erased beside it stays out): uint8 0/255, or None when nothing is left."""
+    crop enlarged ``fine_scale`` times, kept within a third of a pixel of its own mask (a ruling
+    or a neighbour erased beside it stays out): uint8 0/255, or None when nothing is left."""
     h, w = gray.shape
     s = config.fine_scale
     x0, y0, x1, y1 = max(c.x - 1, 0), max(c.y - 1, 0), min(c.x + c.w + 1, w), min(c.y + c.h + 1, h)

@@ -176,7 +176,8 @@ class Tracker:
             # A zoom the shared motion did not take out (each track's own velocity follows the
             # drift outwards, so no similarity is fitted): every digit grows by the same factor,
             # while a digit seen in part is one outlier. The median size change scales them all.
-            zoom = float(np.sort(det_boxes[di, 3] / np.maximum(predicted[tj, 3], 1.0))[len(tj) // 2])
+            ratios = np.sort(det_boxes[di, 3] / np.maximum(predicted[tj, 3], 1.0))
+            zoom = float(0.5 * (ratios[(len(tj) - 1) // 2] + ratios[len(tj) // 2]))  # the median
             if abs(np.log(zoom)) > ZOOM_MIN:
                 centres = predicted[:, :2] + 0.5 * predicted[:, 2:]
                 predicted[:, 2:] *= zoom

@@ -182,3 +182,15 @@ def test_the_walls_between_cells_go_with_the_lines_but_a_digit_in_a_cell_stays()
     # Then the walls go and the digits stay
     assert not out[10:50, 40:42].any() and not out[10:50, 120:122].any()
     assert out[16:44, 80:83].all() and out[20:50, 150:160].all()
+
+
+def test_a_bar_beside_an_erased_side_is_no_wall():
+    from livedigits.detect import _without_dividers
+
+    # Given a box's left side (erased as a line) and a 1 written just inside it, 1-2 px off
+    erased = np.zeros((80, 60), np.uint8)
+    erased[:, 10:12] = 255
+    kept = np.zeros_like(erased)
+    kept[20:60, 13:16] = 255
+    # Then the 1 is no wall between two lines: it stays
+    assert _without_dividers(kept, erased)[20:60, 13:16].all()

@@ -359,3 +359,23 @@ def test_digits_7_px_tall_in_a_clean_frame_are_read(recognizer, mnist_test):
     # are common there)
     s = score(recognizer, frame, [Truth(d, b) for d, b in page.truths])
     assert s.right >= 0.6 * len(page.truths) and s.false_detections <= 1, s.as_dict()
+
+
+@pytest.mark.parametrize("fill", [0.85, 0.95], ids=["85%-of-the-spacing", "95%-of-the-spacing"])
+def test_ones_as_tall_as_the_space_between_light_rulings_are_read(recognizer, mnist_test, fill):
+    # Given a page ruled every 40 px in a light print, each line holding 1s written nearly from
+    # ruling to ruling (the walls between a table's cells look like that, but printed as light)
+    page = Page(480, 640)
+    for y in range(20, 480, 40):
+        cv2.line(page.img, (0, y), (639, y), 180, 1)
+    tall = round(fill * 40)
+    k = 0
+    for y in range(20, 420, 40):
+        x = 30
+        for _ in range(10):
+            x = page.write(mnist_test, "1", x, y + (40 - tall + 1) // 2, tall, k=k) + 14
+            k += 1
+    frame = cv2.GaussianBlur(page.img, (0, 0), 0.6)
+    # When read, Then (nearly) every 1 is read
+    s = score(recognizer, frame, [Truth(d, b) for d, b in page.truths])
+    assert s.right >= 0.95 * len(page.truths), s.as_dict()
