@@ -833,22 +833,23 @@ def _erase_structures(mask: np.ndarray, components: _Components, structures: np.
 
 
 def _between_rulings(c: Candidate, ruled: np.ndarray, gray: np.ndarray, background: float) -> bool:
-    """Is a candidate a wall between two rulings (``ruled``, HxW uint8): does its ink touch one at
-    its top and one at its bottom (its first and last rows of ink, within a pixel), and is it no
-    darker than they are, as printed lines are alike (a handwritten 1 that reaches from line to
-    line is darker than light rulings: :data:`WALL_DARKNESS`)?"""
+    """Is a candidate a wall between two rulings (``ruled``, HxW uint8): does its ink touch one in
+    the two rows above its first row of ink and one in the two below its last, and is it no
+    darker than the darkest pixel of the lighter of them, as printed lines are alike (a
+    handwritten 1 that reaches from line to line is darker than light rulings:
+    :data:`WALL_DARKNESS`)?"""
     h, w = ruled.shape
     rows = np.nonzero(c.mask.any(axis=1))[0]
     if len(rows) == 0:
         return False
     ends = []
-    for row, y0, y1 in ((rows[0], -2, 1), (rows[-1], 0, 3)):
+    for row, y0, y1 in ((rows[0], -2, 0), (rows[-1], 1, 3)):
         cols = np.nonzero(c.mask[row])[0]
         y, x0, x1 = c.y + int(row), max(0, c.x + int(cols[0]) - 1), min(w, c.x + int(cols[-1]) + 2)
         band = ruled[max(0, y + y0) : y + y1, x0:x1]
         if not band.any():
             return False
-        ends.append(float(gray[max(0, y + y0) : y + y1, x0:x1][band > 0].mean()))
+        ends.append(float(gray[max(0, y + y0) : y + y1, x0:x1][band > 0].min()))
     line = background - max(ends)  # the lighter of the two rulings, in gray levels below the paper
     bar = background - cv2.mean(gray[c.y : c.y + c.h, c.x : c.x + c.w], c.mask)[0]
     return bar <= WALL_DARKNESS * line
