@@ -59,6 +59,7 @@ CONFIGS: dict[str, dict] = {
     "no ink contrast check (min_ink_contrast)": {"min_ink_contrast": 0.0},
     "no texture ring round small marks (max_texture)": {"max_texture": 1.0},
     "no fine ink for small marks (fine_scale)": {"fine_scale": 1},
+    "no faint small digits grown from specks (faint_ratio)": {"faint_ratio": 0.0},
     "no dim-surface contrast check (dim_min_contrast)": {"dim_min_contrast": 0.0},
     "no size consistency (min_relative_height)": {"min_relative_height": 0.0},
     "no denoising (noisy)": {"noisy": 1.0},

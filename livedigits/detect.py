@@ -9,6 +9,7 @@ and a stroke of any width stays solid (an adaptive mean threshold hollows out th
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import cv2
@@ -152,6 +153,12 @@ class DetectorConfig:
     """Paper lies on every side of a digit: when even the brightest pixel of the margin on one side
     (left, right, above or below) is darker than this times that of the brightest side, the
     candidate sits on an edge between the sheet and a darker desk, not on paper."""
+    faint_ratio: float = 0.1
+    """Half of ``ink_ratio`` (the low threshold of a hysteresis, as in Canny's edges): in a clean
+    frame, ink left over beside no candidate (a blurred tiny digit broken into specks below the
+    smallest digit's height) is grown through pixels this much darker than the paper; a grown
+    mark of small-digit size on the page's bright surface, in plain paper, is a candidate too,
+    read from its gray at this threshold (see :func:`_faint_digits`). 0: off."""
     min_relative_height: float = 0.4
     """With three or more candidates, one shorter than this times their median height is a speck
     or a scratch, not a digit: handwriting on one page is of one size, give or take."""
@@ -650,15 +657,100 @@ def find_candidates(
             if not whole.parts and not whole.whole:
                 continue
         candidates.append(whole)
+    if gray is not None and config.faint_ratio > 0 and noise <= config.noisy:
+        tall = components.boxes[components.boxes[:, 3] >= min_h]
+        candidates += _faint_digits(mask, clean, candidates, tall, gray, paper, ruled, min_h, brightest, noise, config)
     if len(candidates) >= 3:
         median_h = float(np.median([c.h for c in candidates]))
         candidates = _join_stacked(candidates, median_h)
         candidates = [c for c in candidates if c.h >= config.min_relative_height * median_h]
     if gray is not None and config.fine_scale > 1:
         for c in candidates:
-            if c.h < 2 * min_h and c.whole and not c.parts:
+            if c.h < 2 * min_h and c.whole and not c.parts and c.fine is None:
                 c.fine = _fine_ink(c, gray, _background(paper, c, config.background_scale), config)
     return candidates
+
+
+def _faint_digits(
+    mask: np.ndarray,
+    clean: np.ndarray,
+    candidates: list[Candidate],
+    tall: np.ndarray,
+    gray: np.ndarray,
+    paper: np.ndarray,
+    ruled: np.ndarray | None,
+    min_h: float,
+    brightest: float,
+    noise: float,
+    config: DetectorConfig,
+) -> list[Candidate]:
+    """Small digits too faint to hold together at ``ink_ratio``: the ink of ``clean`` (the mask
+    after its structures were erased) outside every candidate's box seeds a hysteresis through
+    pixels ``faint_ratio`` darker than the paper (neither erased lines nor lifted rulings); a
+    grown mark between ``min_h`` and twice that tall, inside the frame, plausible, on the page's
+    bright surface and in plain paper (as the small candidates of :func:`find_candidates`) is a
+    candidate, read from its gray at ``faint_ratio`` (:func:`_fine_ink`)."""
+    h, w = gray.shape
+    taken = np.zeros((h, w), np.uint8)
+    for c in candidates:
+        taken[max(c.y - 1, 0) : c.y + c.h + 1, max(c.x - 1, 0) : c.x + c.w + 1] = 255
+    # Seeds: leftover ink on the page's bright surface, in no component tall enough to be a digit.
+    paper_full = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
+    bright = cv2.threshold(paper_full, math.ceil(config.dim_surface * brightest) - 1, 255, cv2.THRESH_BINARY)[1]
+    seeds = cv2.bitwise_and(cv2.subtract(clean, taken), bright)
+    for x, y, bw, bh in tall.tolist():
+        seeds[y : y + bh, x : x + bw] = 0
+    if not seeds.any():
+        return []
+    # Growth reaches at most half the largest such digit (2 x min_h) from a seed: the faint
+    # threshold is only looked at there, and the outlines traced only there.
+    reach = 2 * int(min_h) + 1
+    near = cv2.dilate(seeds, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, reach)))
+    weak = cv2.compare(gray, cv2.convertScaleAbs(paper_full, alpha=1.0 - config.faint_ratio), cv2.CMP_LT)
+    weak = cv2.subtract(cv2.bitwise_or(weak, seeds), taken)
+    outlines, _ = cv2.findContours(cv2.bitwise_and(weak, near), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not outlines:
+        return []
+    boxes = np.array([cv2.boundingRect(o) for o in outlines], np.int64).reshape(-1, 4)
+    x, y, bw, bh = boxes.T
+    b = config.border_px
+    ok = (bh >= min_h) & (bh < 2 * min_h) & (bw <= config.max_single_aspect * bh)
+    ok &= (x >= b) & (y >= b) & (x + bw <= w - b) & (y + bh <= h - b)
+    found = []
+    for k in np.nonzero(ok)[0].tolist():
+        cx, cy, cw, ch = (int(v) for v in boxes[k])
+        own = _own_pixels([outlines[k]], [], (cx, cy, cw, ch))
+        inked = cv2.bitwise_and(own, weak[cy : cy + ch, cx : cx + cw])
+        window = np.s_[cy : cy + ch, cx : cx + cw]
+        # Cut off where the search stopped (a streak of wood grain, a long faint line): it goes on.
+        around = weak[cy - 1 : cy + ch + 1, cx - 1 : cx + cw + 1].copy()
+        around[1:-1, 1:-1] = 0
+        reach_out = cv2.dilate(cv2.copyMakeBorder(inked, 1, 1, 1, 1, cv2.BORDER_CONSTANT), np.ones((3, 3), np.uint8))
+        if cv2.countNonZero(cv2.bitwise_and(reach_out, around)):
+            continue
+        if not cv2.countNonZero(cv2.bitwise_and(inked, seeds[window])):
+            continue  # faint all through: no stroke of it reaches the ink threshold
+        # A faint mark that runs into an erased line or a lifted ruling is that line's blurred edge.
+        lines = cv2.subtract(mask[window], clean[window])
+        if ruled is not None:
+            lines = cv2.bitwise_or(lines, ruled[window])
+        if cv2.countNonZero(cv2.bitwise_and(cv2.dilate(inked, np.ones((3, 3), np.uint8)), lines)):
+            continue
+        c = Candidate(cx, cy, cw, ch, inked)
+        if not _plausible(c, min_h, config):
+            continue
+        background = _background(paper, c, config.background_scale)
+        if background < config.dim_surface * brightest or _texture(c, gray, background) - noise > config.max_texture:
+            continue
+        if cw > config.max_aspect * ch:
+            c.parts = [p for p in split_touching(c, config.max_aspect) if _plausible(p, min_h, config)]
+            c.whole = cw <= config.max_single_aspect * ch
+            if not c.parts and not c.whole:
+                continue
+        else:
+            c.fine = _fine_ink(c, gray, background, config, config.faint_ratio)
+        found.append(c)
+    return found
 
 
 def _regions(boxes: np.ndarray, root: np.ndarray, inside: np.ndarray, min_h: float, max_h: float, max_w: float) -> list:
@@ -943,15 +1035,17 @@ def _on_bright_surface(candidates: list, paper: np.ndarray, brightest: float, co
     return [c for c in candidates if _background(paper, c, config.background_scale) >= bar]
 
 
-def _fine_ink(c: Candidate, gray: np.ndarray, background: float, config: DetectorConfig) -> np.ndarray | None:
-    """A candidate's ink thresholded again (``ink_ratio`` below its ``background``) on its gray
+def _fine_ink(
+    c: Candidate, gray: np.ndarray, background: float, config: DetectorConfig, ratio: float | None = None
+) -> np.ndarray | None:
+    """A candidate's ink thresholded again (``ratio``, by default ``ink_ratio``, below its ``background``) on its gray
     crop enlarged ``fine_scale`` times, kept within a third of a pixel of its own mask (a ruling
     or a neighbour erased beside it stays out): uint8 0/255, or None when nothing is left."""
     h, w = gray.shape
     s = config.fine_scale
     x0, y0, x1, y1 = max(c.x - 1, 0), max(c.y - 1, 0), min(c.x + c.w + 1, w), min(c.y + c.h + 1, h)
     big = cv2.resize(gray[y0:y1, x0:x1], None, fx=s, fy=s, interpolation=cv2.INTER_CUBIC)
-    ink = cv2.compare(big, background * (1.0 - config.ink_ratio), cv2.CMP_LT)
+    ink = cv2.compare(big, background * (1.0 - (config.ink_ratio if ratio is None else ratio)), cv2.CMP_LT)
     own = np.zeros((y1 - y0, x1 - x0), np.uint8)
     own[c.y - y0 : c.y - y0 + c.h, c.x - x0 : c.x - x0 + c.w] = c.mask
     near = cv2.dilate(

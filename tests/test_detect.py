@@ -165,6 +165,23 @@ def test_texture_round_a_mark_is_its_papers_departure_not_its_neighbours():
     assert _texture(mark, grain, 200.0) > 0.06
 
 
+def test_faint_streaks_with_dark_specks_are_no_faint_digits():
+    from livedigits.detect import Detector
+
+    # Given long faint streaks at 30 degrees (12% darker than the paper: under the ink threshold,
+    # over the faint one), each with dark specks along it: the specks seed a growth through the
+    # faint pixels, searched only near them, which cuts each streak into pieces of digit size
+    frame = np.full((480, 640), 230, np.uint8)
+    for k in range(-10, 14):
+        cv2.line(frame, (50 * k, 470), (50 * k + 700, 70), 202, 2)
+        for t in np.linspace(0.05, 0.95, 12):
+            x, y = int(50 * k + 700 * t), int(470 - 400 * t)
+            if 10 < x < 630:
+                frame[y : y + 2, x : x + 2] = 150
+    # When detected, Then no piece is a candidate: each goes on beyond where the search stopped
+    assert Detector().detect(frame).candidates == []
+
+
 def test_the_walls_between_cells_go_with_the_lines_but_a_digit_in_a_cell_stays():
     from livedigits.detect import _without_dividers
 
