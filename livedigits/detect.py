@@ -181,8 +181,8 @@ class Candidate:
     parts: list[Candidate] = field(default_factory=list)
     whole: bool = True
     fine: np.ndarray | None = None
-    """A small candidate's ink drawn again from the gray at ``fine_scale`` times its size (uint8
-    0/255), for the classifier: see :func:`_fine_ink`. None: ``mask`` is read."""
+    """A small candidate's ink drawn again from the gray at ``fine_scale`` times its size (uint8,
+    its darkness), for the classifier: see :func:`_fine_ink`. None: ``mask`` is read."""
 
     @property
     def box(self) -> tuple[int, int, int, int]:
@@ -1038,21 +1038,29 @@ def _on_bright_surface(candidates: list, paper: np.ndarray, brightest: float, co
 def _fine_ink(
     c: Candidate, gray: np.ndarray, background: float, config: DetectorConfig, ratio: float | None = None
 ) -> np.ndarray | None:
-    """A candidate's ink thresholded again (``ratio``, by default ``ink_ratio``, below its ``background``) on its gray
-    crop enlarged ``fine_scale`` times, kept within a third of a pixel of its own mask (a ruling
-    or a neighbour erased beside it stays out): uint8 0/255, or None when nothing is left."""
+    """A candidate's ink thresholded again (``ratio``, by default ``ink_ratio``, below its
+    ``background``) on its gray crop enlarged ``fine_scale`` times, kept within a third of a pixel
+    of its own mask (a ruling or a neighbour erased beside it stays out), as its darkness: uint8,
+    255 at its darkest pixel, 0 off the ink; or None when nothing is left."""
     h, w = gray.shape
     s = config.fine_scale
     x0, y0, x1, y1 = max(c.x - 1, 0), max(c.y - 1, 0), min(c.x + c.w + 1, w), min(c.y + c.h + 1, h)
     big = cv2.resize(gray[y0:y1, x0:x1], None, fx=s, fy=s, interpolation=cv2.INTER_CUBIC)
-    ink = cv2.compare(big, background * (1.0 - (config.ink_ratio if ratio is None else ratio)), cv2.CMP_LT)
     own = np.zeros((y1 - y0, x1 - x0), np.uint8)
     own[c.y - y0 : c.y - y0 + c.h, c.x - x0 : c.x - x0 + c.w] = c.mask
     near = cv2.dilate(
         cv2.resize(own, (big.shape[1], big.shape[0]), interpolation=cv2.INTER_NEAREST), np.ones((s, s), np.uint8)
     )
+    ink = cv2.compare(big, background * (1.0 - (config.ink_ratio if ratio is None else ratio)), cv2.CMP_LT)
     fine = cv2.bitwise_and(ink, near)
-    return fine if cv2.countNonZero(fine) else None
+    if not cv2.countNonZero(fine):
+        return None
+    # How dark, not only where: anti-aliased as MNIST's digits are (a blurred stroke's binary
+    # mask is a thick blob; its darkness keeps a core and soft edges).
+    darkest = cv2.minMaxLoc(big, fine)[0]
+    darkness = np.float32(background) - big.astype(np.float32)  # positive wherever ``fine`` is
+    soft = cv2.convertScaleAbs(darkness, alpha=255.0 / max(background - darkest, 1.0))
+    return cv2.bitwise_and(soft, fine)
 
 
 def _texture(c: Candidate, gray: np.ndarray, background: float) -> float:

@@ -165,6 +165,26 @@ def test_texture_round_a_mark_is_its_papers_departure_not_its_neighbours():
     assert _texture(mark, grain, 200.0) > 0.06
 
 
+def test_a_small_candidates_fine_ink_is_its_darkness_anti_aliased():
+    from livedigits.detect import DetectorConfig, _fine_ink
+
+    # Given a 1 ten pixels tall drawn 2 px wide and blurred (a tiny digit through a soft lens)
+    gray = np.full((40, 40), 220, np.uint8)
+    gray[15:25, 19:21] = 40
+    gray = cv2.GaussianBlur(gray, (0, 0), 0.8)
+    mask = cv2.compare(gray[14:26, 17:23], 176, cv2.CMP_LT)
+    mark = Candidate(17, 14, 6, 12, mask)
+    # When its fine ink is drawn at 3x
+    fine = _fine_ink(mark, gray, 220.0, DetectorConfig())
+    # Then it is the stroke's darkness: full at its core, fading at its edges (not a flat blob),
+    # and nothing off the ink
+    assert fine.max() == 255
+    inked = fine[fine > 0]
+    assert np.count_nonzero(inked < 128) > 0.2 * inked.size
+    assert fine.shape == (3 * 14, 3 * 8)
+    assert fine[:, :6].max() == 0
+
+
 def test_faint_streaks_with_dark_specks_are_no_faint_digits():
     from livedigits.detect import Detector
 
