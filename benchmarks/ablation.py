@@ -60,6 +60,7 @@ CONFIGS: dict[str, dict] = {
     "no texture ring round small marks (max_texture)": {"max_texture": 1.0},
     "no fine ink for small marks (fine_scale)": {"fine_scale": 1},
     "no faint small digits grown from specks (faint_ratio)": {"faint_ratio": 0.0},
+    "the classifier reads the binary mask, not the darkness (read_darkness)": {"read_darkness": False},
     "no dim-surface contrast check (dim_min_contrast)": {"dim_min_contrast": 0.0},
     "no size consistency (min_relative_height)": {"min_relative_height": 0.0},
     "no denoising (noisy)": {"noisy": 1.0},

@@ -185,6 +185,24 @@ def test_a_small_candidates_fine_ink_is_its_darkness_anti_aliased():
     assert fine[:, :6].max() == 0
 
 
+def test_every_candidate_is_read_as_its_darkness_unless_turned_off():
+    from livedigits.detect import DetectorConfig
+
+    # Given a 7 drawn 40 px tall in a soft pen (blurred), on paper at 220
+    gray = np.full((120, 120), 220, np.uint8)
+    cv2.polylines(gray, [np.array([(40, 40), (70, 40), (52, 80)], np.int32)], False, 50, 4)
+    gray = cv2.GaussianBlur(gray, (0, 0), 1.2)
+    mask = binarize(gray)
+    # When its candidates are found
+    (seven,) = find_candidates(mask, gray=gray)
+    # Then what the classifier reads is its darkness under its mask: full at the core, graded
+    # at the edges, nothing off the mask; with read_darkness off, the mask itself
+    assert seven.ink.max() == 255 and np.count_nonzero((seven.ink > 0) & (seven.ink < 160)) > 20
+    assert not np.any(seven.ink[seven.mask == 0])
+    (binary,) = find_candidates(mask, DetectorConfig(read_darkness=False), gray=gray)
+    assert binary.fine is None and set(np.unique(binary.ink)) == {0, 255}
+
+
 def test_faint_streaks_with_dark_specks_are_no_faint_digits():
     from livedigits.detect import Detector
 
