@@ -278,8 +278,10 @@ def lift_rulings(gray: np.ndarray, paper: np.ndarray, config: DetectorConfig = D
     straight is still one run; runs as thick as a bold stroke, runs spanning less than
     ``ruling_min_span`` of the frame (``ruling_min_span_down`` for a grid's columns) and pixels
     darker than ``ruling_keep_dark`` are not lifted, so a digit's strokes stay. A line is lifted by
-    its excess darkness over the paper, at most ``ruling_lift_max`` gray levels: a line darker than
-    that (printed as dark as the ink) is erased from the mask as a line (:func:`_erase_structures`).
+    its excess darkness over the paper, at most ``ruling_lift_max`` gray levels, as a filter in
+    the light's path is taken out (divided, not subtracted: ink crossing the line keeps its own
+    darkness); a line darker than that (printed as dark as the ink) is erased from the mask as a
+    line (:func:`_erase_structures`).
     Excesses under ``ruling_lift_min`` are noise and paper grain lined up by the long kernel.
     """
     return _lifted(gray, paper, _rulings(gray, paper, config), config)
@@ -336,7 +338,12 @@ def _lifted(gray: np.ndarray, paper: np.ndarray, excess: np.ndarray, config: Det
     excess = cv2.bitwise_and(excess, cv2.compare(above, config.ruling_keep_dark, cv2.CMP_LE))
     excess = cv2.min(excess, config.ruling_lift_max)
     _, excess = cv2.threshold(excess, config.ruling_lift_min - 1, 0, cv2.THRESH_TOZERO)  # under the minimum: 0
-    return cv2.add(gray, excess)
+    # Light through ink and a printed line is dimmed by each in turn: the line's share (what
+    # reaches the eye through it, (paper - excess) / paper) is divided out, so a stroke crossing
+    # the line keeps its own darkness there (taking the line's darkness off instead would cut a
+    # pencil stroke at every line of a squared page).
+    through = cv2.max(cv2.subtract(paper, excess), 1).astype(np.uint16)
+    return cv2.convertScaleAbs(cv2.divide(cv2.multiply(gray, paper, dtype=cv2.CV_16U), through, dtype=cv2.CV_16U))
 
 
 def _spanning(excess: np.ndarray, floor: int, span: float, extent: int) -> np.ndarray:

@@ -376,6 +376,27 @@ def test_faint_tiny_digits_broken_into_specks_are_read(recognizer, mnist_test):
     assert s.right >= 0.5 * len(page.truths) and s.false_detections <= 1, s.as_dict()
 
 
+def test_light_pencil_digits_across_a_mid_dark_grid_keep_their_strokes(recognizer, mnist_test):
+    # Given digits 40 px tall in a light pencil (it passes 45% of the ink's darkness) on squared
+    # paper printed mid-dark (a line passes 73% of the light), both dimming the light that crosses
+    # them (a stroke over a line is darker than either)
+    page = Page(480, 640)
+    for row in range(5):
+        page.write(mnist_test, f"{row * 1234567 + 89:07d}", 40, 50 + 85 * row, 40, k=7 * row + 500)
+    pencil = 1 - (1 - page.img.astype(np.float32) / PAPER) * 0.45
+    grid = np.ones_like(pencil)
+    for v in range(10, 480, 20):
+        grid[v : v + 2, :] = 170 / PAPER
+    for u in range(10, 640, 20):
+        grid[:, u : u + 2] = 170 / PAPER
+    frame = cv2.GaussianBlur((PAPER * pencil * grid).astype(np.uint8), (0, 0), 0.7)
+    # When read, Then most are read: the lines are lifted as filters in the light's path, so a
+    # stroke crossing one keeps its darkness there (lifting by the line's darkness cut each digit
+    # into its cells: 14 of 35 read)
+    s = score(recognizer, frame, [Truth(d, b) for d, b in page.truths])
+    assert s.right >= 0.75 * len(page.truths) and s.false_detections <= 1, s.as_dict()
+
+
 @pytest.mark.parametrize("fill", [0.85, 0.95], ids=["85%-of-the-spacing", "95%-of-the-spacing"])
 def test_ones_as_tall_as_the_space_between_light_rulings_are_read(recognizer, mnist_test, fill):
     # Given a page ruled every 40 px in a light print, each line holding 1s written nearly from
