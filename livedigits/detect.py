@@ -1055,20 +1055,24 @@ def _on_bright_surface(candidates: list, paper: np.ndarray, brightest: float, co
 def _fine_ink(
     c: Candidate, gray: np.ndarray, background: float, config: DetectorConfig, ratio: float | None = None
 ) -> np.ndarray | None:
-    """A candidate's ink thresholded again (``ratio``, by default ``ink_ratio``, below its
-    ``background``) on its gray crop enlarged ``fine_scale`` times, kept within a third of a pixel
-    of its own mask (a ruling or a neighbour erased beside it stays out), as its darkness: uint8,
-    255 at its darkest pixel, 0 off the ink; or None when nothing is left."""
+    """A candidate's ink thresholded again on its gray crop enlarged ``fine_scale`` times, within a
+    pixel of its own mask (a ruling or a neighbour erased beside it stays out), as its darkness:
+    uint8, 255 at its darkest pixel, 0 off the ink; or None when nothing is left. Ink is what is
+    darker than ``ratio`` (by default ``ink_ratio``) below the ``background``, or than half way
+    from there to its darkest pixel, whichever is lighter."""
     h, w = gray.shape
     s = config.fine_scale
     x0, y0, x1, y1 = max(c.x - 1, 0), max(c.y - 1, 0), min(c.x + c.w + 1, w), min(c.y + c.h + 1, h)
     big = cv2.resize(gray[y0:y1, x0:x1], None, fx=s, fy=s, interpolation=cv2.INTER_CUBIC)
     own = np.zeros((y1 - y0, x1 - x0), np.uint8)
     own[c.y - y0 : c.y - y0 + c.h, c.x - x0 : c.x - x0 + c.w] = c.mask
-    near = cv2.dilate(
-        cv2.resize(own, (big.shape[1], big.shape[0]), interpolation=cv2.INTER_NEAREST), np.ones((s, s), np.uint8)
-    )
-    ink = cv2.compare(big, background * (1.0 - (config.ink_ratio if ratio is None else ratio)), cv2.CMP_LT)
+    own = cv2.resize(own, (big.shape[1], big.shape[0]), interpolation=cv2.INTER_NEAREST)
+    near = cv2.dilate(own, np.ones((3 * s, 3 * s), np.uint8))
+    # A blurred stroke reaches as far as its darkness is half its peak (its width at half maximum):
+    # a faint digit whose mask holds only its cores keeps its strokes to there.
+    darkest = cv2.minMaxLoc(big, near)[0]
+    level = max(background * (1.0 - (config.ink_ratio if ratio is None else ratio)), (background + darkest) / 2)
+    ink = cv2.compare(big, level, cv2.CMP_LT)
     fine = cv2.bitwise_and(ink, near)
     if not cv2.countNonZero(fine):
         return None
