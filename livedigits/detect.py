@@ -684,7 +684,7 @@ def find_candidates(
                 c.fine = _fine_ink(c, gray, background, config)
             elif config.read_darkness and c.fine is None:
                 for region in ([c] if c.whole else []) + c.parts:
-                    region.fine = _darkness(region, gray, background)
+                    region.fine = _darkness(region, gray, background, smooth=noise > config.noisy)
     return candidates
 
 
@@ -1084,10 +1084,17 @@ def _fine_ink(
     return cv2.bitwise_and(soft, fine)
 
 
-def _darkness(c: Candidate, gray: np.ndarray, background: float) -> np.ndarray:
+def _darkness(c: Candidate, gray: np.ndarray, background: float, smooth: bool = False) -> np.ndarray:
     """A candidate's ink as its darkness below its ``background``: uint8, 255 at its darkest
-    pixel, 0 off its mask (see :attr:`DetectorConfig.read_darkness`)."""
-    crop = gray[c.y : c.y + c.h, c.x : c.x + c.w]
+    pixel, 0 off its mask (see :attr:`DetectorConfig.read_darkness`). ``smooth``: the gray is
+    3x3-smoothed first, as a noisy frame is before its threshold."""
+    if smooth:
+        h, w = gray.shape
+        x0, y0, x1, y1 = max(c.x - 1, 0), max(c.y - 1, 0), min(c.x + c.w + 1, w), min(c.y + c.h + 1, h)
+        around = cv2.GaussianBlur(gray[y0:y1, x0:x1], (3, 3), 0)
+        crop = around[c.y - y0 : c.y - y0 + c.h, c.x - x0 : c.x - x0 + c.w]
+    else:
+        crop = gray[c.y : c.y + c.h, c.x : c.x + c.w]
     darkest = cv2.minMaxLoc(crop, c.mask)[0]
     darkness = np.float32(background) - crop.astype(np.float32)  # positive under the mask
     return cv2.bitwise_and(cv2.convertScaleAbs(darkness, alpha=255.0 / max(background - darkest, 1.0)), c.mask)
