@@ -179,6 +179,9 @@ def group_numbers(boxes: list[Box], lines: list[list[int]]) -> list[list[list[in
     return [split_numbers(line, line_gap, threshold) for line, line_gap in zip(lines, gaps)]
 
 
+_DIGITS = "0123456789"
+
+
 def assemble(digits: list[Digit], numbers: list[list[list[int]]]) -> Reading:
     """The :class:`Reading` of ``digits`` grouped into lines of numbers: for each line, top to
     bottom, its numbers as index lists into ``digits`` (as :func:`group_numbers` gives them).
@@ -201,9 +204,18 @@ def assemble(digits: list[Digit], numbers: list[list[list[int]]]) -> Reading:
                 d = digits[i]
                 ordered.append(d if d.line == k else Digit(d.box, d.digit, d.confidence, k, d.track_id, d.probs))
                 x, y, w, h = d.box
-                x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x + w), max(y1, y + h)
-                text.append(str(d.digit))
-                confidence = min(confidence, d.confidence)
+                # Comparisons, not min()/max() calls: this runs for every digit of every frame.
+                if x < x0:
+                    x0 = x
+                if y < y0:
+                    y0 = y
+                if x + w > x1:
+                    x1 = x + w
+                if y + h > y1:
+                    y1 = y + h
+                text.append(_DIGITS[d.digit])
+                if d.confidence < confidence:
+                    confidence = d.confidence
             box = (x0, y0, x1 - x0, y1 - y0)
             out.append(Number("".join(text), box, confidence, k, tuple(range(first, len(ordered)))))
         new_lines.append(list(range(start, len(ordered))))

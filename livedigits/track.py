@@ -41,7 +41,7 @@ import time
 import numpy as np
 
 from livedigits.layout import assemble, find_lines, group_numbers
-from livedigits.records import Digit, Reading
+from livedigits.records import Digit, Reading, fast_digit
 
 EVIDENCE_DECAY = 0.9
 """Weight of the past in a track's class evidence per detection: a half-life of ~7 detections
@@ -238,6 +238,7 @@ class Tracker:
         new_velocity = np.zeros((len(new_boxes), 2))
         if not matched:
             return velocity, new_velocity
+        matched = np.asarray(matched)  # indexed with four times: converted once
         old_c = self._boxes[:, :2] + 0.5 * self._boxes[:, 2:]
         new_c = boxes[:, :2] + 0.5 * boxes[:, 2:]
         velocity[matched] += VELOCITY_SMOOTHING * (new_c[matched] - old_c[matched] - velocity[matched])
@@ -288,7 +289,7 @@ class Tracker:
             for g in line:
                 for k in g:
                     j = shown[k]
-                    digits[k] = Digit(boxes[k], labels[j], confidence[j], line_index, ids[j], probs[j])
+                    digits[k] = fast_digit(boxes[k], labels[j], confidence[j], line_index, ids[j], probs[j])
         return assemble(digits, numbers)
 
 

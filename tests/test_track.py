@@ -442,3 +442,17 @@ def test_boxes_follow_a_fast_zoom(rate):
     # Then the reported boxes are about as tall as the digits are in the frame
     shown = sorted(d.box[3] for d in reading.digits)[len(reading.digits) // 2]
     assert abs(shown / (HEIGHT * scale / rate) - 1) < 0.15, (shown, HEIGHT * scale / rate)
+
+
+def test_the_trackers_fast_digits_are_ordinary_immutable_digits():
+    import dataclasses
+
+    from livedigits.records import fast_digit
+
+    probs = np.full(10, 0.1, np.float32)
+    fast = fast_digit((1, 2, 3, 4), 7, 0.9, 2, 5, probs)
+    plain = Digit((1, 2, 3, 4), 7, 0.9, 2, 5, probs)
+    assert fast == plain and hash(fast) == hash(plain) and repr(fast) == repr(plain)
+    assert fast.probs is probs and fast.to_dict() == plain.to_dict()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.digit = 1
