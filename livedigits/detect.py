@@ -68,8 +68,9 @@ class DetectorConfig:
     """Pixels across which a ruling's darkness is spread when it is looked for: a one-pixel line
     up to ~2 px off straight over a run (a page a few degrees askew) is still found."""
     ruling_lift_max: int = 60
-    """At most this many gray levels are lifted off a ruling (a quarter of white): a faint or mid
-    ruling goes entirely, an ink-dark one stays in the mask, whole, for the line eraser."""
+    """A ruling's darkness is taken as at most this many gray levels (a quarter of white) when it
+    is lifted (divided out, see :func:`lift_rulings`): a faint or mid ruling goes entirely, an
+    ink-dark one stays in the mask, whole, for the line eraser."""
     ruling_min_span: float = 0.15
     """A ruling's run spans at least this share of the frame's width: a digit's straight stroke,
     unless the digit is that large, is not lifted."""
@@ -132,12 +133,14 @@ class DetectorConfig:
     again on its gray crop enlarged this many times (bicubic), hugging its own mask: a
     stroke 1-2 px wide has its edges placed between pixels instead of on them, and a 9 px digit
     reaches the classifier as a shape rather than a few blocks (tiny digits read right and
-    confidently: tuning frames F1 0.40 -> 0.55). 1: off."""
+    confidently: tuning frames F1 0.40 -> 0.55). 1: off (faint small digits are then read
+    from their mask too)."""
     read_darkness: bool = True
     """The classifier reads each candidate's darkness under its mask (255 at its darkest pixel),
     not the mask itself: anti-aliased, as MNIST's digits and the training pen's are, so a stroke's
-    soft edge weighs less than its core. Check seeds: every family up (boxes 0.867 -> 0.886,
-    notes 0.814 -> 0.838, ruled 0.729 -> 0.751). False: the binary mask is read."""
+    soft edge weighs less than its core (a small candidate's fine ink too). Check seeds: every
+    family up (boxes 0.867 -> 0.886, notes 0.814 -> 0.838, ruled 0.729 -> 0.751). False: the
+    binary mask (or fine ink) is read."""
     min_stroke_px: float = 2.5
     """A pen's stroke is at least this wide in pixels, however large the digit: a 1 written 140 px
     tall with a 3 px pen is read, a 1 px hairline is not."""
@@ -670,9 +673,11 @@ def find_candidates(
             if not whole.parts and not whole.whole:
                 continue
         candidates.append(whole)
+    # Erased lines and lifted rulings: never read as part of a mark beside them.
+    lines = cv2.subtract(mask, clean) if ruled is None else cv2.bitwise_or(cv2.subtract(mask, clean), ruled)
     if gray is not None and config.faint_ratio > 0 and noise <= config.noisy:
-        tall = components.boxes[components.boxes[:, 3] >= min_h]
-        candidates += _faint_digits(mask, clean, candidates, tall, gray, paper, ruled, min_h, brightest, noise, config)
+        tall = [contours[i] for i in np.flatnonzero(boxes[:, 3] >= min_h).tolist()]
+        candidates += _faint_digits(clean, lines, candidates, tall, gray, paper, min_h, brightest, noise, config)
     if len(candidates) >= 3:
         median_h = float(np.median([c.h for c in candidates]))
         candidates = _join_stacked(candidates, median_h)
@@ -681,42 +686,44 @@ def find_candidates(
         for c in candidates:
             background = _background(paper, c, config.background_scale)
             if config.fine_scale > 1 and c.h < 2 * min_h and c.whole and not c.parts and c.fine is None:
-                c.fine = _fine_ink(c, gray, background, config)
-            elif config.read_darkness and c.fine is None:
+                c.fine = _fine_ink(c, gray, background, config, lines=lines)
+            if config.read_darkness and c.fine is None:
                 for region in ([c] if c.whole else []) + c.parts:
                     region.fine = _darkness(region, gray, background, smooth=noise > config.noisy)
     return candidates
 
 
 def _faint_digits(
-    mask: np.ndarray,
     clean: np.ndarray,
+    lines: np.ndarray,
     candidates: list[Candidate],
-    tall: np.ndarray,
+    tall: list[np.ndarray],
     gray: np.ndarray,
     paper: np.ndarray,
-    ruled: np.ndarray | None,
     min_h: float,
     brightest: float,
     noise: float,
     config: DetectorConfig,
 ) -> list[Candidate]:
     """Small digits too faint to hold together at ``ink_ratio``: the ink of ``clean`` (the mask
-    after its structures were erased) outside every candidate's box seeds a hysteresis through
-    pixels ``faint_ratio`` darker than the paper (neither erased lines nor lifted rulings); a
-    grown mark between ``min_h`` and twice that tall, inside the frame, plausible, on the page's
-    bright surface and in plain paper (as the small candidates of :func:`find_candidates`) is a
-    candidate, read from its gray at ``faint_ratio`` (:func:`_fine_ink`)."""
+    after its structures were erased) off every candidate's ink and off the ``tall``
+    components (contours of those at least ``min_h`` tall) seeds a hysteresis through pixels
+    ``faint_ratio`` darker than the paper; a grown mark between ``min_h`` and twice that tall,
+    inside the frame, touching none of ``lines`` (erased lines, lifted rulings), plausible, on the
+    page's bright surface and in plain paper (as the small candidates of :func:`find_candidates`)
+    is a candidate, read from its gray at ``faint_ratio`` (:func:`_fine_ink`)."""
     h, w = gray.shape
+    # The candidates' own ink, and a pixel round it: neither a seed nor grown into.
     taken = np.zeros((h, w), np.uint8)
     for c in candidates:
-        taken[max(c.y - 1, 0) : c.y + c.h + 1, max(c.x - 1, 0) : c.x + c.w + 1] = 255
+        region = taken[c.y : c.y + c.h, c.x : c.x + c.w]
+        np.maximum(region, c.mask, out=region)
+    taken = cv2.dilate(taken, np.ones((3, 3), np.uint8))
     # Seeds: leftover ink on the page's bright surface, in no component tall enough to be a digit.
     paper_full = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
     bright = cv2.threshold(paper_full, math.ceil(config.dim_surface * brightest) - 1, 255, cv2.THRESH_BINARY)[1]
     seeds = cv2.bitwise_and(cv2.subtract(clean, taken), bright)
-    for x, y, bw, bh in tall.tolist():
-        seeds[y : y + bh, x : x + bw] = 0
+    cv2.drawContours(seeds, tall, -1, 0, cv2.FILLED)
     if not seeds.any():
         return []
     # Growth reaches at most half the largest such digit (2 x min_h) from a seed: the faint
@@ -740,7 +747,9 @@ def _faint_digits(
         inked = cv2.bitwise_and(own, weak[cy : cy + ch, cx : cx + cw])
         window = np.s_[cy : cy + ch, cx : cx + cw]
         # Cut off where the search stopped (a streak of wood grain, a long faint line): it goes on.
-        around = weak[cy - 1 : cy + ch + 1, cx - 1 : cx + cw + 1].copy()
+        around = np.zeros((ch + 2, cw + 2), np.uint8)
+        y0, y1, x0, x1 = max(cy - 1, 0), min(cy + ch + 1, h), max(cx - 1, 0), min(cx + cw + 1, w)
+        around[y0 - cy + 1 : y1 - cy + 1, x0 - cx + 1 : x1 - cx + 1] = weak[y0:y1, x0:x1]
         around[1:-1, 1:-1] = 0
         reach_out = cv2.dilate(cv2.copyMakeBorder(inked, 1, 1, 1, 1, cv2.BORDER_CONSTANT), np.ones((3, 3), np.uint8))
         if cv2.countNonZero(cv2.bitwise_and(reach_out, around)):
@@ -748,10 +757,7 @@ def _faint_digits(
         if not cv2.countNonZero(cv2.bitwise_and(inked, seeds[window])):
             continue  # faint all through: no stroke of it reaches the ink threshold
         # A faint mark that runs into an erased line or a lifted ruling is that line's blurred edge.
-        lines = cv2.subtract(mask[window], clean[window])
-        if ruled is not None:
-            lines = cv2.bitwise_or(lines, ruled[window])
-        if cv2.countNonZero(cv2.bitwise_and(cv2.dilate(inked, np.ones((3, 3), np.uint8)), lines)):
+        if cv2.countNonZero(cv2.bitwise_and(cv2.dilate(inked, np.ones((3, 3), np.uint8)), lines[window])):
             continue
         c = Candidate(cx, cy, cw, ch, inked)
         if not _plausible(c, min_h, config):
@@ -764,8 +770,8 @@ def _faint_digits(
             c.whole = cw <= config.max_single_aspect * ch
             if not c.parts and not c.whole:
                 continue
-        else:
-            c.fine = _fine_ink(c, gray, background, config, config.faint_ratio)
+        elif config.fine_scale > 1:
+            c.fine = _fine_ink(c, gray, background, config, config.faint_ratio, lines)
         found.append(c)
     return found
 
@@ -1053,21 +1059,33 @@ def _on_bright_surface(candidates: list, paper: np.ndarray, brightest: float, co
 
 
 def _fine_ink(
-    c: Candidate, gray: np.ndarray, background: float, config: DetectorConfig, ratio: float | None = None
+    c: Candidate,
+    gray: np.ndarray,
+    background: float,
+    config: DetectorConfig,
+    ratio: float | None = None,
+    lines: np.ndarray | None = None,
 ) -> np.ndarray | None:
-    """A candidate's ink thresholded again on its gray crop enlarged ``fine_scale`` times, within a
-    pixel of its own mask (a ruling or a neighbour erased beside it stays out), as its darkness:
-    uint8, 255 at its darkest pixel, 0 off the ink; or None when nothing is left. Ink is what is
-    darker than ``ratio`` (by default ``ink_ratio``) below the ``background``, or than half way
-    from there to its darkest pixel, whichever is lighter."""
+    """A candidate's ink thresholded again on its gray crop enlarged ``fine_scale`` times, within
+    1 1/3 px of its own mask and off ``lines`` (HxW uint8: erased lines, lifted rulings), as its
+    darkness: uint8, 255 at its darkest pixel, 0 off the ink (0/255 when ``read_darkness`` is
+    off); or None when nothing is left. Ink is what is darker than the ink level (``ratio``, by
+    default ``ink_ratio``, below the ``background``) or than the level half way from the
+    ``background`` to the candidate's darkest pixel, whichever of the two levels is lighter."""
     h, w = gray.shape
     s = config.fine_scale
     x0, y0, x1, y1 = max(c.x - 1, 0), max(c.y - 1, 0), min(c.x + c.w + 1, w), min(c.y + c.h + 1, h)
     big = cv2.resize(gray[y0:y1, x0:x1], None, fx=s, fy=s, interpolation=cv2.INTER_CUBIC)
     own = np.zeros((y1 - y0, x1 - x0), np.uint8)
     own[c.y - y0 : c.y - y0 + c.h, c.x - x0 : c.x - x0 + c.w] = c.mask
-    own = cv2.resize(own, (big.shape[1], big.shape[0]), interpolation=cv2.INTER_NEAREST)
-    near = cv2.dilate(own, np.ones((3 * s, 3 * s), np.uint8))
+    size = (big.shape[1], big.shape[0])
+    own = cv2.resize(own, size, interpolation=cv2.INTER_NEAREST)
+    reach = 2 * ((4 * s) // 3) + 1  # a third more than a pixel each way, centred
+    near = cv2.dilate(own, np.ones((reach, reach), np.uint8))
+    if lines is not None:
+        # Not onto an erased line or a lifted ruling beside it (its own pixels stay).
+        beside = cv2.resize(lines[y0:y1, x0:x1], size, interpolation=cv2.INTER_NEAREST)
+        near = cv2.bitwise_or(cv2.subtract(near, beside), own)
     # A blurred stroke reaches as far as its darkness is half its peak (its width at half maximum):
     # a faint digit whose mask holds only its cores keeps its strokes to there.
     darkest = cv2.minMaxLoc(big, near)[0]
@@ -1076,6 +1094,8 @@ def _fine_ink(
     fine = cv2.bitwise_and(ink, near)
     if not cv2.countNonZero(fine):
         return None
+    if not config.read_darkness:
+        return fine
     # How dark, not only where: anti-aliased as MNIST's digits are (a blurred stroke's binary
     # mask is a thick blob; its darkness keeps a core and soft edges).
     darkest = cv2.minMaxLoc(big, fine)[0]

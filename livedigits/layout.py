@@ -213,7 +213,7 @@ def assemble(digits: list[Digit], numbers: list[list[list[int]]]) -> Reading:
                     x1 = x + w
                 if y + h > y1:
                     y1 = y + h
-                text.append(_DIGITS[d.digit])
+                text.append(_DIGITS[d.digit] if 0 <= d.digit <= 9 else str(d.digit))
                 if d.confidence < confidence:
                     confidence = d.confidence
             box = (x0, y0, x1 - x0, y1 - y0)

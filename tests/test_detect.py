@@ -203,6 +203,26 @@ def test_every_candidate_is_read_as_its_darkness_unless_turned_off():
     assert binary.fine is None and set(np.unique(binary.ink)) == {0, 255}
 
 
+def test_a_small_candidates_fine_ink_stays_off_the_erased_line_it_stands_on():
+    from livedigits.detect import DetectorConfig, _fine_ink
+
+    # Given a tiny 7 standing on an ink-dark ruling that the line eraser took out of the mask
+    gray = np.full((60, 60), 225, np.uint8)
+    gray[40:42, :] = 60
+    gray[29:31, 25:32] = 70
+    for k in range(11):
+        gray[29 + k, 30 - k // 3 : 32 - k // 3] = 70
+    mask = cv2.compare(gray[29:40, 25:32], 180, cv2.CMP_LT)
+    seven = Candidate(25, 29, 7, 11, mask)
+    lines = np.zeros_like(gray)
+    lines[40:42, :] = 255
+    # When its fine ink is drawn with the erased line known, Then none of it lies on the line's
+    # rows (3x: rows 36-41 of the crop); without it, the line is taken in under the 7
+    fine = _fine_ink(seven, gray, 225.0, DetectorConfig(), lines=lines)
+    assert fine.max() == 255 and not fine[36:42].any()
+    assert _fine_ink(seven, gray, 225.0, DetectorConfig())[36:42].any()
+
+
 def test_faint_streaks_with_dark_specks_are_no_faint_digits():
     from livedigits.detect import Detector
 
@@ -217,6 +237,44 @@ def test_faint_streaks_with_dark_specks_are_no_faint_digits():
             if 10 < x < 630:
                 frame[y : y + 2, x : x + 2] = 150
     # When detected, Then no piece is a candidate: each goes on beyond where the search stopped
+    assert Detector().detect(frame).candidates == []
+
+
+def _faint_seven(frame: np.ndarray, x: int, y: int) -> None:
+    """A 7 eleven pixels tall in strokes 13% darker than paper at 230, with one dark speck."""
+    frame[y : y + 2, x : x + 7] = 200
+    frame[y : y + 11, x + 5 : x + 7] = 200
+    frame[y + 3 : y + 5, x + 5 : x + 7] = 150
+
+
+@pytest.mark.parametrize("mark", ["circled", "underlined"])
+def test_faint_digits_circled_or_underlined_are_all_found(mark):
+    from livedigits.detect import Detector
+
+    # Given nine faint 7s in a row, circled by a pen, or with a curved line drawn under them
+    frame = np.full((480, 640), 230, np.uint8)
+    for x in range(150, 500, 40):
+        _faint_seven(frame, x, 200)
+    if mark == "circled":
+        cv2.ellipse(frame, (320, 205), (200, 40), 0, 0, 360, 80, 2)
+    else:
+        cv2.ellipse(frame, (320, 205), (180, 45), 0, 0, 180, 80, 1)
+    # When detected, Then every 7 is a candidate (the circle's arcs, candidates themselves, and the
+    # curve's box hid 6 of them when whole boxes were kept out of the faint search)
+    found = [c for c in Detector().detect(frame).candidates if 190 <= c.y <= 210 and c.h < 20]
+    assert len(found) == 9, [c.box for c in found]
+
+
+@pytest.mark.parametrize("x, y", [(0, 100), (633, 100), (100, 0), (100, 469)])
+def test_a_faint_digit_at_the_frame_edge_without_a_border(x, y):
+    from livedigits.detect import Detector, DetectorConfig
+
+    # Given a faint 7 touching the frame's edge, and a detector that reads up to the edge
+    frame = np.full((480, 640), 230, np.uint8)
+    _faint_seven(frame, x, y)
+    # When detected, Then it is found (the search round it stopped at the edge, without an error)
+    assert [c.box for c in Detector(DetectorConfig(border_px=0)).detect(frame).candidates] == [(x, y, 7, 11)]
+    # and with the default border it is cut by the edge, so not read
     assert Detector().detect(frame).candidates == []
 
 
