@@ -629,6 +629,8 @@ def find_candidates(
     hosts = inside & (w <= config.max_single_aspect * h) & (h * 1.4 >= min_h)
 
     regions = _regions(boxes, _merge_fragments(boxes, hosts), inside, min_h, max_h, max_w)
+    # Erased lines and lifted rulings: never read as part of a mark beside them.
+    lines = cv2.subtract(mask, clean) if ruled is None else cv2.bitwise_or(cv2.subtract(mask, clean), ruled)
     # Where a region lies is judged from its box first, before any mask is cut.
     if gray is not None:
         regions = _off_edges(regions, gray, config.min_side_ratio)
@@ -644,8 +646,17 @@ def find_candidates(
         outlines, inner = [contours[i] for i in group], [hole for i in group for hole in holes[i]]
         shape = _own_pixels(outlines, inner, (gx, gy, gw, gh))
         whole = Candidate(gx, gy, gw, gh, cv2.bitwise_and(shape, clean[gy : gy + gh, gx : gx + gw]))
-        if not _plausible(whole, min_h, config):
+        if not _plausible(whole, min_h, config, blob=False):
             continue
+        if _blob(whole.mask, config):
+            # A tiny digit blurred shut (an 8, a 0) is a blob in the mask; its gray, thresholded
+            # at half its darkness, keeps its hollows. A dot stays a dot there.
+            if not (gray is not None and config.fine_scale > 1 and gh < 2 * min_h):
+                continue
+            fine = _fine_ink(whole, gray, _background(paper, whole, config.background_scale), config, lines=lines)
+            if fine is None or _blob(cv2.compare(fine, 0, cv2.CMP_GT), config):
+                continue
+            whole.fine = fine
         if (
             ruled is not None
             and gray is not None
@@ -673,8 +684,6 @@ def find_candidates(
             if not whole.parts and not whole.whole:
                 continue
         candidates.append(whole)
-    # Erased lines and lifted rulings: never read as part of a mark beside them.
-    lines = cv2.subtract(mask, clean) if ruled is None else cv2.bitwise_or(cv2.subtract(mask, clean), ruled)
     if gray is not None and config.faint_ratio > 0 and noise <= config.noisy:
         tall = [contours[i] for i in np.flatnonzero(boxes[:, 3] >= min_h).tolist()]
         candidates += _faint_digits(clean, lines, candidates, tall, gray, paper, min_h, brightest, noise, config)
@@ -1189,8 +1198,9 @@ def _join_stacked(candidates: list[Candidate], median_h: float) -> list[Candidat
     return [c for k, c in enumerate(candidates) if k not in used] + joined
 
 
-def _plausible(c: Candidate, min_h: float, config: DetectorConfig) -> bool:
-    """Size, fill and stroke-thickness checks that every digit passes and most non-digits fail."""
+def _plausible(c: Candidate, min_h: float, config: DetectorConfig, blob: bool = True) -> bool:
+    """Size, fill and stroke-thickness checks that every digit passes and most non-digits fail;
+    with ``blob``, also not a filled round blob (:func:`_blob`)."""
     if c.h < min_h:
         return False
     ink = cv2.countNonZero(c.mask)
@@ -1203,14 +1213,20 @@ def _plausible(c: Candidate, min_h: float, config: DetectorConfig) -> bool:
     # digit written large; a hairline is a ruling or an edge, not a stroke.
     if ink / c.h < min(config.min_thickness * c.h, config.min_stroke_px):
         return False
-    if fill > config.max_blob_fill and c.w > 0.6 * c.h:
-        # Filled and round: a dot of a tablecloth's pattern, a button, a blot. Every digit has a
-        # hollow or a bend that its convex hull spans.
-        contours, hierarchy = cv2.findContours(c.mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
-        holes = [k for k, row in enumerate(hierarchy[0]) if row[3] >= 0]
-        if any(cv2.contourArea(contours[k]) >= 0.01 * c.w * c.h for k in holes):
-            return True  # a bold 0, 8 or 6 keeps a hollow, however small
-        outlines = [contours[k] for k, row in enumerate(hierarchy[0]) if row[3] < 0]
-        hull = cv2.contourArea(cv2.convexHull(np.vstack(outlines)))
-        return ink < config.max_blob_solidity * hull
-    return True
+    return not (blob and _blob(c.mask, config))
+
+
+def _blob(mask: np.ndarray, config: DetectorConfig) -> bool:
+    """Filled and round (``max_blob_fill``, ``max_blob_solidity``): a dot of a tablecloth's
+    pattern, a button, a blot. Every digit has a hollow or a bend that its convex hull spans."""
+    h, w = mask.shape
+    ink = cv2.countNonZero(mask)
+    if ink <= config.max_blob_fill * w * h or w <= 0.6 * h:
+        return False
+    contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    holes = [k for k, row in enumerate(hierarchy[0]) if row[3] >= 0]
+    if any(cv2.contourArea(contours[k]) >= 0.01 * w * h for k in holes):
+        return False  # a bold 0, 8 or 6 keeps a hollow, however small
+    outlines = [contours[k] for k, row in enumerate(hierarchy[0]) if row[3] < 0]
+    hull = cv2.contourArea(cv2.convexHull(np.vstack(outlines)))
+    return ink >= config.max_blob_solidity * hull

@@ -397,6 +397,25 @@ def test_light_pencil_digits_across_a_mid_dark_grid_keep_their_strokes(recognize
     assert s.right >= 0.75 * len(page.truths) and s.false_detections <= 1, s.as_dict()
 
 
+def test_tiny_8s_and_0s_blurred_shut_are_read_and_dots_are_not(recognizer, mnist_test):
+    # Given a page of 8s and 0s 12 px tall, soft enough that many of their hollows close in the
+    # ink mask (solid blobs there, like the dots of a tablecloth)
+    page = Page(480, 640)
+    for row in range(6):
+        page.write(mnist_test, "80808080", 40, 40 + 70 * row, 12, k=8 * row + 700)
+    frame = cv2.GaussianBlur(page.img, (0, 0), 1.2)
+    # When read, Then most are read: a small blob is looked at again in its gray at half its
+    # darkness, where the hollows open (29 of 48 before)
+    s = score(recognizer, frame, [Truth(d, b) for d, b in page.truths])
+    assert s.right >= 34 and s.false_detections == 0, s.as_dict()
+    # and a field of filled dots as small stays no digits (a dot is a blob in its gray too)
+    dots = np.full((480, 640), PAPER, np.uint8)
+    for y in range(30, 460, 25):
+        for x in range(30, 620, 25):
+            cv2.circle(dots, (x, y), 5, INK, -1)
+    assert recognizer.recognize(cv2.GaussianBlur(dots, (0, 0), 0.8)) == []
+
+
 @pytest.mark.parametrize("fill", [0.85, 0.95], ids=["85%-of-the-spacing", "95%-of-the-spacing"])
 def test_ones_as_tall_as_the_space_between_light_rulings_are_read(recognizer, mnist_test, fill):
     # Given a page ruled every 40 px in a light print, each line holding 1s written nearly from
