@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 
-from livedigits.records import Box, Digit, Number, Reading
+from livedigits.records import Box, Digit, Number, Reading, fast_number
 
 MAX_SLOPE = 0.36
 """tan(20 degrees): the steepest common slope believed; the issue asks for lines up to 10 degrees."""
@@ -217,6 +217,6 @@ def assemble(digits: list[Digit], numbers: list[list[list[int]]]) -> Reading:
                 if d.confidence < confidence:
                     confidence = d.confidence
             box = (x0, y0, x1 - x0, y1 - y0)
-            out.append(Number("".join(text), box, confidence, k, tuple(range(first, len(ordered)))))
+            out.append(fast_number("".join(text), box, confidence, k, tuple(range(first, len(ordered)))))
         new_lines.append(list(range(start, len(ordered))))
     return Reading(ordered, new_lines, out)

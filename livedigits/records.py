@@ -53,6 +53,14 @@ def fast_digit(
     return d
 
 
+def fast_number(text: str, box: Box, confidence: float, line: int, digits: tuple[int, ...]) -> Number:
+    """``Number(text, box, confidence, line, digits)`` built as :func:`fast_digit` builds a Digit:
+    for :func:`~livedigits.layout.assemble`, which builds every number of every frame."""
+    n = _new(Number)
+    n.__dict__.update(text=text, box=box, confidence=confidence, line=line, digits=digits)
+    return n
+
+
 _new = object.__new__
 
 

@@ -444,7 +444,7 @@ def test_boxes_follow_a_fast_zoom(rate):
     assert abs(shown / (HEIGHT * scale / rate) - 1) < 0.15, (shown, HEIGHT * scale / rate)
 
 
-def test_the_trackers_fast_digits_are_ordinary_immutable_digits():
+def test_the_trackers_fast_digits_and_numbers_are_ordinary_immutable_records():
     import dataclasses
 
     from livedigits.records import fast_digit
@@ -456,3 +456,9 @@ def test_the_trackers_fast_digits_are_ordinary_immutable_digits():
     assert fast.probs is probs and fast.to_dict() == plain.to_dict()
     with pytest.raises(dataclasses.FrozenInstanceError):
         fast.digit = 1
+    from livedigits.records import Number, fast_number
+
+    number = fast_number("41", (1, 2, 30, 40), 0.9, 0, (0, 1))
+    assert number == Number("41", (1, 2, 30, 40), 0.9, 0, (0, 1)) and number.to_dict()["text"] == "41"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        number.text = "14"
