@@ -1,4 +1,7 @@
-"""Find digit candidates in a frame: binarise, outer contours, filters, merges and splits.
+"""Find digit candidates in a frame: the ink threshold (rulings lifted first, in
+:mod:`livedigits.rulings`), every component of the contour hierarchy, lines and containers
+erased, filters, merges and splits, faint small digits grown back, and what the classifier reads
+of each candidate.
 
 Pure functions on arrays: nothing here reads files, prints or displays.
 
@@ -15,6 +18,9 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from livedigits.config import DetectorConfig
+from livedigits.rulings import _lifted, _profile_scores, _rulings, lift_rulings  # noqa: F401 (lift_rulings: API)
+
 WALL_DARKNESS = 1.4
 """A bar between two lifted rulings is a wall when it is at most this many times as dark (below
 the paper) as the lighter of them: printed lines are alike; ink is darker than a light ruling."""
@@ -24,15 +30,6 @@ DIVIDER_WIDTH = 0.3
 MAX_LINE_FILL = 0.35
 """Drawn lines (a grid, a table, a box, rulings) cover a small share of their own box; a
 structure that covers more than this is a surface, whose lines are not worth looking for."""
-RULING_TURN = 1.5
-"""Degrees of tilt from which a page is turned upright before its rulings are looked for: up to
-that, a one-pixel line stays within the spread of :func:`lift_rulings`' kernels."""
-PAGE_TILT_RANGE = 12.0
-"""Degrees either way a page's rulings are looked for at (in whole degrees): a sheet held or laid
-more askew than that is read without lifting its rulings (the line eraser still sees them)."""
-PAGE_TILT_GAIN = 1.1
-"""A page is turned only when its marks line up at least this much better (row and column
-profiles' energy) turned than as they are: a page with no rulings is left as it is."""
 GRID_TILT_REFINE = 4.0
 """Degrees either side of the edge-direction estimate within which a grid's tilt is refined
 (:func:`_grid_tilt`)."""
@@ -43,133 +40,6 @@ CONTAINER_MISS = 1.5
 CONTAINER_SPREAD = 6.0
 """Degrees either side of a container's overall tilt at which its sides are also looked for: a
 sheet or a box seen in perspective has sides a few degrees apart."""
-
-
-@dataclass(frozen=True)
-class DetectorConfig:
-    """Tuning of the detector; sizes are fractions of the frame height unless stated."""
-
-    ink_ratio: float = 0.2
-    """A pixel is ink when it is this much darker than the local paper (0.2 = 20% darker): low
-    enough for a light pencil stroke, high enough that paper grain, JPEG and sensor noise stay
-    out. Rulings and grids of any darkness are not kept out by it: those that pass it are erased
-    as lines (:func:`_erase_structures`)."""
-    noisy: float = 0.02
-    """Relative noise (see :func:`noise_level`) above which the frame is smoothed before the
-    threshold: a clean camera frame measures under 1%, a dim webcam 3-15%."""
-    max_noise: float = 0.22
-    """Relative noise above which a frame is static rather than a scene (a covered lens, a camera
-    at the end of its gain, random pixels): no stroke in it can be told from the noise, so
-    nothing is read. The dimmest webcam frames with readable digits measure under 17%."""
-    ruling_length: float = 0.10
-    """Straight dark runs at least this long (fraction of the frame height), along the rows or
-    the columns, are rulings or a grid, lifted before the threshold (:func:`lift_rulings`)."""
-    ruling_spread: int = 5
-    """Pixels across which a ruling's darkness is spread when it is looked for: a one-pixel line
-    up to ~2 px off straight over a run (a page a few degrees askew) is still found."""
-    ruling_lift_max: int = 60
-    """A ruling's darkness is taken as at most this many gray levels (a quarter of white) when it
-    is lifted (divided out, see :func:`lift_rulings`): a faint or mid ruling goes entirely, an
-    ink-dark one stays in the mask, whole, for the line eraser."""
-    ruling_min_span: float = 0.15
-    """A ruling's run spans at least this share of the frame's width: a digit's straight stroke,
-    unless the digit is that large, is not lifted."""
-    ruling_min_span_down: float = 0.25
-    """The same for the columns of a grid, as a share of the frame's height: digits are taller
-    than wide and their long strokes run down (a light-inked 1 or 7 a fifth of the frame tall
-    keeps its stem)."""
-    ruling_keep_dark: int = 90
-    """Pixels darker than the paper by more than this many gray levels (a third of white) are ink,
-    or an ink-dark ruling for the line eraser: never lifted, however straight their run."""
-    ruling_lift_min: int = 20
-    """Line-shaped excess darkness under this many gray levels is sensor noise or paper grain
-    that the long kernel happened to line up: not lifted."""
-    background_scale: int = 8
-    """The paper brightness is estimated at 1/8 resolution: cheap, and smooth as light is."""
-    background_kernel: int = 9
-    """Closing width at that scale (9 x 8 = 72 px): wider than any stroke we must keep solid."""
-    min_height: float = 0.015
-    min_height_px: int = 8
-    """The smallest digit: this share of the frame height, and at least this many pixels."""
-    min_height_clean: float = 0.012
-    min_height_px_clean: int = 7
-    """The same in a clean frame (noise under ``noisy``; needs the gray frame), where a mark that
-    small is a digit more often than a speck of noise: tuning frames' tiny digits F1 0.55 -> 0.59
-    and a noisy webcam's unchanged."""
-    max_height: float = 0.75
-    max_width: float = 0.6
-    min_area_px: int = 12
-    max_fill: float = 0.9
-    """Ink area over box area; a solid blob is not a digit (a "1" is allowed to be solid)."""
-    min_fill: float = 0.06
-    max_blob_fill: float = 0.7
-    max_blob_solidity: float = 0.95
-    """A candidate at least as wide as 0.6 of its height, inked over more than ``max_blob_fill``
-    of its box and over more than ``max_blob_solidity`` of its convex hull is a blob, not a digit:
-    a filled disc inks 79% of its box and all of its hull and has no hollow; a bold 0 or 8 keeps
-    a hollow, a bold 5 or 2 its bends."""
-    max_aspect: float = 1.25
-    """Width over height above which a component may be touching digits: it is also read split."""
-    max_single_aspect: float = 2.0
-    """Width over height above which a component cannot be one digit: it is only read split."""
-    min_thickness: float = 0.07
-    """Mean stroke thickness (ink area / box height) as a fraction of the height: rejects pen-thin
-    straight lines (paper rulings, edges) while a thin "1" (~10% of its height) passes."""
-    border_px: int = 3
-    """Components this close to the frame edge are cut off by it, so they are not read."""
-    min_surface_ratio: float = 0.5
-    """Paper is the brightest large surface in view: marks on a surface less than half as bright
-    (a dark or wooden desk, a keyboard) are not on the page. A shadow on the page that deep is
-    rare; the paper beside a sheet's edge is handled by ``min_side_ratio``."""
-    dim_surface: float = 0.6
-    dim_min_contrast: float = 0.26
-    """On a surface dimmer than ``dim_surface`` times the brightest (a desk beside a sticky note,
-    or the far corner of a page lit from one side), a candidate of any size must be at least
-    ``dim_min_contrast`` darker than that surface. Wood grain is 21-25% darker than the wood
-    round it and passes the ink threshold in small pieces that read as 1s; digits in a page's
-    dim corner measure 29% and more."""
-    fine_scale: int = 3
-    """A small candidate (under twice the smallest digit height) is read from its ink thresholded
-    again on its gray crop enlarged this many times (bicubic), hugging its own mask: a
-    stroke 1-2 px wide has its edges placed between pixels instead of on them, and a 9 px digit
-    reaches the classifier as a shape rather than a few blocks (tiny digits read right and
-    confidently: tuning frames F1 0.40 -> 0.55). 1: off (faint small digits are then read
-    from their mask too)."""
-    read_darkness: bool = True
-    """The classifier reads each candidate's darkness under its mask (255 at its darkest pixel),
-    not the mask itself: anti-aliased, as MNIST's digits and the training pen's are, so a stroke's
-    soft edge weighs less than its core (a small candidate's fine ink too). Check seeds: every
-    family up (boxes 0.867 -> 0.886, notes 0.814 -> 0.838, ruled 0.729 -> 0.751). False: the
-    binary mask (or fine ink) is read."""
-    min_stroke_px: float = 2.5
-    """A pen's stroke is at least this wide in pixels, however large the digit: a 1 written 140 px
-    tall with a 3 px pen is read, a 1 px hairline is not."""
-    min_ink_contrast: float = 0.25
-    """Ink is dark: under a candidate's mask the gray is on average at least a quarter below its
-    paper. Wood grain and faint stripes pass the 20% ink threshold only just (21-24% on average);
-    pen, pencil and marker strokes sit well below it. Candidates under twice the smallest digit
-    height are exempt: blur spreads a tiny digit's stroke and lightens its mean."""
-    max_texture: float = 0.06
-    """A small candidate (under twice the smallest digit height, exempt from ``min_ink_contrast``)
-    lies in texture when the gray round it (a ring half its height wide, 3x3-averaged) differs
-    from its paper by more than this, as a median and beyond the frame's noise (see
-    :func:`noise_level`): wood grain or fabric, whose streaks pass the ink threshold in pieces
-    that read as 1s. Paper round a digit, even in dense writing or beside rulings, is plain: on
-    the benchmark's tuning and check frames, 3 of ~3,900 small digits read right measure over
-    0.06 (99.9th percentile 0.04-0.055), and 90% of the marks on a wooden desk beside a note do."""
-    min_side_ratio: float = 0.75
-    """Paper lies on every side of a digit: when even the brightest pixel of the margin on one side
-    (left, right, above or below) is darker than this times that of the brightest side, the
-    candidate sits on an edge between the sheet and a darker desk, not on paper."""
-    faint_ratio: float = 0.1
-    """Half of ``ink_ratio`` (the low threshold of a hysteresis, as in Canny's edges): in a clean
-    frame, ink left over beside no candidate (a blurred tiny digit broken into specks below the
-    smallest digit's height) is grown through pixels this much darker than the paper; a grown
-    mark of small-digit size on the page's bright surface, in plain paper, is a candidate too,
-    read from its gray at this threshold (see :func:`_faint_digits`). 0: off."""
-    min_relative_height: float = 0.4
-    """With three or more candidates, one shorter than this times their median height is a speck
-    or a scratch, not a digit: handwriting on one page is of one size, give or take."""
 
 
 @dataclass
@@ -267,138 +137,6 @@ def threshold(
     seen = _lifted(seen, paper_full, rulings, config)
     level = cv2.convertScaleAbs(paper_full, alpha=1.0 - config.ink_ratio)
     return cv2.compare(seen, level, cv2.CMP_LT), ruled
-
-
-def lift_rulings(gray: np.ndarray, paper: np.ndarray, config: DetectorConfig = DetectorConfig()) -> np.ndarray:
-    """``gray`` (HxW uint8) with the long straight lines of a ruled or squared page brightened
-    towards the ``paper`` level (HxW uint8) under them, before any threshold.
-
-    A ruling near the ink threshold breaks into dashes there, and the dashes read as 1s and the
-    squares of a grid as 0s; lifted first, in gray, it never reaches the mask. The page is turned
-    upright first when it is askew (:func:`_page_tilt`). Lines are found by a grayscale opening of
-    the darkness with horizontal and vertical kernels ``ruling_length`` of the frame height long,
-    the darkness first spread ``ruling_spread`` px across the line so that a line a little off
-    straight is still one run; runs as thick as a bold stroke, runs spanning less than
-    ``ruling_min_span`` of the frame (``ruling_min_span_down`` for a grid's columns) and pixels
-    darker than ``ruling_keep_dark`` are not lifted, so a digit's strokes stay. A line is lifted by
-    its excess darkness over the paper, at most ``ruling_lift_max`` gray levels, as a filter in
-    the light's path is taken out (divided, not subtracted: ink crossing the line keeps its own
-    darkness); a line darker than that (printed as dark as the ink) is erased from the mask as a
-    line (:func:`_erase_structures`).
-    Excesses under ``ruling_lift_min`` are noise and paper grain lined up by the long kernel.
-    """
-    return _lifted(gray, paper, _rulings(gray, paper, config), config)
-
-
-def _rulings(gray: np.ndarray, paper: np.ndarray, config: DetectorConfig) -> np.ndarray:
-    """The darkness (uint8, beyond the ``paper``'s own) of the long thin lines of ``gray``, as
-    :func:`lift_rulings` finds them (spread across by ``ruling_spread``); 0 elsewhere."""
-    h, w = gray.shape
-    length = max(15, int(config.ruling_length * h))
-    if min(h, w) <= length:
-        return np.zeros_like(gray)  # too small to hold a ruling longer than a digit's stroke
-    spread = config.ruling_spread
-    dark = cv2.bitwise_not(gray)
-    floor = cv2.bitwise_not(paper)  # the paper's own darkness
-    above = cv2.subtract(paper, gray)  # how much darker than its paper each pixel is
-    # A page askew by more than the spread allows is turned upright first, by the angle at which
-    # whatever stands out of the paper (the rulings, where there are any) lines up best.
-    marks = cv2.compare(above, config.ruling_lift_min, cv2.CMP_GE)
-    # Only on the page (a surface as bright as paper): a wooden desk's grain has straight runs too.
-    page = cv2.compare(paper, config.min_surface_ratio * float(np.percentile(paper[::8, ::8], 99)), cv2.CMP_GE)
-    tilt = _page_tilt(cv2.bitwise_and(marks, page))
-    turned = abs(tilt) >= RULING_TURN
-    if turned:
-        matrix = cv2.getRotationMatrix2D((w / 2, h / 2), tilt, 1.0)
-        dark = cv2.warpAffine(dark, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        floor = cv2.warpAffine(floor, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    across_rows = cv2.dilate(dark, np.ones((spread, 1), np.uint8))
-    across_cols = cv2.dilate(dark, np.ones((1, spread), np.uint8))
-    rows = cv2.morphologyEx(across_rows, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
-    cols = cv2.morphologyEx(across_cols, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
-    # A ruling is thin: where a long run is also thicker than the spread and a pen's width, it
-    # is a bold stroke (the stem of a marker 1, the side of a bold 8), and nothing is lifted.
-    thick = 2 * spread + 1
-    rows = cv2.subtract(rows, cv2.max(cv2.morphologyEx(rows, cv2.MORPH_OPEN, np.ones((thick, 1), np.uint8)), floor))
-    cols = cv2.subtract(cols, cv2.max(cv2.morphologyEx(cols, cv2.MORPH_OPEN, np.ones((1, thick), np.uint8)), floor))
-    # A ruling runs across the page; a digit's straight stroke is as long as the digit is tall.
-    rows = _spanning(rows, config.ruling_lift_min, config.ruling_min_span * w, cv2.CC_STAT_WIDTH)
-    cols = _spanning(cols, config.ruling_lift_min, config.ruling_min_span_down * h, cv2.CC_STAT_HEIGHT)
-    excess = cv2.max(rows, cols)  # darkness of thin lines beyond the paper's own
-    if turned:
-        back = cv2.invertAffineTransform(matrix)
-        excess = cv2.warpAffine(excess, back, (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
-    return excess
-
-
-def _lifted(gray: np.ndarray, paper: np.ndarray, excess: np.ndarray, config: DetectorConfig) -> np.ndarray:
-    """``gray`` with the rulings' ``excess`` darkness (see :func:`_rulings`) lifted off, within
-    the bounds of :func:`lift_rulings`."""
-    if not excess.any():
-        return gray  # no ruling (or a frame too small to hold one)
-    above = cv2.subtract(paper, gray)
-    # What is itself clearly dark is ink, or an ink-dark ruling the line eraser takes: never lifted.
-    excess = cv2.bitwise_and(excess, cv2.compare(above, config.ruling_keep_dark, cv2.CMP_LE))
-    excess = cv2.min(excess, config.ruling_lift_max)
-    _, excess = cv2.threshold(excess, config.ruling_lift_min - 1, 0, cv2.THRESH_TOZERO)  # under the minimum: 0
-    # Light through ink and a printed line is dimmed by each in turn: the line's share (what
-    # reaches the eye through it, (paper - excess) / paper) is divided out, so a stroke crossing
-    # the line keeps its own darkness there (taking the line's darkness off instead would cut a
-    # pencil stroke at every line of a squared page).
-    through = cv2.max(cv2.subtract(paper, excess), 1).astype(np.uint16)
-    return cv2.convertScaleAbs(cv2.divide(cv2.multiply(gray, paper, dtype=cv2.CV_16U), through, dtype=cv2.CV_16U))
-
-
-def _spanning(excess: np.ndarray, floor: int, span: float, extent: int) -> np.ndarray:
-    """``excess`` (uint8) kept only on its connected runs (at or above ``floor``) whose extent
-    (``cv2.CC_STAT_WIDTH`` or ``cv2.CC_STAT_HEIGHT``) is at least ``span`` pixels. The runs are
-    traced on a quarter-size copy (any mark in a 4x4 block counts): long runs stay long there."""
-    h, w = excess.shape
-    f = 4
-    marks = cv2.compare(excess, floor, cv2.CMP_GE)
-    quarter = cv2.resize(marks, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
-    small = cv2.compare(quarter, 0, cv2.CMP_GT)
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(small, connectivity=8)
-    keep = np.where(stats[:, extent] * f >= span, 255, 0).astype(np.uint8)
-    keep[0] = 0
-    if not keep.any():
-        return np.zeros_like(excess)
-    if keep[1:].all():  # every run is long (a ruled page): nothing to cut out
-        return cv2.bitwise_and(excess, marks)
-    kept = cv2.resize(keep[labels], (w, h), interpolation=cv2.INTER_NEAREST)
-    return cv2.bitwise_and(excess, cv2.bitwise_and(kept, marks))
-
-
-def _page_tilt(marks: np.ndarray) -> float:
-    """The turn in degrees (for ``cv2.getRotationMatrix2D``) that lines up the straight lines among
-    ``marks`` (HxW uint8) with the rows and columns: the angle, in whole degrees within
-    :data:`PAGE_TILT_RANGE`, at which the row and column sums of a small copy are most peaked (a
-    ruled page's lines each fall in one row). 0 when no angle does :data:`PAGE_TILT_GAIN` better
-    than none."""
-    # Every whole degree: on a page with close rulings the peak is under a degree wide.
-    scores = _profile_scores(marks, np.arange(-PAGE_TILT_RANGE, PAGE_TILT_RANGE + 0.5).tolist())
-    if not scores:
-        return 0.0
-    best = max(scores, key=scores.get)
-    return best if scores[best] >= PAGE_TILT_GAIN * scores[0.0] else 0.0
-
-
-def _profile_scores(marks: np.ndarray, angles: list[float], side: int = 256) -> dict[float, float]:
-    """For each turn in ``angles`` (degrees), how peaked the row and column sums of ``marks``
-    (HxW uint8) are once turned by it, on a copy of at most ``side`` px: highest where straight
-    lines fall along the rows and columns. Empty when there are no marks."""
-    h, w = marks.shape
-    f = max(1, -(-max(h, w) // side))  # rounded up: the copy is never over ``side`` px
-    small = cv2.resize(marks, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA).astype(np.float32)
-    if not small.any():
-        return {}
-    sh, sw = small.shape
-    scores: dict[float, float] = {}
-    for angle in angles:
-        matrix = cv2.getRotationMatrix2D((sw / 2, sh / 2), angle, 1.0)
-        turned = cv2.warpAffine(small, matrix, (sw, sh), flags=cv2.INTER_LINEAR)
-        scores[angle] = float((turned.sum(axis=1) ** 2).sum() + (turned.sum(axis=0) ** 2).sum())
-    return scores
 
 
 def noise_level(gray: np.ndarray) -> float:
