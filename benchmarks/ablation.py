@@ -58,6 +58,7 @@ CONFIGS: dict[str, dict] = {
     "no surface check (min_surface_ratio)": {"min_surface_ratio": 0.0},
     "no ink contrast check (min_ink_contrast)": {"min_ink_contrast": 0.0},
     "no texture ring round small marks (max_texture)": {"max_texture": 1.0},
+    "no mid-tone check round tall marks (max_mid_tones)": {"max_mid_tones": 1.0},
     "no fine ink for small marks (fine_scale)": {"fine_scale": 1},
     "no faint small digits grown from specks (faint_ratio)": {"faint_ratio": 0.0},
     "the classifier reads the binary mask, not the darkness (read_darkness)": {"read_darkness": False},

@@ -412,6 +412,12 @@ def find_candidates(
                 contrast = 1.0 - cv2.mean(gray[gy : gy + gh, gx : gx + gw], whole.mask)[0] / max(background, 1.0)
                 if (tall and contrast < config.min_ink_contrast) or (dim and contrast < config.dim_min_contrast):
                     continue
+            if (
+                tall
+                and noise <= config.noisy
+                and _mid_tones(whole, gray, background, config.max_texture, config.ink_ratio) > config.max_mid_tones
+            ):
+                continue  # in texture: wood grain beside a note, not a stroke on paper
             if not tall:
                 # Small marks are not judged by their contrast: by their surroundings instead.
                 if _texture(whole, gray, background) - noise > config.max_texture:
@@ -872,13 +878,26 @@ def _texture(c: Candidate, gray: np.ndarray, background: float) -> float:
     median of |1 - gray / background| over a ring half the candidate's height wide, 3x3-averaged
     so that sensor noise weighs less. Plain paper, even between close digits or beside a ruling
     (each covers less than half the ring), measures about its noise; wood grain does not."""
+    return float(np.median(np.abs(_ring(c, gray, background))))
+
+
+def _mid_tones(c: Candidate, gray: np.ndarray, background: float, low: float, high: float) -> float:
+    """The share of the ring round a candidate (see :func:`_texture`) darker than its paper by
+    more than ``low`` and less than ``high`` (fractions of the ``background``): neither paper nor ink."""
+    dark = _ring(c, gray, background)
+    return float(np.count_nonzero((dark > low) & (dark < high))) / max(dark.size, 1)
+
+
+def _ring(c: Candidate, gray: np.ndarray, background: float) -> np.ndarray:
+    """1 - gray / background over a ring half the candidate's height wide round its box (the gray
+    3x3-averaged): float32 [K], positive where darker than the paper."""
     h, w = gray.shape
     m = max(4, round(0.5 * c.h))
     x0, y0, x1, y1 = max(0, c.x - m), max(0, c.y - m), min(w, c.x + c.w + m), min(h, c.y + c.h + m)
     around = cv2.blur(gray[y0:y1, x0:x1], (3, 3)).astype(np.float32)
     ring = np.ones(around.shape, bool)
     ring[c.y - y0 : c.y - y0 + c.h, c.x - x0 : c.x - x0 + c.w] = False
-    return float(np.median(np.abs(1.0 - around[ring] / max(background, 1.0))))
+    return 1.0 - around[ring] / max(background, 1.0)
 
 
 def _off_edges(candidates: list, gray: np.ndarray, min_ratio: float) -> list[Candidate]:

@@ -278,6 +278,24 @@ def test_a_faint_digit_at_the_frame_edge_without_a_border(x, y):
     assert Detector().detect(frame).candidates == []
 
 
+def test_mid_tones_round_a_mark_tell_wood_grain_from_paper_with_ink_and_lines():
+    from livedigits.detect import _mid_tones
+
+    rng = np.random.default_rng(0)
+    mark = Candidate(100, 100, 6, 30, np.full((30, 6), 255, np.uint8))
+    # Paper with close digits, a box line and a ruling round the mark: its ring is paper and ink
+    paper = np.clip(200 + rng.normal(0, 2, (240, 240)), 0, 255).astype(np.uint8)
+    paper[95:135, 88:91] = 60  # a neighbour's stroke
+    paper[95:135, 115:118] = 60
+    paper[92:94, 80:130] = 90  # a box's top side
+    paper[138:139, :] = 150  # a ruling
+    assert _mid_tones(mark, paper, 200.0, 0.06, 0.2) < 0.2
+    # Wood grain: fine bands 6-20% darker than the light wood, nearly everywhere round the mark
+    bands = np.abs(np.sin(np.arange(240)[None, :] / 2.5 + np.arange(240)[:, None] / 30.0))
+    grain = (200 * (0.8 + 0.12 * (1 - bands))).astype(np.uint8) + np.zeros((240, 1), np.uint8)
+    assert _mid_tones(mark, grain, 200.0, 0.06, 0.2) > 0.65
+
+
 def test_the_walls_between_cells_go_with_the_lines_but_a_digit_in_a_cell_stays():
     from livedigits.detect import _without_dividers
 
