@@ -415,6 +415,7 @@ def find_candidates(
             if (
                 tall
                 and noise <= config.noisy
+                and config.max_mid_tones < 1.0
                 and _mid_tones(whole, gray, background, config.max_texture, config.ink_ratio) > config.max_mid_tones
             ):
                 continue  # in texture: wood grain beside a note, not a stroke on paper
