@@ -114,11 +114,19 @@ def threshold(
     """:func:`binarize`, and where rulings run: (ink mask, ruling mask), both HxW uint8 255/0. The
     rulings are the long thin lines :func:`lift_rulings` finds: their own pixels, those it lifts
     (not those as dark as ink, which stay in the mask for the line eraser)."""
+    mask, ruled, _ = _threshold(gray, config, paper)
+    return mask, ruled
+
+
+def _threshold(
+    gray: np.ndarray, config: DetectorConfig, paper: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`threshold`, and the gray it thresholded (smoothed if noisy, rulings lifted)."""
     if gray.ndim != 2 or gray.dtype != np.uint8:
         raise ValueError(f"gray must be HxW uint8, got shape {gray.shape} dtype {gray.dtype}")
     noise = noise_level(gray)
     if noise > config.max_noise:
-        return np.zeros_like(gray), np.zeros_like(gray)  # static, not a scene: nothing in it can be read
+        return np.zeros_like(gray), np.zeros_like(gray), gray  # static, not a scene: nothing in it can be read
     # A blur fades the thin strokes of tiny digits, so only a noisy frame is smoothed.
     seen = cv2.GaussianBlur(gray, (3, 3), 0) if noise > config.noisy else gray
     h, w = gray.shape
@@ -136,7 +144,7 @@ def threshold(
         ruled = cv2.bitwise_and(ruled, cv2.subtract(dark, inky))
     seen = _lifted(seen, paper_full, rulings, config)
     level = cv2.convertScaleAbs(paper_full, alpha=1.0 - config.ink_ratio)
-    return cv2.compare(seen, level, cv2.CMP_LT), ruled
+    return cv2.compare(seen, level, cv2.CMP_LT), ruled, seen
 
 
 def noise_level(gray: np.ndarray) -> float:
@@ -307,8 +315,8 @@ class Detector:
 
     def detect(self, gray: np.ndarray) -> Detection:
         paper = paper_level(gray, self.config)
-        mask, ruled = threshold(gray, self.config, paper)
-        return Detection(mask, find_candidates(mask, self.config, gray, paper, ruled))
+        mask, ruled, seen = _threshold(gray, self.config, paper)
+        return Detection(mask, find_candidates(mask, self.config, gray, paper, ruled, seen))
 
 
 def find_candidates(
@@ -317,6 +325,7 @@ def find_candidates(
     gray: np.ndarray | None = None,
     paper: np.ndarray | None = None,
     ruled: np.ndarray | None = None,
+    seen: np.ndarray | None = None,
 ) -> list[Candidate]:
     """Digit candidates in an HxW uint8 ink mask (255 = ink), in no particular order.
 
@@ -331,7 +340,9 @@ def find_candidates(
     than the page, are left out; ``paper`` is :func:`paper_level` of ``gray`` if already known.
     With the pixels of the lifted rulings (``ruled``, see :func:`threshold`), a thin bar
     whose ink touches one ruling at its top and the next at its bottom (the wall between two cells
-    of a table whose long lines were lifted) is left out too.
+    of a table whose long lines were lifted) is left out too. ``seen``, the gray the mask was
+    thresholded from (smoothed if noisy, rulings lifted), is what the candidates' darkness is read
+    from (a stroke crossing a lifted ruling is not darkest there); without it, ``gray``.
     """
     frame_h, frame_w = mask.shape
     noise = noise_level(gray) if gray is not None else None
@@ -443,7 +454,10 @@ def find_candidates(
                 c.fine = _fine_ink(c, gray, background, config, lines=lines)
             if config.read_darkness and c.fine is None:
                 for region in ([c] if c.whole else []) + c.parts:
-                    region.fine = _darkness(region, gray, background, smooth=noise > config.noisy)
+                    if seen is not None:
+                        region.fine = _darkness(region, seen, background)
+                    else:
+                        region.fine = _darkness(region, gray, background, smooth=noise > config.noisy)
     return candidates
 
 

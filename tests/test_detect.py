@@ -223,6 +223,32 @@ def test_a_small_candidates_fine_ink_stays_off_the_erased_line_it_stands_on():
     assert _fine_ink(seven, gray, 225.0, DetectorConfig())[36:42].any()
 
 
+def test_a_stroke_crossing_a_lifted_ruling_is_read_as_dark_there_as_elsewhere():
+    from livedigits.detect import Detector, paper_level, threshold
+
+    # Given 1s written across a light ruling (at y=110; rulings every 30 px)
+    gray = np.full((240, 320), 220, np.uint8)
+    for y in range(20, 240, 30):
+        gray[y : y + 2, :] = 175
+    for x in range(60, 300, 40):
+        cv2.line(gray, (x, 95), (x + 3, 135), 120, 3)
+    gray = cv2.GaussianBlur(gray, (3, 3), 0)
+
+    def crossing_and_rest(c):
+        ink = c.fine.astype(float).sum(axis=1) / np.maximum((c.fine > 0).sum(axis=1), 1)
+        return ink[110 - c.y], float(np.median(ink[5:15]))
+
+    # When detected, Then its darkness is read from the gray the mask came from (the ruling
+    # lifted): the crossing is no darker than the rest of the stroke
+    crossing, rest = crossing_and_rest(Detector().detect(gray).candidates[0])
+    assert crossing <= rest
+    # while read from the raw gray, the ruling under the stroke makes the crossing its darkest part
+    paper = paper_level(gray)
+    mask, ruled = threshold(gray, paper=paper)
+    crossing, rest = crossing_and_rest(find_candidates(mask, gray=gray, paper=paper, ruled=ruled)[0])
+    assert crossing > rest
+
+
 def test_faint_streaks_with_dark_specks_are_no_faint_digits():
     from livedigits.detect import Detector
 
