@@ -397,12 +397,13 @@ def find_candidates(
         whole = Candidate(gx, gy, gw, gh, cv2.bitwise_and(shape, clean[gy : gy + gh, gx : gx + gw]))
         if not _plausible(whole, min_h, config, blob=False):
             continue
+        background = _background(paper, whole, config.background_scale) if gray is not None else 0.0
         if _blob(whole.mask, config):
             # A tiny digit blurred shut (an 8, a 0) is a blob in the mask; its gray, thresholded
             # at half its darkness, keeps its hollows. A dot stays a dot there.
             if not (gray is not None and config.fine_scale > 1 and gh < 2 * min_h):
                 continue
-            fine = _fine_ink(whole, gray, _background(paper, whole, config.background_scale), config, lines=lines)
+            fine = _fine_ink(whole, gray, background, config, lines=lines)
             if fine is None or _blob(cv2.compare(fine, 0, cv2.CMP_GT), config):
                 continue
             whole.fine = fine
@@ -410,14 +411,13 @@ def find_candidates(
             ruled is not None
             and gray is not None
             and gw <= DIVIDER_WIDTH * gh
-            and _between_rulings(whole, ruled, gray, _background(paper, whole, config.background_scale))
+            and _between_rulings(whole, ruled, gray, background)
         ):
             continue
         if gray is not None:
             # Ink is dark (tiny digits exempt: blur lightens them); off the page's bright surface
             # (a desk beside a note, a page's far corner under a lamp) clearly dark, small ones too.
             tall = gh >= 2 * min_h
-            background = _background(paper, whole, config.background_scale)
             dim = background < config.dim_surface * brightest
             if tall or dim:
                 contrast = 1.0 - cv2.mean(gray[gy : gy + gh, gx : gx + gw], whole.mask)[0] / max(background, 1.0)
@@ -434,12 +434,8 @@ def find_candidates(
                 # Small marks are not judged by their contrast: by their surroundings instead.
                 if _texture(whole, gray, background) - noise > config.max_texture:
                     continue
-        if gw > config.max_aspect * gh:
-            whole.parts = [p for p in split_touching(whole, config.max_aspect) if _plausible(p, min_h, config)]
-            whole.whole = gw <= config.max_single_aspect * gh
-            if not whole.parts and not whole.whole:
-                continue
-        candidates.append(whole)
+        if _readable_split(whole, min_h, config):
+            candidates.append(whole)
     if gray is not None and config.faint_ratio > 0 and noise <= config.noisy:
         tall = [contours[i] for i in np.flatnonzero(boxes[:, 3] >= min_h).tolist()]
         candidates += _faint_digits(clean, lines, candidates, tall, gray, paper, min_h, brightest, noise, config)
@@ -533,12 +529,9 @@ def _faint_digits(
         background = _background(paper, c, config.background_scale)
         if background < config.dim_surface * brightest or _texture(c, gray, background) - noise > config.max_texture:
             continue
-        if cw > config.max_aspect * ch:
-            c.parts = [p for p in split_touching(c, config.max_aspect) if _plausible(p, min_h, config)]
-            c.whole = cw <= config.max_single_aspect * ch
-            if not c.parts and not c.whole:
-                continue
-        elif config.fine_scale > 1:
+        if not _readable_split(c, min_h, config):
+            continue
+        if cw <= config.max_aspect * ch and config.fine_scale > 1:
             c.fine = _fine_ink(c, gray, background, config, config.faint_ratio, lines)
         found.append(c)
     return found
@@ -866,10 +859,7 @@ def _fine_ink(
         return fine
     # How dark, not only where: anti-aliased as MNIST's digits are (a blurred stroke's binary
     # mask is a thick blob; its darkness keeps a core and soft edges).
-    darkest = cv2.minMaxLoc(big, fine)[0]
-    darkness = np.float32(background) - big.astype(np.float32)  # positive wherever ``fine`` is
-    soft = cv2.convertScaleAbs(darkness, alpha=255.0 / max(background - darkest, 1.0))
-    return cv2.bitwise_and(soft, fine)
+    return _as_darkness(big, fine, background)
 
 
 def _darkness(c: Candidate, gray: np.ndarray, background: float, smooth: bool = False) -> np.ndarray:
@@ -883,9 +873,15 @@ def _darkness(c: Candidate, gray: np.ndarray, background: float, smooth: bool = 
         crop = around[c.y - y0 : c.y - y0 + c.h, c.x - x0 : c.x - x0 + c.w]
     else:
         crop = gray[c.y : c.y + c.h, c.x : c.x + c.w]
-    darkest = cv2.minMaxLoc(crop, c.mask)[0]
-    darkness = np.float32(background) - crop.astype(np.float32)  # positive under the mask
-    return cv2.bitwise_and(cv2.convertScaleAbs(darkness, alpha=255.0 / max(background - darkest, 1.0)), c.mask)
+    return _as_darkness(crop, c.mask, background)
+
+
+def _as_darkness(image: np.ndarray, mask: np.ndarray, background: float) -> np.ndarray:
+    """How much darker than ``background`` ``image`` is under ``mask`` (uint8 HxW both): uint8,
+    255 at the darkest pixel under the mask, 0 off it."""
+    darkest = cv2.minMaxLoc(image, mask)[0]
+    darkness = np.float32(background) - image.astype(np.float32)  # positive under the mask
+    return cv2.bitwise_and(cv2.convertScaleAbs(darkness, alpha=255.0 / max(background - darkest, 1.0)), mask)
 
 
 def _texture(c: Candidate, gray: np.ndarray, background: float) -> float:
@@ -968,6 +964,17 @@ def _join_stacked(candidates: list[Candidate], median_h: float) -> list[Candidat
             joined.append(Candidate(x0, y0, x1 - x0, y1 - y0, mask, parts=[a, b]))
             used.update((i, j))
     return [c for k, c in enumerate(candidates) if k not in used] + joined
+
+
+def _readable_split(c: Candidate, min_h: float, config: DetectorConfig) -> bool:
+    """A candidate wider than ``max_aspect`` x its height may be touching digits: its plausible
+    parts are offered too (``parts``), and it is read whole only if at most ``max_single_aspect``
+    wide (``whole``). False when nothing of it is left to read."""
+    if c.w <= config.max_aspect * c.h:
+        return True
+    c.parts = [p for p in split_touching(c, config.max_aspect) if _plausible(p, min_h, config)]
+    c.whole = c.w <= config.max_single_aspect * c.h
+    return bool(c.parts) or c.whole
 
 
 def _plausible(c: Candidate, min_h: float, config: DetectorConfig, blob: bool = True) -> bool:
