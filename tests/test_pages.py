@@ -46,6 +46,15 @@ class Page:
         return x
 
 
+def rows_of_digits(mnist_test, height: int, text, k: int = 0) -> Page:
+    """A 640x480 page of six rows, 70 px apart, of digits ``height`` px tall: ``text(row)`` the
+    row's digits, glyphs from the ``k``-th on (eight a row)."""
+    page = Page(480, 640)
+    for row in range(6):
+        page.write(mnist_test, text(row), 40, 40 + 70 * row, height, k=8 * row + k)
+    return page
+
+
 class Truth:
     def __init__(self, digit, box):
         self.digit, self.box = digit, box
@@ -340,9 +349,7 @@ def test_the_walls_of_a_comb_field_are_not_read_as_ones(recognizer, mnist_test, 
 
 def test_tiny_blurred_digits_are_read_from_their_gray_not_a_few_blocks(recognizer, mnist_test):
     # Given a page of tiny digits (9 px tall at 640x480, under 2% of the frame), a little soft
-    page = Page(480, 640)
-    for row in range(6):
-        page.write(mnist_test, f"{row * 1234567 + 89:08d}", 40, 40 + 70 * row, 9, k=8 * row)
+    page = rows_of_digits(mnist_test, 9, lambda row: f"{row * 1234567 + 89:08d}")
     frame = cv2.GaussianBlur(page.img, (0, 0), 0.7)
     # When read, Then nearly all of them are read right (a 9 px mask upscaled is a few blocks;
     # the gray crop enlarged keeps the strokes' shape)
@@ -352,9 +359,7 @@ def test_tiny_blurred_digits_are_read_from_their_gray_not_a_few_blocks(recognize
 
 def test_digits_7_px_tall_in_a_clean_frame_are_read(recognizer, mnist_test):
     # Given a clean page of digits written 7 px tall at 640x480 (under 1.5% of the frame)
-    page = Page(480, 640)
-    for row in range(6):
-        page.write(mnist_test, f"{row * 7654321 + 12:08d}", 40, 40 + 70 * row, 7, k=8 * row + 100)
+    page = rows_of_digits(mnist_test, 7, lambda row: f"{row * 7654321 + 12:08d}", k=100)
     frame = cv2.GaussianBlur(page.img, (0, 0), 0.5)
     # When read, Then most of them are (a noisy frame would need 8 px: specks of noise that small
     # are common there)
@@ -366,9 +371,7 @@ def test_faint_tiny_digits_broken_into_specks_are_read(recognizer, mnist_test):
     # Given a page of tiny digits (10 px tall at 640x480) written in a faint pencil (at most 40% as
     # dark as ink) and a little soft: at the ink threshold each breaks into specks below the
     # smallest digit's height
-    page = Page(480, 640)
-    for row in range(6):
-        page.write(mnist_test, f"{row * 1234567 + 89:08d}", 40, 40 + 70 * row, 10, k=8 * row + 300)
+    page = rows_of_digits(mnist_test, 10, lambda row: f"{row * 1234567 + 89:08d}", k=300)
     faint = (PAPER - (PAPER - page.img.astype(np.float32)) * 0.4).astype(np.uint8)
     frame = cv2.GaussianBlur(faint, (0, 0), 0.8)
     # When read, Then most are read (grown from their specks through fainter pixels; 2 of 48 without)
@@ -400,9 +403,7 @@ def test_light_pencil_digits_across_a_mid_dark_grid_keep_their_strokes(recognize
 def test_tiny_8s_and_0s_blurred_shut_are_read_and_dots_are_not(recognizer, mnist_test):
     # Given a page of 8s and 0s 12 px tall, soft enough that many of their hollows close in the
     # ink mask (solid blobs there, like the dots of a tablecloth)
-    page = Page(480, 640)
-    for row in range(6):
-        page.write(mnist_test, "80808080", 40, 40 + 70 * row, 12, k=8 * row + 700)
+    page = rows_of_digits(mnist_test, 12, lambda row: "80808080", k=700)
     frame = cv2.GaussianBlur(page.img, (0, 0), 1.2)
     # When read, Then most are read: a small blob is looked at again in its gray at half its
     # darkness, where the hollows open (29 of 48 before)
