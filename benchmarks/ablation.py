@@ -42,6 +42,10 @@ def _no_words(boxes, *args):
     return np.zeros(len(boxes), bool)
 
 
+def _every_size(heights, share):
+    return np.ones(len(heights), bool)
+
+
 PATCHES: dict[str, tuple[object, str, Callable]] = {
     "no containers (outer contours only)": (detect, "_components", _no_containers),
     "no line erasing": (detect, "_erase_structures", lambda f: lambda mask, *args: mask),
@@ -50,6 +54,7 @@ PATCHES: dict[str, tuple[object, str, Callable]] = {
     "no walls between cells (dividers)": (detect, "_without_dividers", lambda f: lambda kept, erased: kept),
     "no walls between lifted rulings": (detect, "_between_rulings", lambda f: lambda *args: False),
     "no word check (livedigits.words)": (recognizer, "in_words", lambda f: _no_words),
+    "no size consistency (recognizer.of_a_size)": (recognizer, "of_a_size", lambda f: _every_size),
 }
 """Turned off by replacing a step of :mod:`livedigits.detect` (or the recogniser's word check) for the run."""
 CONFIGS: dict[str, dict] = {
@@ -63,7 +68,6 @@ CONFIGS: dict[str, dict] = {
     "no faint small digits grown from specks (faint_ratio)": {"faint_ratio": 0.0},
     "the classifier reads the binary mask, not the darkness (read_darkness)": {"read_darkness": False},
     "no dim-surface contrast check (dim_min_contrast)": {"dim_min_contrast": 0.0},
-    "no size consistency (min_relative_height)": {"min_relative_height": 0.0},
     "no denoising (noisy)": {"noisy": 1.0},
     "no static cut (max_noise)": {"max_noise": 10.0},
 }

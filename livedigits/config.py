@@ -136,6 +136,3 @@ class DetectorConfig:
     smallest digit's height) is grown through pixels this much darker than the paper; a grown
     mark of small-digit size on the page's bright surface, in plain paper, is a candidate too,
     read from its gray at this threshold (see :func:`_faint_digits`). 0: off."""
-    min_relative_height: float = 0.4
-    """With three or more candidates, one shorter than this times their median height is a speck
-    or a scratch, not a digit: handwriting on one page is of one size, give or take."""

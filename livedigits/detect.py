@@ -442,7 +442,6 @@ def find_candidates(
     if len(candidates) >= 3:
         median_h = float(np.median([c.h for c in candidates]))
         candidates = _join_stacked(candidates, median_h)
-        candidates = [c for c in candidates if c.h >= config.min_relative_height * median_h]
     if gray is not None:
         for c in candidates:
             background = _background(paper, c, config.background_scale)

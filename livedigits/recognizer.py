@@ -19,6 +19,13 @@ from livedigits.words import in_words
 __all__ = ["Analysis", "Digit", "Reading", "Recognizer", "DEFAULT_MIN_CONFIDENCE", "STAGES"]
 
 STAGES = ("gray", "detect", "normalize", "inference")
+MIN_RELATIVE_HEIGHT = 0.6
+"""With three or more readings in a frame, one shorter than this times their median height is not
+reported: a speck, a scratch, a piece of a box's side or of a broken stroke, the small letter of a
+printed label beside handwriting. Handwriting on one page is of one size, give or take. Judged
+after the word check (:func:`~livedigits.words.in_words`), which needs a label's small letters to
+see its word; before it (in the detector, at 0.4), dropping them left a label's capitals and tall
+letters reported as 0s and 1s."""
 MAX_SIDE = 4096
 """Frames larger than this (a 12000x9000 scan) are read at this size: digits 2% of the frame are
 still ~80 px tall there, and memory and time stay bounded."""
@@ -49,7 +56,8 @@ class Recognizer:
     are classified in one batched call. ``classifier`` replaces that session with any object whose
     ``predict`` maps float32 [N,28,28,1] to probabilities [N,10] (the benchmark's cv2.dnn variant);
     ``detector`` replaces the classical detector with any object whose ``detect(gray)`` returns a
-    :class:`~livedigits.detect.Detection`.
+    :class:`~livedigits.detect.Detection`. ``min_relative_height``: see :data:`MIN_RELATIVE_HEIGHT`
+    (0: every size is reported).
     """
 
     def __init__(
@@ -61,9 +69,13 @@ class Recognizer:
         max_side: int = MAX_SIDE,
         classifier: Classifier | None = None,
         detector: Detector | None = None,
+        min_relative_height: float = MIN_RELATIVE_HEIGHT,
     ):
         if not 0.0 <= min_confidence <= 1.0:
             raise ValueError(f"min_confidence must be within 0..1, got {min_confidence}")
+        if not 0.0 <= min_relative_height <= 1.0:
+            raise ValueError(f"min_relative_height must be within 0..1, got {min_relative_height}")
+        self.min_relative_height = min_relative_height
         self.classifier = classifier if classifier is not None else Classifier(model_path, threads=threads)
         self.min_confidence = min_confidence
         self.detector = detector if detector is not None else Detector(config)
@@ -121,6 +133,10 @@ class Recognizer:
         if chosen:
             boxes = np.array([regions[i].box for i in chosen], np.int64)
             chosen = [i for i, word in zip(chosen, in_words(boxes, confidences[chosen], gray.shape[0])) if not word]
+        # Then what is far smaller than the rest (after the word check: it needs the small letters).
+        if len(chosen) >= 3 and self.min_relative_height > 0:
+            heights = np.array([regions[i].h for i in chosen])
+            chosen = [i for i, keep in zip(chosen, of_a_size(heights, self.min_relative_height)) if keep]
         found = [
             Digit(_scaled(regions[i].box, scale), int(labels[i]), float(confidences[i]), probs=probs[i])
             for i in chosen
@@ -128,6 +144,11 @@ class Recognizer:
         ]
         timings = dict(zip(STAGES, ((t1 - t0) * 1e3, (t2 - t1) * 1e3, (t3 - t2) * 1e3, (t4 - t3) * 1e3)))
         return Analysis(arrange(found), mask, batch.copy(), probs.copy(), timings)
+
+
+def of_a_size(heights: np.ndarray, share: float) -> np.ndarray:
+    """bool [N]: which of ``heights`` (N >= 1) are at least ``share`` times their median."""
+    return heights >= share * float(np.median(heights))
 
 
 def _scaled(box: tuple[int, int, int, int], scale: float) -> tuple[int, int, int, int]:

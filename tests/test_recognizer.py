@@ -113,3 +113,40 @@ def test_min_confidence_is_validated():
 def test_same_input_same_output(recognizer, bank):
     scene = render_scene(bank, np.random.default_rng(5), 640, 480, n_digits=20, style=SceneStyle())
     assert recognizer.recognize(scene.image) == recognizer.recognize(scene.image.copy())
+
+
+def _written(frame, image, x, y, height):
+    """An MNIST digit written on ``frame`` (gray) at (x, y), its 28x28 box ``height`` px tall."""
+    digit = cv2.resize(image, (height, height), interpolation=cv2.INTER_CUBIC)
+    region = frame[y : y + height, x : x + height]
+    np.minimum(region, (235 - digit.astype(np.int32) * 200 // 255).astype(np.uint8), out=region)
+
+
+@pytest.mark.parametrize("share, reported", [(0.5, False), (0.75, True)])
+def test_a_mark_far_smaller_than_the_rest_is_not_reported(recognizer, mnist_test, share, reported):
+    # four digits 80 px tall, and a 7 written at half their size (a speck's size beside them:
+    # reported when the smallest mark kept was 0.4 of the median) or at three quarters (kept)
+    images, labels = mnist_test
+    frame = np.full((220, 900), 235, np.uint8)
+    for k, d in enumerate([4, 1, 5, 9]):
+        _written(frame, images[int(np.nonzero(labels == d)[0][0])], 60 + 100 * k, 60, 80)
+    _written(frame, images[int(np.nonzero(labels == 7)[0][0])], 560, 80, int(80 * share))
+    assert [d.digit for d in recognizer.recognize(frame)] == ([4, 1, 5, 9, 7] if reported else [4, 1, 5, 9])
+
+
+@pytest.mark.parametrize("label", ["Amount", "Total", "Qty", "Item"])
+def test_a_printed_label_beside_a_number_is_not_read(recognizer, mnist_test, label):
+    # A form's label printed smaller than the handwriting: its small letters are what tells the word
+    # check it is a word, so they must reach it (the "A" of "Amount" was read as 4 when the
+    # detector dropped them first)
+    images, labels = mnist_test
+    frame = np.full((200, 900), 235, np.uint8)
+    cv2.putText(frame, label, (20, 120), cv2.FONT_HERSHEY_DUPLEX, 1.0, 40, 2, cv2.LINE_AA)
+    for k, d in enumerate([4, 1, 5, 9]):
+        _written(frame, images[int(np.nonzero(labels == d)[0][0])], 300 + 60 * k, 70, 64)
+    assert [d.digit for d in recognizer.recognize(frame)] == [4, 1, 5, 9]
+
+
+def test_min_relative_height_is_validated():
+    with pytest.raises(ValueError, match="min_relative_height must be within 0..1, got 2"):
+        Recognizer(min_relative_height=2)
