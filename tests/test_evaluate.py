@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from livedigits.train.evaluate import (
+    CAMERA_STYLES,
     FONT_STYLES,
     PEN_STYLES,
     calibration,
@@ -64,7 +65,7 @@ def test_temperature_softens_overconfident_probabilities():
 
 def test_style_crops_cover_every_style_with_right_labels_and_model_input_form():
     sets = style_crops(per_style=30)
-    assert set(sets) == set(PEN_STYLES) | set(FONT_STYLES)
+    assert set(sets) == set(PEN_STYLES) | set(FONT_STYLES) | set(CAMERA_STYLES)
     for name, (crops, labels) in sets.items():
         assert crops.shape == (len(labels), 28, 28, 1) and crops.dtype == np.float32, name
         assert all(c.max() == pytest.approx(1.0) for c in crops[..., 0]), name
@@ -119,7 +120,7 @@ def test_cli_evaluate_on_onnx_without_tensorflow_reports_styles():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert set(report["styles"]) == set(PEN_STYLES) | set(FONT_STYLES)
+    assert set(report["styles"]) == set(PEN_STYLES) | set(FONT_STYLES) | set(CAMERA_STYLES)
     assert 0.0 <= report["non_digits"]["confident_share"] <= 1.0
 
 

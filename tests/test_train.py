@@ -5,13 +5,14 @@ import os
 import subprocess
 import sys
 
+import cv2
 import numpy as np
 import onnx
 import pytest
 
 from livedigits.classify import Classifier
 from livedigits.errors import LivedigitsError
-from livedigits.train.augment import CameraAugment, augment_batch
+from livedigits.train.augment import CameraAugment, augment_batch, noisy, tiny
 
 MNIST_DIR = "tests/data/mnist"
 
@@ -26,6 +27,41 @@ def test_augmentation_changes_digits_but_keeps_mnist_form(mnist_test):
     for img in out[..., 0]:
         ys, xs = np.nonzero(img)
         assert max(np.ptp(ys), np.ptp(xs)) + 1 in (19, 20, 21)
+
+
+def _bar_digit(height=80):
+    """A float32 ink map holding a ring (a 0) ``height`` px tall, centred in a square twice that."""
+    ink = np.zeros((2 * height, 2 * height), np.float32)
+    cv2.ellipse(ink, (height, height), (height // 3, height // 2), 0, 0, 360, 1.0, max(2, height // 10))
+    return ink
+
+
+def test_tiny_digits_are_sampled_down_then_read_at_three_times_their_size():
+    ink = _bar_digit(80)
+    augment = CameraAugment(tiny_height=(8.0, 8.0))
+    out = tiny(ink, 80.0, np.random.default_rng(0), augment)
+    # sampled to a tenth (an 8 px digit), then enlarged 3x: a 48 px square holding a 24 px ring
+    assert out.shape == (48, 48) and out.dtype == np.float32
+    assert out.max() == pytest.approx(1.0)  # read as darkness, 1 at the peak
+    ys, xs = np.nonzero(out)
+    assert 18 <= np.ptp(ys) + 1 <= 32
+    assert out[24, 24] == 0.0  # the ring's hollow stays open at 8 px
+    assert (out[out > 0] >= 0.25).all()  # what is kept is at least a quarter of the peak
+
+
+def test_a_noisy_webcam_breaks_strokes_but_keeps_specks_off_the_paper_around_the_digit():
+    ink = _bar_digit(32)
+    clean = noisy(ink, 32.0, np.random.default_rng(0), CameraAugment(noisy_sigma=(0.0, 0.0), noisy_height=(32.0, 32.0)))
+    assert (
+        clean.max() == pytest.approx(1.0)
+        and ((clean > 0) <= (cv2.dilate((ink > 0.05).astype(np.uint8), np.ones((3, 3))) > 0)).all()
+    )
+    rough = noisy(ink, 32.0, np.random.default_rng(0), CameraAugment(noisy_sigma=(0.3, 0.3), noisy_height=(32.0, 32.0)))
+    assert 0.0 <= rough.min() and rough.max() <= 1.0
+    # noise changes the mask (strokes break, edges fray) but never adds ink far from the digit
+    assert (rough > 0).sum() != (clean > 0).sum()
+    far = cv2.dilate((ink > 0.05).astype(np.uint8), np.ones((3, 3))) == 0
+    assert not rough[far].any()
 
 
 def test_augmentation_is_reproducible(mnist_test):

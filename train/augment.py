@@ -2,8 +2,9 @@
 
 A camera crop differs from an MNIST digit in pen and scale, not in kind: the digit is slanted,
 rotated, squashed, drawn with a thicker or thinner pen (hairline pencil to marker), blurred by
-focus and motion, noisy, JPEG-compressed by the webcam, and what the model finally sees is the
-runtime's binary ink mask. Each sample is warped at a random, larger resolution (as a real crop
+focus and motion, noisy, JPEG-compressed by the webcam, sometimes only a few pixels tall (far
+from the camera), and what the model finally sees is the runtime's ink: its darkness, or its
+binary mask. Each sample is warped at a random, larger resolution (as a real crop
 is), then brought back through :func:`livedigits.mnist.normalize_digit`, exactly the path the
 runtime uses, so training and runtime inputs match.
 
@@ -48,12 +49,28 @@ class CameraAugment:
     jpeg_quality: tuple[int, int] = (20, 85)
     p_mask: float = 0.3
     """Share of samples seen as the runtime's binary ink mask (after blur, noise and JPEG)."""
+    p_noisy: float = 0.0
+    """Share of samples seen through a dim, noisy webcam as the runtime reads one (:func:`noisy`).
+    Off in the shipped recipe: on (0.15, with ``p_tiny`` 0.12, 60 epochs) it read tiny digits and
+    the webcam better and boxes and ruled paper worse (``models/README.md``)."""
+    noisy_sigma: tuple[float, float] = (0.04, 0.25)
+    """Sensor noise, as a share of the paper's brightness."""
+    noisy_height: tuple[float, float] = (16.0, 48.0)
+    """Height in frame pixels of a noisy sample's 20-px digit."""
+    p_tiny: float = 0.0
+    """Share of augmented samples seen as a tiny digit far from the camera (:func:`tiny`): a few
+    pixels tall in the frame, read as the runtime reads a small candidate (its gray enlarged 3x,
+    ink to half its peak darkness). Off in the shipped recipe, as ``p_noisy``."""
+    tiny_height: tuple[float, float] = (6.0, 16.0)
+    """Height in frame pixels of a tiny digit's 28-px box's 20-px digit."""
 
     def __call__(self, digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Augment one uint8 28x28 MNIST digit; return a normalised 28x28 float32 in 0..1."""
         if rng.random() >= self.p:
             return normalize_digit(digit)
-        return normalize_digit(self.camera_crop(digit, rng))
+        crop = self.camera_crop(digit, rng)
+        # A draw that wiped the digit out (a pen thinner than a faint stroke) is no sample.
+        return normalize_digit(crop if crop.any() else digit)
 
     def camera_crop(self, digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Return the digit as a float32 ink map at a random resolution (not yet normalised)."""
@@ -77,15 +94,23 @@ class CameraAugment:
         if roll < self.p_thicker:
             ink = cv2.dilate(ink, kernel, iterations=2 if rng.random() < self.p_marker else 1)
         elif roll < self.p_thicker + self.p_thinner and scale >= 2.0:
-            ink = cv2.erode(ink, kernel)
+            thinner = cv2.erode(ink, kernel)
+            if thinner.max() >= 0.25:  # a pen thinner than the stroke would leave nothing
+                ink = thinner
         if rng.random() < self.p_blur:
             ink = cv2.GaussianBlur(ink, (0, 0), rng.uniform(*self.blur_sigma) * scale)
         ink = np.power(np.clip(ink, 0.0, 1.0), rng.uniform(*self.gamma))
         if self.noise > 0:
             support = ink > 0.1
-            noisy = ink + rng.normal(0.0, rng.uniform(0, self.noise), ink.shape).astype(np.float32)
-            ink = np.where(support, noisy, 0.0)
+            speckled = ink + rng.normal(0.0, rng.uniform(0, self.noise), ink.shape).astype(np.float32)
+            ink = np.where(support, speckled, 0.0)
         ink = np.clip(ink, 0.0, 1.0)
+        if self.p_tiny > 0 or self.p_noisy > 0:  # (off, the draws are those of the shipped recipe)
+            roll = rng.random()
+            if roll < self.p_tiny:
+                return tiny(ink, 20.0 * scale, rng, self)
+            if roll < self.p_tiny + self.p_noisy:
+                return noisy(ink, 20.0 * scale, rng, self)
         return webcam(ink, rng, self)
 
 
@@ -106,10 +131,60 @@ def webcam(ink: np.ndarray, rng: np.random.Generator, augment: CameraAugment) ->
             ink = np.clip((0.85 - decoded) / contrast, 0.0, 1.0)
     if rng.random() < augment.p_mask:
         # The detector's mask: a pixel is ink when clearly darker than the paper around it.
-        ink = (ink > rng.uniform(0.25, 0.6)).astype(np.float32)
+        masked = (ink > rng.uniform(0.25, 0.6)).astype(np.float32)
+        if masked.any():  # a digit too faint for any of it to pass is no sample of a mask
+            ink = masked
     # Faint residue would widen the bounding box, which the runtime's mask never does.
-    ink[ink < 0.05] = 0.0
-    return ink
+    return np.where(ink >= 0.05, ink, 0.0).astype(np.float32) if (ink >= 0.05).any() else ink
+
+
+def noisy(ink: np.ndarray, digit_px: float, rng: np.random.Generator, augment: CameraAugment) -> np.ndarray:
+    """Ink on paper through a dim, high-gain webcam, read as the runtime reads a noisy frame.
+
+    The paper image (ink darkening it by a contrast) gets sensor noise, is smoothed 3x3 as the
+    runtime smooths a noisy frame, thresholded 20% below the paper (``DetectorConfig.ink_ratio``),
+    and read as darkness under that mask (1 at the darkest pixel). Specks of noise that pass the
+    threshold are kept only near the digit, as only the specks touching its strokes join a
+    candidate. ``ink`` (float32 HxW, 0..1) holds a digit ``digit_px`` tall; it is seen
+    ``noisy_height`` px tall. Returns a float32 ink map, 0..1.
+    """
+    # At a webcam's size for a digit (a noisy frame is read at its own resolution).
+    factor = rng.uniform(*augment.noisy_height) / max(digit_px, 1.0)
+    if factor < 1.0:
+        h, w = ink.shape
+        ink = cv2.resize(ink, (max(2, round(w * factor)), max(2, round(h * factor))), interpolation=cv2.INTER_AREA)
+    contrast = rng.uniform(0.3, 0.8)
+    image = 1.0 - contrast * ink  # paper at 1
+    image = image + rng.normal(0.0, rng.uniform(*augment.noisy_sigma), ink.shape).astype(np.float32)
+    image = cv2.GaussianBlur(image, (3, 3), 0)
+    near = cv2.dilate((ink > 0.05).astype(np.uint8), np.ones((3, 3), np.uint8))
+    mask = (image < 0.8) & (near > 0)
+    if not mask.any():
+        return ink
+    darkness = np.where(mask, 1.0 - image, 0.0)
+    return np.clip(darkness / darkness.max(), 0.0, 1.0).astype(np.float32)
+
+
+def tiny(ink: np.ndarray, digit_px: float, rng: np.random.Generator, augment: CameraAugment) -> np.ndarray:
+    """A digit seen a few pixels tall, as the runtime reads it (``DetectorConfig.fine_scale``).
+
+    ``ink`` (float32 HxW, 0..1) holds a digit ``digit_px`` tall; the camera samples it down to
+    ``tiny_height`` px (area), blurs and noises it there, then the runtime enlarges the crop 3x
+    (cubic) and keeps the ink darker than a level between a quarter and half its peak, as its
+    darkness (1 at the peak). Returns a float32 ink map, 3x the tiny size.
+    """
+    factor = rng.uniform(*augment.tiny_height) / max(digit_px, 1.0)
+    h, w = ink.shape
+    small = cv2.resize(ink, (max(2, round(w * factor)), max(2, round(h * factor))), interpolation=cv2.INTER_AREA)
+    if rng.random() < 0.5:
+        small = cv2.GaussianBlur(small, (0, 0), rng.uniform(0.3, 0.8))
+    small = small + rng.normal(0.0, rng.uniform(0.0, 0.05), small.shape).astype(np.float32)
+    big = cv2.resize(np.clip(small, 0.0, 1.0), None, fx=3, fy=3, interpolation=cv2.INTER_CUBIC)
+    peak = float(big.max())
+    if peak <= 0.05:
+        return np.clip(ink, 0.0, 1.0)  # sampled away: keep the digit as it was
+    big = np.where(big >= rng.uniform(0.25, 0.5) * peak, big / peak, 0.0).astype(np.float32)
+    return np.clip(big, 0.0, 1.0)
 
 
 def augment_batch(images: np.ndarray, augment: CameraAugment, rng: np.random.Generator) -> np.ndarray:

@@ -6,8 +6,9 @@ Needs no TensorFlow for an ONNX model (numpy, OpenCV, onnxruntime; matplotlib fo
 The style crops are drawn by the pen model (``train/pen.py``) with seeds training never uses and
 pen settings narrowed to one style each (hairline, marker, slants, European 1 and 7, open and
 closed 4 and 9, script forms), plus digits typed in OpenCV's Hershey fonts, which training never
-sees as digits. Every crop reaches the model as the runtime's crops do: a binary ink mask through
-:func:`livedigits.mnist.normalize_digit`.
+sees as digits. Those crops reach the model as a binary ink mask through
+:func:`livedigits.mnist.normalize_digit`; two more styles, pen digits a few pixels tall and pen
+digits through a dim, noisy webcam, as the runtime reads such crops: their darkness.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import numpy as np
 from livedigits.classify import Classifier
 from livedigits.errors import LivedigitsError
 from livedigits.mnist import normalize_batch
+from livedigits.train.augment import CameraAugment, noisy, tiny
 from livedigits.train.data import as_model_input, load_eval_split
 from livedigits.train.junk import KINDS, render_junk
 from livedigits.train.pen import PenStyle, render_digit
@@ -62,6 +64,14 @@ FONT_STYLES = {
     "hershey-plain": cv2.FONT_HERSHEY_PLAIN,
     "hershey-script-simplex": cv2.FONT_HERSHEY_SCRIPT_SIMPLEX,
     "hershey-script-complex": cv2.FONT_HERSHEY_SCRIPT_COMPLEX,
+}
+
+# Digits far from the camera and through a dim webcam, read as the runtime reads them (their
+# darkness): pen-any digits with the sizes and noise narrowed off training's ranges (6-16 px tall,
+# noise 4-25% of the paper).
+CAMERA_STYLES: dict[str, tuple] = {
+    "tiny-7-10px": (tiny, CameraAugment(tiny_height=(7.0, 10.0))),
+    "webcam-noisy": (noisy, CameraAugment(noisy_sigma=(0.15, 0.3), noisy_height=(20.0, 40.0))),
 }
 
 
@@ -160,7 +170,19 @@ def style_crops(seed: int = STYLE_SEED, per_style: int = PER_STYLE) -> dict[str,
         labels = np.repeat(np.arange(10), max(1, per_style // 20))
         crops = [_as_runtime_crop(_font_digit(int(d), font, rng), rng) for d in labels]
         sets[name] = (normalize_batch(crops), labels.astype(np.int64))
+    for name, (seen, augment) in CAMERA_STYLES.items():
+        labels = np.repeat(np.arange(10), max(1, per_style // 10))
+        crops = [_through_camera(render_digit(int(d), rng, HELD_OUT), seen, augment, rng) for d in labels]
+        sets[name] = (normalize_batch(crops), labels.astype(np.int64))
     return sets
+
+
+def _through_camera(ink: np.ndarray, seen, augment: CameraAugment, rng: np.random.Generator) -> np.ndarray:
+    """A pen digit (uint8, ink bright) seen by :func:`~livedigits.train.augment.tiny` or
+    :func:`~livedigits.train.augment.noisy`, as the runtime reads such a crop."""
+    ys = np.nonzero(ink.any(axis=1))[0]
+    height = float(ys[-1] - ys[0] + 1) if len(ys) else float(ink.shape[0])
+    return seen(ink.astype(np.float32) / 255.0, height, rng, augment)
 
 
 def non_digit_crops(digits: np.ndarray, n: int = NON_DIGITS, seed: int = STYLE_SEED) -> tuple[np.ndarray, list[str]]:
