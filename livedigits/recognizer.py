@@ -20,8 +20,8 @@ __all__ = ["Analysis", "Digit", "Reading", "Recognizer", "DEFAULT_MIN_CONFIDENCE
 
 STAGES = ("gray", "detect", "normalize", "inference")
 MIN_RELATIVE_HEIGHT = 0.6
-"""With three or more readings in a frame, one shorter than this times their median height is not
-reported: a speck, a scratch, a piece of a box's side or of a broken stroke, the small letter of a
+"""With three or more readings in a frame that pass the confidence bar, one shorter than this times
+their median height is not reported: a speck, a scratch, a piece of a box's side or of a broken stroke, the small letter of a
 printed label beside handwriting. Handwriting on one page is of one size, give or take. Judged
 after the word check (:func:`~livedigits.words.in_words`), which needs a label's small letters to
 see its word; before it (in the detector, at 0.4), dropping them left a label's capitals and tall
@@ -133,14 +133,14 @@ class Recognizer:
         if chosen:
             boxes = np.array([regions[i].box for i in chosen], np.int64)
             chosen = [i for i, word in zip(chosen, in_words(boxes, confidences[chosen], gray.shape[0])) if not word]
-        # Then what is far smaller than the rest (after the word check: it needs the small letters).
+        # Then the confidence bar, and among what passes it what is far smaller than the rest
+        # (after the word check, which needs a label's small letters to see its word).
+        chosen = [i for i in chosen if confidences[i] >= self.min_confidence]
         if len(chosen) >= 3 and self.min_relative_height > 0:
             heights = np.array([regions[i].h for i in chosen])
             chosen = [i for i, keep in zip(chosen, of_a_size(heights, self.min_relative_height)) if keep]
         found = [
-            Digit(_scaled(regions[i].box, scale), int(labels[i]), float(confidences[i]), probs=probs[i])
-            for i in chosen
-            if confidences[i] >= self.min_confidence
+            Digit(_scaled(regions[i].box, scale), int(labels[i]), float(confidences[i]), probs=probs[i]) for i in chosen
         ]
         timings = dict(zip(STAGES, ((t1 - t0) * 1e3, (t2 - t1) * 1e3, (t3 - t2) * 1e3, (t4 - t3) * 1e3)))
         return Analysis(arrange(found), mask, batch.copy(), probs.copy(), timings)

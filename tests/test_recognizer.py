@@ -150,3 +150,39 @@ def test_a_printed_label_beside_a_number_is_not_read(recognizer, mnist_test, lab
 def test_min_relative_height_is_validated():
     with pytest.raises(ValueError, match="min_relative_height must be within 0..1, got 2"):
         Recognizer(min_relative_height=2)
+
+
+class _Marks:
+    """A detector that finds the given boxes (each a solid bar) and nothing else."""
+
+    def __init__(self, boxes):
+        self.boxes = boxes
+
+    def detect(self, gray):
+        from livedigits.detect import Candidate, Detection
+
+        cands = [Candidate(x, y, w, h, np.full((h, w), 255, np.uint8)) for x, y, w, h in self.boxes]
+        return Detection(np.zeros_like(gray), cands)
+
+
+class _Sure:
+    """A classifier that reads the i-th crop as a 3 with the i-th confidence."""
+
+    def __init__(self, confidences):
+        self.confidences = confidences
+
+    def predict(self, batch):
+        probs = np.zeros((len(batch), 10), np.float32)
+        for i, c in enumerate(self.confidences[: len(batch)]):
+            probs[i] = (1.0 - c) / 9
+            probs[i, 3] = c
+        return probs
+
+
+def test_the_size_rule_measures_only_what_is_reported():
+    # two confident digits 40 px tall among three tall marks under the confidence bar (box sides,
+    # ruling pieces): the marks are not reported, so they must not make the digits look small
+    boxes = [(40, 100, 20, 40), (80, 100, 20, 40), (200, 40, 10, 100), (300, 40, 10, 100), (400, 40, 10, 100)]
+    recognizer = Recognizer(detector=_Marks(boxes), classifier=_Sure([0.99, 0.99, 0.3, 0.3, 0.3]))
+    digits = recognizer.recognize(np.full((240, 640), 230, np.uint8))
+    assert [d.box for d in digits] == boxes[:2]
