@@ -1,4 +1,5 @@
-"""Every filter of the detector earns its place: F1 per scene family with each one turned off.
+"""Every filter of the detector (and the recogniser's word and size checks) earns its place: F1 per
+scene family with each one turned off.
 
     python -m benchmarks.ablation                 # tuning families, 4 seeds x 2 resolutions
     python -m benchmarks.ablation --held-out      # the held-out families (report only: never tune)
@@ -56,7 +57,7 @@ PATCHES: dict[str, tuple[object, str, Callable]] = {
     "no word check (livedigits.words)": (recognizer, "in_words", lambda f: _no_words),
     "no size consistency (recognizer.of_a_size)": (recognizer, "of_a_size", lambda f: _every_size),
 }
-"""Turned off by replacing a step of :mod:`livedigits.detect` (or the recogniser's word check) for the run."""
+"""Turned off by replacing a step of :mod:`livedigits.detect` (or the recogniser's word or size check) for the run."""
 CONFIGS: dict[str, dict] = {
     "no ruling lift (ruling_lift_max)": {"ruling_lift_max": 0},
     "no edge check (min_side_ratio)": {"min_side_ratio": 0.0},

@@ -62,7 +62,7 @@ class CameraAugment:
     pixels tall in the frame, read as the runtime reads a small candidate (its gray enlarged 3x,
     ink to half its peak darkness). Off in the shipped recipe, as ``p_noisy``."""
     tiny_height: tuple[float, float] = (6.0, 16.0)
-    """Height in frame pixels of a tiny digit's 28-px box's 20-px digit."""
+    """How tall a tiny digit is in the frame, in pixels (the digit, not its 28-px MNIST box)."""
 
     def __call__(self, digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Augment one uint8 28x28 MNIST digit; return a normalised 28x28 float32 in 0..1."""
@@ -171,18 +171,20 @@ def tiny(ink: np.ndarray, digit_px: float, rng: np.random.Generator, augment: Ca
     ``ink`` (float32 HxW, 0..1) holds a digit ``digit_px`` tall; the camera samples it down to
     ``tiny_height`` px (area), blurs and noises it there, then the runtime enlarges the crop 3x
     (cubic) and keeps the ink darker than a level between a quarter and half its peak, as its
-    darkness (1 at the peak). Returns a float32 ink map, 3x the tiny size.
+    darkness (1 at the peak). Returns a float32 ink map, 3x the tiny size; ``ink`` itself when
+    sampling leaves nothing of it (or it holds nothing). A digit never grows: one already that
+    small is sampled at its own size.
     """
-    factor = rng.uniform(*augment.tiny_height) / max(digit_px, 1.0)
+    factor = min(1.0, rng.uniform(*augment.tiny_height) / max(digit_px, 1.0))
     h, w = ink.shape
     small = cv2.resize(ink, (max(2, round(w * factor)), max(2, round(h * factor))), interpolation=cv2.INTER_AREA)
+    if float(small.max()) <= 0.05:
+        return np.clip(ink, 0.0, 1.0)  # sampled away (or nothing there): noise alone is no digit
     if rng.random() < 0.5:
         small = cv2.GaussianBlur(small, (0, 0), rng.uniform(0.3, 0.8))
     small = small + rng.normal(0.0, rng.uniform(0.0, 0.05), small.shape).astype(np.float32)
     big = cv2.resize(np.clip(small, 0.0, 1.0), None, fx=3, fy=3, interpolation=cv2.INTER_CUBIC)
     peak = float(big.max())
-    if peak <= 0.05:
-        return np.clip(ink, 0.0, 1.0)  # sampled away: keep the digit as it was
     big = np.where(big >= rng.uniform(0.25, 0.5) * peak, big / peak, 0.0).astype(np.float32)
     return np.clip(big, 0.0, 1.0)
 

@@ -6,7 +6,7 @@ Needs no TensorFlow for an ONNX model (numpy, OpenCV, onnxruntime; matplotlib fo
 The style crops are drawn by the pen model (``train/pen.py``) with seeds training never uses and
 pen settings narrowed to one style each (hairline, marker, slants, European 1 and 7, open and
 closed 4 and 9, script forms), plus digits typed in OpenCV's Hershey fonts, which training never
-sees as digits. Those crops reach the model as a binary ink mask through
+sees as digits. Those crops reach the model from a binary ink mask, through
 :func:`livedigits.mnist.normalize_digit`; two more styles, pen digits a few pixels tall and pen
 digits through a dim, noisy webcam, as the runtime reads such crops: their darkness.
 """
@@ -67,8 +67,8 @@ FONT_STYLES = {
 }
 
 # Digits far from the camera and through a dim webcam, read as the runtime reads them (their
-# darkness): pen-any digits with the sizes and noise narrowed off training's ranges (6-16 px tall,
-# noise 4-25% of the paper).
+# darkness): pen-any digits with sizes and noise set apart from training's ranges (training, when
+# its camera samples are on: 6-16 px tall, noise 4-25% of the paper; here 7-10 px, noise 15-30%).
 CAMERA_STYLES: dict[str, tuple] = {
     "tiny-7-10px": (tiny, CameraAugment(tiny_height=(7.0, 10.0))),
     "webcam-noisy": (noisy, CameraAugment(noisy_sigma=(0.15, 0.3), noisy_height=(20.0, 40.0))),
