@@ -20,12 +20,12 @@ __all__ = ["Analysis", "Digit", "Reading", "Recognizer", "DEFAULT_MIN_CONFIDENCE
 
 STAGES = ("gray", "detect", "normalize", "inference")
 MIN_RELATIVE_HEIGHT = 0.6
-"""With three or more readings in a frame that pass the confidence bar, one shorter than this times
-their median height is not reported: a speck, a scratch, a piece of a box's side or of a broken stroke, the small letter of a
-printed label beside handwriting. Handwriting on one page is of one size, give or take. Judged
-after the word check (:func:`~livedigits.words.in_words`), which needs a label's small letters to
-see its word; before it (in the detector, at 0.4), dropping them left a label's capitals and tall
-letters reported as 0s and 1s."""
+"""With three or more readings in a frame that pass the confidence bar, one shorter than this
+times their median height is not reported: a speck, a scratch, a piece of a box's side or of a
+broken stroke, the small letter of a printed label beside handwriting. Handwriting on one page is
+of one size, give or take. Judged after the word check (:func:`~livedigits.words.in_words`),
+which needs a label's small letters to see its word; before it (in the detector, at 0.4),
+dropping them left a label's capitals and tall letters reported as 0s and 1s."""
 MAX_SIDE = 4096
 """Frames larger than this (a 12000x9000 scan) are read at this size: digits 2% of the frame are
 still ~80 px tall there, and memory and time stay bounded."""
