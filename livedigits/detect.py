@@ -114,19 +114,20 @@ def threshold(
     """:func:`binarize`, and where rulings run: (ink mask, ruling mask), both HxW uint8 255/0. The
     rulings are the long thin lines :func:`lift_rulings` finds: their own pixels, those it lifts
     (not those as dark as ink, which stay in the mask for the line eraser)."""
-    mask, ruled, _ = _threshold(gray, config, paper)
+    mask, ruled, _, _ = _threshold(gray, config, paper)
     return mask, ruled
 
 
 def _threshold(
     gray: np.ndarray, config: DetectorConfig, paper: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`threshold`, and the gray it thresholded (smoothed if noisy, rulings lifted)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """:func:`threshold`, the gray it thresholded (smoothed if noisy, rulings lifted) and the
+    frame's :func:`noise_level`."""
     if gray.ndim != 2 or gray.dtype != np.uint8:
         raise ValueError(f"gray must be HxW uint8, got shape {gray.shape} dtype {gray.dtype}")
     noise = noise_level(gray)
     if noise > config.max_noise:
-        return np.zeros_like(gray), np.zeros_like(gray), gray  # static, not a scene: nothing in it can be read
+        return np.zeros_like(gray), np.zeros_like(gray), gray, noise  # static, not a scene: nothing in it can be read
     # A blur fades the thin strokes of tiny digits, so only a noisy frame is smoothed.
     seen = cv2.GaussianBlur(gray, (3, 3), 0) if noise > config.noisy else gray
     h, w = gray.shape
@@ -144,7 +145,7 @@ def _threshold(
         ruled = cv2.bitwise_and(ruled, cv2.subtract(dark, inky))
     seen = _lifted(seen, paper_full, rulings, config)
     level = cv2.convertScaleAbs(paper_full, alpha=1.0 - config.ink_ratio)
-    return cv2.compare(seen, level, cv2.CMP_LT), ruled, seen
+    return cv2.compare(seen, level, cv2.CMP_LT), ruled, seen, noise
 
 
 def noise_level(gray: np.ndarray) -> float:
@@ -315,8 +316,8 @@ class Detector:
 
     def detect(self, gray: np.ndarray) -> Detection:
         paper = paper_level(gray, self.config)
-        mask, ruled, seen = _threshold(gray, self.config, paper)
-        return Detection(mask, find_candidates(mask, self.config, gray, paper, ruled, seen))
+        mask, ruled, seen, noise = _threshold(gray, self.config, paper)
+        return Detection(mask, find_candidates(mask, self.config, gray, paper, ruled, seen, noise))
 
 
 def find_candidates(
@@ -326,6 +327,7 @@ def find_candidates(
     paper: np.ndarray | None = None,
     ruled: np.ndarray | None = None,
     seen: np.ndarray | None = None,
+    noise: float | None = None,
 ) -> list[Candidate]:
     """Digit candidates in an HxW uint8 ink mask (255 = ink), in no particular order.
 
@@ -343,9 +345,11 @@ def find_candidates(
     of a table whose long lines were lifted) is left out too. ``seen``, the gray the mask was
     thresholded from (smoothed if noisy, rulings lifted), is what the candidates' darkness is read
     from (a stroke crossing a lifted ruling is not darkest there); without it, ``gray``.
+    ``noise`` is :func:`noise_level` of ``gray`` when the caller has it already.
     """
     frame_h, frame_w = mask.shape
-    noise = noise_level(gray) if gray is not None else None
+    if noise is None and gray is not None:
+        noise = noise_level(gray)
     if noise is not None and noise <= config.noisy:
         min_h = max(config.min_height_px_clean, config.min_height_clean * frame_h)
     else:

@@ -135,7 +135,8 @@ def webcam(ink: np.ndarray, rng: np.random.Generator, augment: CameraAugment) ->
         if masked.any():  # a digit too faint for any of it to pass is no sample of a mask
             ink = masked
     # Faint residue would widen the bounding box, which the runtime's mask never does.
-    return np.where(ink >= 0.05, ink, 0.0).astype(np.float32) if (ink >= 0.05).any() else ink
+    kept = ink >= 0.05
+    return np.where(kept, ink, 0.0).astype(np.float32) if kept.any() else ink
 
 
 def noisy(ink: np.ndarray, digit_px: float, rng: np.random.Generator, augment: CameraAugment) -> np.ndarray:
