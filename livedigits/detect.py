@@ -35,6 +35,14 @@ GRID_TILT_REFINE = 4.0
 (:func:`_grid_tilt`)."""
 GRID_TILT_SIDE = 128
 """Pixels of the copy a container's tilt is refined on: at 128, a line across it moves 2 px a degree."""
+GRID_CELLS = 50
+GRID_SPREAD = 0.25
+"""A component with at least :data:`GRID_CELLS` holes as tall as the smallest digit, the middle
+half of their heights within :data:`GRID_SPREAD` of their median, is a grid (squared paper): its
+cells are of one size, as no desk's grain, noise or table is many times over. Digits are written
+across its close lines rather than in its cells, so it is cleaned as a ruled page is, at full
+size and along its own tilt. Squared pages hold hundreds of such cells, their quartiles within
+12% of the median; a noisy webcam's desk holds up to ~300 holes that tall, spread 20-75%."""
 CONTAINER_MISS = 1.5
 """Degrees from the nearest angle searched beyond which a container's line tilt is searched too."""
 CONTAINER_SPREAD = 6.0
@@ -159,12 +167,16 @@ def noise_level(gray: np.ndarray) -> float:
     return median / (float(np.median(sample[::4, ::4])) + 1.0)
 
 
-def _remove_lines(mask: np.ndarray, length: int, angles: tuple[float, ...] = (0.0,), shrink: int = 1) -> np.ndarray:
+def _remove_lines(
+    mask: np.ndarray, length: int, angles: tuple[float, ...] = (0.0,), shrink: int = 1, crossings: bool = True
+) -> np.ndarray:
     """Erase straight runs longer than ``length`` along each of ``angles`` degrees and across it
     (the rulings, a box's sides, the grid of squared paper, the edges of a sheet in perspective).
 
     Long kernels are costly at full resolution, so the runs are found on a copy shrunk until the
     kernel is ~64 px, where any ink in a block counts, and turned upright by each angle there.
+    At full size with ``crossings``, only a line's own width is erased: where a digit's stroke
+    crosses it, the ink runs on across the line and stays (see :func:`_thin_lines`).
     """
     h, w = mask.shape
     f = max(shrink, length // 64)
@@ -181,7 +193,7 @@ def _remove_lines(mask: np.ndarray, length: int, angles: tuple[float, ...] = (0.
     runs = (cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)), cv2.getStructuringElement(cv2.MORPH_RECT, (1, k)))
     lines = np.zeros_like(small)
     for angle in angles:
-        lines |= _runs(small, runs, angle)
+        lines |= _runs(small, runs, angle, mask if f == 1 and crossings else None)
     if f > 1:
         lines = cv2.resize(lines, (w, h), interpolation=cv2.INTER_NEAREST)
     # Grow the lines a little so their anti-aliased edges go too.
@@ -190,25 +202,62 @@ def _remove_lines(mask: np.ndarray, length: int, angles: tuple[float, ...] = (0.
     # Where a digit's stroke crossed a line, the ink on both sides is joined again: what is left
     # grows back over the line's ink next to it (a stub of line at most stays on the digit).
     # Found at 1/f size, a line is erased up to ~2f wider than it is: on large frames the growth
-    # must reach across that too.
-    k = 2 * f + 5 if f <= 2 else 4 * f + 3
+    # must reach across that too. At full size the crossings stayed: the growth gives back the
+    # pixel the lines were grown by.
+    k = 3 if f == 1 and crossings else 2 * f + 5 if f <= 2 else 4 * f + 3
     grown = cv2.dilate(rest, np.ones((k, k), np.uint8))
     return rest | cv2.bitwise_and(grown, mask)
 
 
-def _runs(mask: np.ndarray, kernels, angle: float) -> np.ndarray:
-    """The pixels of ``mask`` on runs as long as the line ``kernels`` along and across ``angle``."""
+def _runs(mask: np.ndarray, kernels, angle: float, raw: np.ndarray | None = None) -> np.ndarray:
+    """The pixels of ``mask`` on runs as long as the line ``kernels`` along and across ``angle``;
+    with ``raw`` (the unwidened mask, same size), only those :func:`_thin_lines` keeps."""
     if abs(angle) < 1.0:
-        return cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernels[0]) | cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernels[1])
+        return _line_pixels(mask, kernels, raw)
     sh, sw = mask.shape
     # Turn about the centre onto a canvas that holds the whole turned box.
     side = int(np.ceil(np.hypot(sh, sw))) + 2
     matrix = cv2.getRotationMatrix2D((sw / 2, sh / 2), angle, 1.0)
     matrix[:, 2] += ((side - sw) / 2, (side - sh) / 2)
     turned = cv2.warpAffine(mask, matrix, (side, side), flags=cv2.INTER_NEAREST)
-    lines = cv2.morphologyEx(turned, cv2.MORPH_OPEN, kernels[0]) | cv2.morphologyEx(turned, cv2.MORPH_OPEN, kernels[1])
+    if raw is not None:
+        raw = cv2.warpAffine(raw, matrix, (side, side), flags=cv2.INTER_NEAREST)
+    lines = _line_pixels(turned, kernels, raw)
     lines = cv2.dilate(lines, np.ones((3, 3), np.uint8))  # nearest-neighbour turns leave gaps
     return cv2.warpAffine(lines, cv2.invertAffineTransform(matrix), (sw, sh), flags=cv2.INTER_NEAREST)
+
+
+def _line_pixels(mask: np.ndarray, kernels, raw: np.ndarray | None) -> np.ndarray:
+    """The pixels of upright ``mask`` on runs as long as ``kernels`` (lying, standing)."""
+    lying = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernels[0])
+    standing = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernels[1])
+    if raw is None:
+        return lying | standing
+    return _thin_lines(lying, standing, raw, across=0) | _thin_lines(standing, lying, raw, across=1)
+
+
+def _thin_lines(lines: np.ndarray, others: np.ndarray, raw: np.ndarray, across: int) -> np.ndarray:
+    """``lines`` (uint8, runs along one direction) where the ink of ``raw`` across them is no wider
+    than the lines are: their mean width in ``raw`` (runs along axis ``across``) and a pixel.
+
+    A digit's stroke that crosses a ruling, or lies along it, is ink on across the line, wider
+    than the line: it stays, whole, and no growth has to bridge the line afterwards (squared
+    paper ruled as dark as the ink, a line every half digit, leaves the digits in pieces
+    otherwise). The ``others`` (the lines across) are left out of that ink, so where two rulings
+    cross nothing is wide.
+    """
+    on = cv2.bitwise_and(lines, raw) > 0
+    count = np.count_nonzero(on)
+    if not count:
+        return lines
+    if across == 0:
+        starts = np.count_nonzero(on[0]) + np.count_nonzero(on[1:] & ~on[:-1])
+    else:
+        starts = np.count_nonzero(on[:, 0]) + np.count_nonzero(on[:, 1:] & ~on[:, :-1])
+    reach = int(round(count / max(starts, 1))) + 2  # runs this long are wider than a line
+    kernel = np.ones((reach, 1) if across == 0 else (1, reach), np.uint8)
+    wide = cv2.morphologyEx(cv2.subtract(raw, others), cv2.MORPH_OPEN, kernel)
+    return cv2.subtract(lines, cv2.dilate(wide, np.ones((3, 3), np.uint8)))
 
 
 def _merge_fragments(boxes: np.ndarray, hosts: np.ndarray) -> np.ndarray:
@@ -360,7 +409,11 @@ def find_candidates(
     # across its lines. Its lines are cleaned like a container's.
     rulings = _line_like(components.boxes, min_h)
     huge = ((components.boxes[:, 3] > max_h) | (components.boxes[:, 2] > max_w)) & ~rulings
-    components.inner_h[huge & ~components.containers] = 0  # a grid, for the eraser
+    # So is a container too large to be a digit whose lines cross the digits in it: a grid, or
+    # one whose cells are shorter than the ink they hold (a ruled page joined by its margin line).
+    # A table's cells hold its digits whole; they are cleaned as boxes are.
+    crossed = components.grids | ((components.cell_h > 0) & (components.cell_h < components.inner_h))
+    components.inner_h[huge & (~components.containers | crossed)] = 0  # a grid, for the eraser
     components.containers |= huge
     structures = components.containers | rulings
     clean = mask
@@ -585,6 +638,10 @@ class _Components:
     inner_h: np.ndarray
     """int [N]: height of the tallest component inside each one's holes; its own height when
     it has none (a ruling with digits touching it is about as tall as they are)."""
+    grids: np.ndarray
+    """bool [N]: which are grids, many cells of one size (see :data:`GRID_CELLS`)."""
+    cell_h: np.ndarray
+    """float [N]: the median height of each one's holes as tall as the smallest digit (0: none)."""
 
 
 def _components(mask: np.ndarray, min_h: float) -> _Components:
@@ -594,7 +651,8 @@ def _components(mask: np.ndarray, min_h: float) -> _Components:
     no ink in its holes (at most a speck), so it stays a digit."""
     found, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
-        return _Components([], np.zeros((0, 4), np.int64), [], np.zeros(0, bool), np.zeros(0, np.int64))
+        none = np.zeros(0, bool)
+        return _Components([], np.zeros((0, 4), np.int64), [], none, np.zeros(0, np.int64), none, np.zeros(0))
     parent = hierarchy[0][:, 3]
     outer = np.nonzero(parent < 0)[0]
     index = {int(c): k for k, c in enumerate(outer)}
@@ -602,12 +660,15 @@ def _components(mask: np.ndarray, min_h: float) -> _Components:
     boxes = np.array([cv2.boundingRect(c) for c in contours], np.int64).reshape(-1, 4)
     holes: list[list[np.ndarray]] = [[] for _ in outer]
     hole_boxes: list[tuple[int, tuple[int, int, int, int]]] = []
+    cells: dict[int, list[int]] = {}
     for i in np.nonzero(parent >= 0)[0]:
         owner = index[int(parent[i])]
         holes[owner].append(found[i])
         bx, by, bw, bh = cv2.boundingRect(found[i])
         if bh >= 0.5 * min_h:
             hole_boxes.append((owner, (bx, by, bw, bh)))
+            if bh >= min_h:
+                cells.setdefault(owner, []).append(bh)
     containers = np.zeros(len(outer), bool)
     inner_h = boxes[:, 3].copy()
     x, y, w, h = boxes.T
@@ -632,7 +693,14 @@ def _components(mask: np.ndarray, min_h: float) -> _Components:
         for row in np.nonzero(np.count_nonzero(within, axis=1) >= 2)[0]:
             containers[large[row]] = True
             inner_h[large[row]] = h[within[row]].max()
-    return _Components(contours, boxes, holes, containers, inner_h)
+    grids = np.zeros(len(outer), bool)
+    cell_h = np.zeros(len(outer))
+    for owner, heights in cells.items():
+        heights.sort()  # quartiles by position: np.percentile costs ~20 us a call, a digit's hole counts
+        n = len(heights)
+        low, cell_h[owner], high = heights[n // 4], heights[n // 2], heights[(3 * n) // 4]
+        grids[owner] = n >= GRID_CELLS and high - low <= GRID_SPREAD * cell_h[owner]
+    return _Components(contours, boxes, holes, containers, inner_h, grids, cell_h)
 
 
 def _own_pixels(outlines: list[np.ndarray], holes: list[np.ndarray], box: tuple[int, int, int, int]) -> np.ndarray:
@@ -705,7 +773,9 @@ def _erase_structures(mask: np.ndarray, components: _Components, structures: np.
                 # A grid too large to be a digit: many close lines, parallel in a small view,
                 # looked for along its tilt only and at full size, so the digits on it survive.
                 angles = (lined,)
-        kept = _remove_lines(own, length, angles, shrink)
+        # A container's crossings stay (see _thin_lines); loose rulings are erased as they were:
+        # a wood grain's bands are rulings too, and its short dark streaks across them are no 1s.
+        kept = _remove_lines(own, length, angles, shrink, crossings=bool(components.containers[group[0]]))
         kept = _without_dividers(kept, cv2.subtract(own, kept))
         roi[:] = cv2.subtract(roi, own) | kept
     return out

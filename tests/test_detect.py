@@ -223,6 +223,26 @@ def test_a_small_candidates_fine_ink_stays_off_the_erased_line_it_stands_on():
     assert _fine_ink(seven, gray, 225.0, DetectorConfig())[36:42].any()
 
 
+def test_a_stroke_crossing_rulings_keeps_its_ink_and_takes_no_stub_of_them():
+    from livedigits.detect import _remove_lines
+
+    # Given three 2 px rulings and a 6 px stroke 45 px long crossing the middle one
+    mask = np.zeros((120, 200), np.uint8)
+    for y in (30, 60, 90):
+        mask[y : y + 2, :] = 255
+    mask[35:80, 98:104] = 255
+    # When runs longer than 60 px are erased at full size
+    out = _remove_lines(mask, 60)
+    # Then the stroke is whole, across the ruling too, and at most a pixel of the ruling stays on
+    # either side of it (growing the stroke back over the erased band kept 3 px stubs: ink a
+    # digit's crop takes in)
+    assert (out[35:80, 98:104] == 255).all()
+    assert cv2.connectedComponents(out)[0] == 2
+    cols = np.nonzero(out[60:62].any(axis=0))[0]
+    assert cols.min() >= 97 and cols.max() <= 104
+    assert not out[:, :96].any() and not out[:, 106:].any()
+
+
 def test_a_stroke_crossing_a_lifted_ruling_is_read_as_dark_there_as_elsewhere():
     from livedigits.detect import Detector, paper_level, threshold
 
