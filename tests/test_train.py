@@ -124,6 +124,33 @@ def test_fit_never_trains_on_the_validation_split(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
+def test_non_digits_in_a_batch_are_never_rendered_tiny_or_noisy(mnist_test, monkeypatch):
+    """Camera samples are for digits: a tiny or noisy render of a box corner or half a digit is a
+    blob much like a tiny or noisy digit, which a flat target would teach the model to doubt."""
+    import livedigits.train.augment as augment_module
+    import livedigits.train.fit as fit_module
+    from livedigits.train.junk import FLAT_TARGET, junk_pool
+
+    rendered = []
+    real_tiny = augment_module.tiny
+
+    def counted(ink, *args):
+        rendered.append(ink)
+        return real_tiny(ink, *args)
+
+    monkeypatch.setattr(augment_module, "tiny", counted)
+    images, labels = mnist_test
+    every_one_tiny = CameraAugment(p=1.0, p_tiny=1.0)
+    batches = fit_module.AugmentedMNIST(
+        images[:64], labels[:64], 32, every_one_tiny, 0, junk_pool(20, seed=1), 0.25, None, 0.0
+    )
+    x, targets = batches[0]
+    junk_rows = np.all(targets == FLAT_TARGET, axis=1)
+    assert x.shape == (32, 28, 28, 1) and junk_rows.sum() == 8
+    # every digit went through tiny(), no non-digit did
+    assert len(rendered) == 32 - 8
+
+
 def test_importing_training_shows_no_tensorflow_noise_unless_asked():
     code = "import livedigits.train.fit"
     env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
