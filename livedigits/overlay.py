@@ -228,14 +228,21 @@ DEBUG_MIN_TILE = 48
 """Tile side in pixels on small frames: room under it for a readable confidence."""
 
 
+DEBUG_DROPPED = (150, 150, 150)
+"""Caption colour of a crop read above the bar but not reported."""
+
+
 def debug_view(image: np.ndarray, analysis, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> np.ndarray:
     """What the model saw: the ink mask at the frame's size, and under it a strip of tiles, one per
-    normalised 28x28 crop in ``analysis.crops`` captioned with its reading and confidence (green at
-    or above ``min_confidence``, orange below). Nothing is drawn over the mask.
+    normalised 28x28 crop in ``analysis.crops`` captioned with its reading and confidence: green
+    when reported, orange under ``min_confidence``, grey when sure enough but not reported (a
+    printed word's letter, far smaller than the rest, or the whole beaten by its parts). Nothing
+    is drawn over the mask.
 
     ``image``: the HxWx3 frame analysed (for its size); ``analysis``: a
     :class:`livedigits.recognizer.Analysis` (``mask`` HxW uint8, ``crops`` [N,28,28,1] float32,
-    and ``probs`` [N,10], the classifier's output per crop, when it has it). Returns a new
+    ``probs`` [N,10], the classifier's output per crop, and ``reported`` bool [N], when it has
+    them; without ``reported``, every crop at or above the bar counts as reported). Returns a new
     (H + strip)xWx3 uint8 image; the strip's height depends on W only.
     """
     frame_h, frame_w = image.shape[:2]
@@ -248,6 +255,9 @@ def debug_view(image: np.ndarray, analysis, min_confidence: float = DEFAULT_MIN_
     probs = getattr(analysis, "probs", None)
     if probs is not None and len(probs) != len(crops):
         probs = None  # not the crops' readings: say nothing rather than something wrong
+    reported = getattr(analysis, "reported", None)
+    if reported is not None and len(reported) != len(crops):
+        reported = None
     tile = max(DEBUG_MIN_TILE, frame_w // 12)
     per_row = max(1, frame_w // tile)
     thickness = max(1, tile // 40)
@@ -273,7 +283,12 @@ def debug_view(image: np.ndarray, analysis, min_confidence: float = DEFAULT_MIN_
             continue
         digit = int(np.argmax(probs[i]))
         confidence = float(probs[i][digit])
-        color = (0, 200, 0) if confidence >= min_confidence else (0, 165, 255)
+        if confidence < min_confidence:
+            color = (0, 165, 255)
+        elif reported is not None and not reported[i]:
+            color = DEBUG_DROPPED
+        else:
+            color = (0, 200, 0)
         cv2.putText(strip, str(digit), (x + 2, baseline), FONT, digit_scale, color, thickness, cv2.LINE_AA)
         text = f"{confidence:.0%}"
         (tw, _), _ = cv2.getTextSize(text, FONT, confidence_scale, thickness)

@@ -43,6 +43,10 @@ class Analysis:
     probs: np.ndarray | None = None
     """[N,10] float32 the classifier's probabilities for each of ``crops``."""
     timings_ms: dict[str, float] = field(default_factory=dict)
+    reported: np.ndarray | None = None
+    """bool [N]: which of ``crops`` became a reported digit (past the confidence bar, not a
+    printed word's letter, not far smaller than the rest, and read better than its whole or its
+    parts)."""
 
     @property
     def digits(self) -> list[Digit]:
@@ -143,7 +147,9 @@ class Recognizer:
             Digit(_scaled(regions[i].box, scale), int(labels[i]), float(confidences[i]), probs=probs[i]) for i in chosen
         ]
         timings = dict(zip(STAGES, ((t1 - t0) * 1e3, (t2 - t1) * 1e3, (t3 - t2) * 1e3, (t4 - t3) * 1e3)))
-        return Analysis(arrange(found), mask, batch.copy(), probs.copy(), timings)
+        reported = np.zeros(len(regions), bool)
+        reported[chosen] = True
+        return Analysis(arrange(found), mask, batch.copy(), probs.copy(), timings, reported)
 
 
 def of_a_size(heights: np.ndarray, share: float) -> np.ndarray:

@@ -162,6 +162,33 @@ def test_debug_view_keeps_the_mask_uncovered_and_shows_a_tile_per_crop():
     assert sorted({int(x) // 48 for x in np.argwhere(orange)[:, 1]}) == [2]
 
 
+def test_debug_view_captions_a_sure_reading_that_was_not_reported_in_grey():
+    # Given three crops read 1 at 0.91, of which the second was not reported (a word's letter)
+    analysis = _analysis(3)
+    analysis.reported = np.array([True, False, True])
+    strip = debug_view(np.zeros((240, 320, 3), np.uint8), analysis)[240:]
+    green = (strip[:, :, 1] > 150) & (strip[:, :, 0] < 80) & (strip[:, :, 2] < 80)
+    grey = (strip == 150).all(axis=2)
+    # Then the first and third are captioned green, the second grey
+    assert sorted({int(x) // 48 for x in np.argwhere(green)[:, 1]}) == [0, 2]
+    assert 1 in {int(x) // 48 for x in np.argwhere(grey)[:, 1]}
+
+
+def test_a_real_frames_analysis_says_which_crops_were_reported(recognizer):
+    # Given "Total" printed beside a handwritten-size 47 (the word's "o" and "l" read as 0 and 1)
+    frame = np.full((240, 480, 3), 235, np.uint8)
+    cv2.putText(frame, "Total", (20, 130), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (30, 30, 30), 2, cv2.LINE_AA)
+    cv2.putText(frame, "47", (250, 170), cv2.FONT_HERSHEY_SIMPLEX, 3.5, (30, 30, 30), 9, cv2.LINE_AA)
+    analysis = recognizer.analyze(frame)
+    # Then as many crops are marked reported as there are digits (4 and 7), and the word's letters
+    # read as digits above the bar are marked not reported
+    assert analysis.reported.dtype == bool and len(analysis.reported) == len(analysis.crops)
+    assert int(analysis.reported.sum()) == len(analysis.digits)
+    assert [d.digit for d in analysis.digits] == [4, 7]
+    sure = analysis.probs.max(axis=1) >= recognizer.min_confidence
+    assert (sure & ~analysis.reported).sum() >= 2
+
+
 def test_debug_view_has_the_same_size_whatever_the_crop_count():
     frame = np.zeros((240, 320, 3), np.uint8)
     shapes = {debug_view(frame, _analysis(n)).shape for n in (0, 1, 5, 40)}
