@@ -93,6 +93,10 @@ BORDER_PX = 0
 stops reading a digit a few pixels earlier (``DetectorConfig.border_px``: its ink might be cut
 there), so a digit that is still whole in view coasts over those last pixels instead of blinking
 out before it leaves (tuning videos: flicker 2.07% -> 1.98%)."""
+CARRY_PAIRS = 5
+"""Matched digits needed to carry the unseen ones by their motion (:func:`_carried`): an affine map
+fits 3 exactly, so with few pairs a wrong pairing cannot be told from the motion (it moved an
+unseen digit 2 heights). On the benchmark's videos 3, 4 and 5 give the same readings."""
 CARRY_RESIDUAL = 0.3
 """Digit heights: a pair of last frame's box and this frame's detection that the affine motion of
 the others leaves further apart than this is a wrong pairing, left out of the fit (:func:`_carried`)."""
@@ -101,8 +105,8 @@ the others leaves further apart than this is a wrong pairing, left out of the fi
 class Tracker:
     """Associates each frame's digits with tracks and smooths their readings.
 
-    ``max_missed``: frames a track survives without a detection (reported at its predicted box
-    once it has :data:`CONFIRM_HITS` detections).
+    ``max_missed``: frames a track survives without a detection (reported where the digits seen
+    moved it, or by its own velocity, once it has :data:`CONFIRM_HITS` detections).
     ``min_hits``: detections before a new track is reported (2: one-frame false detections never
     show, at the cost of a frame's delay for a new digit; 1: from its first frame, so tracking
     never shows a digit later than a single frame would). The digits of the first frame with any
@@ -190,7 +194,7 @@ class Tracker:
                 predicted[:, 2:] *= zoom
                 predicted[:, :2] = centres - 0.5 * predicted[:, 2:]
         boxes[tj] = _placed(predicted[tj], det_boxes[di])
-        if len(tj) >= 3 and len(tj) < m:
+        if len(tj) >= CARRY_PAIRS and len(tj) < m:
             # The digits not seen move as the seen ones did this frame (the sheet is one plane),
             # not by their own velocity, which lags a pan that speeds up or a turn of the hand.
             unseen = np.ones(m, bool)
@@ -340,9 +344,15 @@ def _carried(src: np.ndarray, dst: np.ndarray, boxes: np.ndarray) -> np.ndarray 
         if fit is None:
             return None
         linear, pm, qm = fit
-    zoom = float(np.sqrt(abs(linear[0, 0] * linear[1, 1] - linear[0, 1] * linear[1, 0])))
-    if not 0.8 < zoom < 1.25:
+    # A frame-to-frame motion of a sheet: no mirror, no squeeze or stretch beyond 20% either way
+    # (the map's singular values; a zoom as large as that is the shared motion's to follow).
+    (a, b), (c, d) = linear.tolist()
+    det = a * d - b * c
+    half = 0.5 * (a * a + b * b + c * c + d * d)
+    spread = np.sqrt(max(half * half - det * det, 0.0))
+    if det <= 0 or not (0.8**2 < half - spread and half + spread < 1.25**2):
         return None
+    zoom = float(np.sqrt(det))
     c = boxes[:, :2] + 0.5 * boxes[:, 2:]
     size = boxes[:, 2:] * zoom
     return np.concatenate([(c - pm) @ linear.T + qm - 0.5 * size, size], axis=1)
@@ -350,12 +360,12 @@ def _carried(src: np.ndarray, dst: np.ndarray, boxes: np.ndarray) -> np.ndarray 
 
 def _affine(p: np.ndarray, q: np.ndarray, scale: float):
     """The least-squares affine map q ~ linear @ (p - pm) + qm of points [K,2] (K >= 3):
-    (linear [2,2], pm, qm), or None when the points ``p`` are within ``scale``/2 of one line
-    (their smaller spread, the least singular value: the turn across that line is not known)."""
+    (linear [2,2], pm, qm), or None when the points ``p`` lie along one line, their RMS distance
+    from it under ``scale``/2 (one written row: how the sheet turns across it is not known)."""
     pm, qm = p.mean(axis=0), q.mean(axis=0)
     pc = p - pm
     (a, b), (_, c) = (pc.T @ pc).tolist()
-    if 0.5 * (a + c) - np.hypot(0.5 * (a - c), b) < (0.5 * scale) ** 2:
+    if 0.5 * (a + c) - np.hypot(0.5 * (a - c), b) < len(p) * (0.5 * scale) ** 2:
         return None
     inverse = np.array([[c, -b], [-b, a]]) / (a * c - b * b)
     return (inverse @ (pc.T @ (q - qm))).T, pm, qm

@@ -286,6 +286,20 @@ def test_tracks_leaving_the_frame_are_dropped_at_once():
     assert tracker.track_count == 3
 
 
+def test_a_digit_still_whole_by_the_edge_coasts_until_it_leaves():
+    # given a sheet panning right 10 px a frame, its last digit's box reaching 2 px from the edge:
+    # whole in view, but no longer detected (the detector leaves a margin for ink cut by the edge)
+    items = sheet(("12 34",))
+    tracker = Tracker()
+    for shift in range(300, 370, 10):
+        tracker.update(frame(items, (shift, 0)), frame_size=(640, 480))
+    near = tracker.update(frame(items, (370, 0), hidden={3}), frame_size=(640, 480))
+    out = tracker.update(frame(items, (380, 0), hidden={3}), frame_size=(640, 480))
+    # then it is still shown while whole, and dropped once its box crosses the edge
+    assert [d.digit for d in near.digits] == [1, 2, 3, 4] and near.digits[-1].box[0] + WIDTH <= 640
+    assert [d.digit for d in out.digits] == [1, 2, 3]
+
+
 @pytest.mark.parametrize("min_hits, ghost_shown", [(1, [True, False, False]), (2, [False, False, False])])
 def test_a_one_frame_ghost_shows_at_most_in_its_frame(min_hits, ghost_shown):
     # given a tracked sheet, with a false detection in one frame
