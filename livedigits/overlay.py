@@ -228,14 +228,14 @@ DEBUG_MIN_TILE = 48
 """Tile side in pixels on small frames: room under it for a readable confidence."""
 
 
-DEBUG_DROPPED = (150, 150, 150)
-"""Caption colour of a crop read above the bar but not reported."""
+DEBUG_DROPPED = (230, 160, 60)
+"""Caption colour (BGR, blue) of a crop read above the bar but not reported."""
 
 
 def debug_view(image: np.ndarray, analysis, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> np.ndarray:
     """What the model saw: the ink mask at the frame's size, and under it a strip of tiles, one per
     normalised 28x28 crop in ``analysis.crops`` captioned with its reading and confidence: green
-    when reported, orange under ``min_confidence``, grey when sure enough but not reported (a
+    when reported, orange under ``min_confidence``, blue when sure enough but not reported (a
     printed word's letter, far smaller than the rest, or the whole beaten by its parts). Nothing
     is drawn over the mask.
 

@@ -162,16 +162,22 @@ def test_debug_view_keeps_the_mask_uncovered_and_shows_a_tile_per_crop():
     assert sorted({int(x) // 48 for x in np.argwhere(orange)[:, 1]}) == [2]
 
 
-def test_debug_view_captions_a_sure_reading_that_was_not_reported_in_grey():
+def test_debug_view_captions_a_sure_reading_that_was_not_reported_in_blue():
+    from livedigits.overlay import DEBUG_DROPPED
+
     # Given three crops read 1 at 0.91, of which the second was not reported (a word's letter)
     analysis = _analysis(3)
     analysis.reported = np.array([True, False, True])
     strip = debug_view(np.zeros((240, 320, 3), np.uint8), analysis)[240:]
-    green = (strip[:, :, 1] > 150) & (strip[:, :, 0] < 80) & (strip[:, :, 2] < 80)
-    grey = (strip == 150).all(axis=2)
-    # Then the first and third are captioned green, the second grey
-    assert sorted({int(x) // 48 for x in np.argwhere(green)[:, 1]}) == [0, 2]
-    assert 1 in {int(x) // 48 for x in np.argwhere(grey)[:, 1]}
+    # Then the digit under the first and third is green, under the second blue (the captions'
+    # left part, where the digit is drawn; the confidence is right-aligned in grey)
+    captions = strip[48:, :, :]
+    green = (captions[:, :, 1] > 150) & (captions[:, :, 0] < 80) & (captions[:, :, 2] < 80)
+    blue = (captions == DEBUG_DROPPED).all(axis=2)
+    for tile, reported in enumerate([True, False, True]):
+        left = np.s_[:, tile * 48 : tile * 48 + 16]
+        assert green[left].sum() > 5 if reported else not green[left].any()
+        assert blue[left].sum() > 5 if not reported else not blue[left].any()
 
 
 def test_a_real_frames_analysis_says_which_crops_were_reported(recognizer):
