@@ -132,25 +132,26 @@ def test_non_digits_in_a_batch_are_never_rendered_tiny_or_noisy(mnist_test, monk
     from livedigits.train.junk import FLAT_TARGET, junk_pool
 
     rendered = []
-    real_tiny = augment_module.tiny
+    for name in ("tiny", "noisy"):
+        real = getattr(augment_module, name)
 
-    def counted(ink, *args):
-        rendered.append(ink)
-        return real_tiny(ink, *args)
+        def counted(ink, *args, _real=real, _name=name):
+            rendered.append(_name)
+            return _real(ink, *args)
 
-    monkeypatch.setattr(augment_module, "tiny", counted)
+        monkeypatch.setattr(augment_module, name, counted)
     images, labels = mnist_test
-    every_one_tiny = CameraAugment(p=1.0, p_tiny=1.0)
-    batches = fit_module.AugmentedMNIST(
-        images[:64], labels[:64], 32, every_one_tiny, 0, junk_pool(20, seed=1), 0.25, None, 0.0
-    )
-    x, targets = batches[0]
-    junk_rows = np.all(targets == FLAT_TARGET, axis=1)
-    assert x.shape == (32, 28, 28, 1) and junk_rows.sum() == 8
-    # every digit went through tiny(), no non-digit did
-    assert len(rendered) == 32 - 8
+    junk = junk_pool(20, seed=1)
+    for every_one, kind in ((CameraAugment(p=1.0, p_tiny=1.0), "tiny"), (CameraAugment(p=1.0, p_noisy=1.0), "noisy")):
+        rendered.clear()
+        batches = fit_module.AugmentedMNIST(images[:64], labels[:64], 32, every_one, 0, junk, 0.25, None, 0.0)
+        x, targets = batches[0]
+        assert x.shape == (32, 28, 28, 1) and np.all(targets == FLAT_TARGET, axis=1).sum() == 8
+        # every digit went through the camera sample, no non-digit did
+        assert rendered == [kind] * (32 - 8)
 
 
+@pytest.mark.slow
 def test_importing_training_shows_no_tensorflow_noise_unless_asked():
     code = "import livedigits.train.fit"
     env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}

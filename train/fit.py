@@ -68,7 +68,8 @@ class AugmentedMNIST(keras.utils.PyDataset):
         self.batch_size, self.augment = batch_size, augment
         # Non-digits are not seen through the camera samples (tiny, noisy): a tiny or noisy render
         # of a box corner or half a digit is a blob much like a tiny or noisy digit, and teaching
-        # it a flat target made a run less sure of digits beside box sides and rulings.
+        # it a flat target may make the model doubt such digits (run D, with them, was less sure
+        # of digits beside box sides and rulings than B).
         self.junk_augment = augment
         if augment.p_tiny > 0 or augment.p_noisy > 0:
             self.junk_augment = dataclasses.replace(augment, p_tiny=0.0, p_noisy=0.0)
