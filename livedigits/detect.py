@@ -37,12 +37,15 @@ GRID_TILT_SIDE = 128
 """Pixels of the copy a container's tilt is refined on: at 128, a line across it moves 2 px a degree."""
 GRID_CELLS = 50
 GRID_SPREAD = 0.25
+GRID_FILLED = 0.1
 """A component with at least :data:`GRID_CELLS` holes as tall as the smallest digit, the middle
-half of their heights within :data:`GRID_SPREAD` of their median, is a grid (squared paper): its
-cells are of one size, as no desk's grain, noise or table is many times over. Digits are written
-across its close lines rather than in its cells, so it is cleaned as a ruled page is, at full
-size and along its own tilt. Squared pages hold hundreds of such cells, their quartiles within
-12% of the median; a noisy webcam's desk holds up to ~300 holes that tall, spread 20-75%."""
+half of their heights within :data:`GRID_SPREAD` of their median, and at most :data:`GRID_FILLED`
+of them holding ink of digit size, is squared paper written across: its cells are of one size,
+as no desk's grain or noise is many times over (squared pages: hundreds of cells, quartiles within
+12% of the median, 0-5% holding anything; a noisy webcam's desk: up to ~300 holes that tall,
+spread 20-75%), and its digits cross its lines rather than sit in its cells (a sudoku or a form's
+grid of entry cells holds a digit in many of them: a table, cleaned as boxes are). Its lines are
+cleaned as a ruled page's are, at full size and along its own tilt."""
 CONTAINER_MISS = 1.5
 """Degrees from the nearest angle searched beyond which a container's line tilt is searched too."""
 CONTAINER_SPREAD = 6.0
@@ -176,7 +179,9 @@ def _remove_lines(
     Long kernels are costly at full resolution, so the runs are found on a copy shrunk until the
     kernel is ~64 px, where any ink in a block counts, and turned upright by each angle there.
     At full size with ``crossings``, only a line's own width is erased: where a digit's stroke
-    crosses it, the ink runs on across the line and stays (see :func:`_thin_lines`).
+    crosses it, the ink runs on across the line and stays (see :func:`_thin_lines`). Full size
+    means a kernel under 128 px: for a grid or a ruled page, frames up to ~1000 px on their short
+    side; on larger ones lines are found at half size and erased with the band round them.
     """
     h, w = mask.shape
     f = max(shrink, length // 64)
@@ -241,10 +246,10 @@ def _thin_lines(lines: np.ndarray, others: np.ndarray, raw: np.ndarray, across: 
     than the lines are: their mean width in ``raw`` (runs along axis ``across``) and a pixel.
 
     A digit's stroke that crosses a ruling, or lies along it, is ink on across the line, wider
-    than the line: it stays, whole, and no growth has to bridge the line afterwards (squared
-    paper ruled as dark as the ink, a line every half digit, leaves the digits in pieces
-    otherwise). The ``others`` (the lines across) are left out of that ink, so where two rulings
-    cross nothing is wide.
+    than the line: it stays, and no growth has to bridge the line afterwards (squared paper ruled
+    as dark as the ink, a line every half digit, leaves the digits in pieces otherwise). The
+    ``others`` (the lines across) are left out of that ink, so where two rulings cross nothing is
+    wide; a stroke itself as long as a line is among them, and is cut where the lines cross it.
     """
     on = cv2.bitwise_and(lines, raw) > 0
     count = np.count_nonzero(on)
@@ -670,6 +675,7 @@ def _components(mask: np.ndarray, min_h: float) -> _Components:
             if bh >= min_h:
                 cells.setdefault(owner, []).append(bh)
     containers = np.zeros(len(outer), bool)
+    filled = np.zeros(len(outer), np.int64)  # holes holding ink of digit size
     inner_h = boxes[:, 3].copy()
     x, y, w, h = boxes.T
     if hole_boxes:
@@ -681,6 +687,7 @@ def _components(mask: np.ndarray, min_h: float) -> _Components:
         within[np.arange(len(owners)), owners] = False
         for row in np.nonzero(within.any(axis=1))[0]:
             owner = owners[row]
+            filled[owner] += 1
             tallest = h[within[row]].max()
             inner_h[owner] = max(inner_h[owner], tallest) if containers[owner] else tallest
             containers[owner] = True
@@ -699,7 +706,9 @@ def _components(mask: np.ndarray, min_h: float) -> _Components:
         heights.sort()  # quartiles by position: np.percentile costs ~20 us a call, a digit's hole counts
         n = len(heights)
         low, cell_h[owner], high = heights[n // 4], heights[n // 2], heights[(3 * n) // 4]
-        grids[owner] = n >= GRID_CELLS and high - low <= GRID_SPREAD * cell_h[owner]
+        grids[owner] = (
+            n >= GRID_CELLS and high - low <= GRID_SPREAD * cell_h[owner] and filled[owner] <= GRID_FILLED * n
+        )
     return _Components(contours, boxes, holes, containers, inner_h, grids, cell_h)
 
 
