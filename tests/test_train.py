@@ -65,6 +65,27 @@ def test_a_noisy_webcam_frays_strokes_and_adds_no_ink_away_from_the_digit():
     assert not rough[far].any()
 
 
+def test_a_stub_is_a_straight_piece_of_line_along_one_side_of_the_digit():
+    from livedigits.train.augment import stub
+
+    ink = _bar_digit(40)  # a ring 40 px tall in an 80 px square
+    ys, xs = np.nonzero(ink > 0.2)
+    for seed in range(40):
+        out = stub(ink, 3.0, np.random.default_rng(seed))
+        added = (out > ink + 1e-6) & (out >= 0.6)
+        # something was added, nothing taken away, and it is one straight bar beside the ring
+        assert added.any() and (out >= ink).all()
+        ay, ax = np.nonzero(added)
+        lying, standing = np.ptp(ay) <= 7, np.ptp(ax) <= 7
+        assert lying or standing
+        if lying:
+            assert np.ptp(ax) + 1 >= 0.5 * (np.ptp(xs) + 1)
+            assert min(abs(ay.mean() - ys.min()), abs(ay.mean() - ys.max())) <= 10
+        else:
+            assert np.ptp(ay) + 1 >= 0.5 * (np.ptp(ys) + 1)
+            assert min(abs(ax.mean() - xs.min()), abs(ax.mean() - xs.max())) <= 10
+
+
 def test_tiny_makes_no_digit_of_nothing():
     blank = np.zeros((60, 60), np.float32)
     rng = np.random.default_rng(0)

@@ -63,6 +63,9 @@ class CameraAugment:
     ink to half its peak darkness). Off in the shipped recipe, as ``p_noisy``."""
     tiny_height: tuple[float, float] = (6.0, 16.0)
     """How tall a tiny digit is in the frame, in pixels (the digit, not its 28-px MNIST box)."""
+    p_stub: float = 0.0
+    """Share of augmented samples with a piece of a line along one side (:func:`stub`): what the
+    line eraser leaves of a box's side or a ruling the digit touches. Off in the shipped recipe."""
 
     def __call__(self, digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Augment one uint8 28x28 MNIST digit; return a normalised 28x28 float32 in 0..1."""
@@ -105,6 +108,8 @@ class CameraAugment:
             speckled = ink + rng.normal(0.0, rng.uniform(0, self.noise), ink.shape).astype(np.float32)
             ink = np.where(support, speckled, 0.0)
         ink = np.clip(ink, 0.0, 1.0)
+        if self.p_stub > 0 and rng.random() < self.p_stub:  # (off: the shipped recipe's draws)
+            ink = stub(ink, scale, rng)
         if self.p_tiny > 0 or self.p_noisy > 0:  # (off, the draws are those of the shipped recipe)
             roll = rng.random()
             if roll < self.p_tiny:
@@ -112,6 +117,33 @@ class CameraAugment:
             if roll < self.p_tiny + self.p_noisy:
                 return noisy(ink, 20.0 * scale, rng, self)
         return webcam(ink, rng, self)
+
+
+def stub(ink: np.ndarray, scale: float, rng: np.random.Generator) -> np.ndarray:
+    """``ink`` (float32 HxW, 0..1) with a straight piece of line along one side of the digit, as
+    the runtime's crop of a digit written against a box's side or on a ruling keeps it: touching
+    the ink's edge or a pixel off it, 60-110% of the digit's width (or height), 0.7-2 MNIST pixels
+    thick (``scale`` crop pixels each), about as dark as the ink. A new array; ``ink`` is kept."""
+    ys, xs = np.nonzero(ink > 0.2)
+    if len(ys) == 0:
+        return ink
+    y0, y1, x0, x1 = ys.min(), ys.max(), xs.min(), xs.max()
+    width = max(1, int(round(scale * rng.uniform(0.7, 2.0))))
+    gap = int(round(scale * rng.uniform(-0.5, 1.0)))  # < 0: into the digit's edge
+    side = int(rng.integers(4))
+    if side < 2:  # above or below, lying
+        span = (x1 - x0 + 1) * rng.uniform(0.6, 1.1)
+        mid = 0.5 * (x0 + x1) + rng.uniform(-0.15, 0.15) * (x1 - x0 + 1)
+        y = y0 - gap - width // 2 - 1 if side == 0 else y1 + gap + width // 2 + 1
+        ends = ((int(mid - span / 2), int(y)), (int(mid + span / 2), int(y)))
+    else:  # left or right, standing
+        span = (y1 - y0 + 1) * rng.uniform(0.6, 1.1)
+        mid = 0.5 * (y0 + y1) + rng.uniform(-0.15, 0.15) * (y1 - y0 + 1)
+        x = x0 - gap - width // 2 - 1 if side == 2 else x1 + gap + width // 2 + 1
+        ends = ((int(x), int(mid - span / 2)), (int(x), int(mid + span / 2)))
+    line = np.zeros_like(ink)
+    cv2.line(line, ends[0], ends[1], float(rng.uniform(0.6, 1.0)), width)
+    return np.maximum(ink, line)
 
 
 def webcam(ink: np.ndarray, rng: np.random.Generator, augment: CameraAugment) -> np.ndarray:
