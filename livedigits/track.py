@@ -328,8 +328,8 @@ def _carried(src: np.ndarray, dst: np.ndarray, boxes: np.ndarray) -> np.ndarray 
     """``boxes`` [K,4] moved as the boxes ``src`` [M,4] (last frame) moved to ``dst`` [M,4] (this
     frame, M >= 3): the affine map of the centres fitted in least squares, refitted once without
     the pairs it leaves over :data:`CARRY_RESIDUAL` digit heights apart (a wrong pairing); sizes
-    scaled by its area change. None when the centres are too close to a line to fit, or the map
-    is no plausible frame-to-frame motion (beyond 20% zoom)."""
+    scaled by its area change. None when the centres lie along one line, or the map is no
+    frame-to-frame motion of a sheet (a mirror, a squeeze or stretch beyond 20%)."""
     p = src[:, :2] + 0.5 * src[:, 2:]
     q = dst[:, :2] + 0.5 * dst[:, 2:]
     scale = float(np.sort(dst[:, 3])[len(dst) // 2])
@@ -353,9 +353,9 @@ def _carried(src: np.ndarray, dst: np.ndarray, boxes: np.ndarray) -> np.ndarray 
     if det <= 0 or not (0.8**2 < half - spread and half + spread < 1.25**2):
         return None
     zoom = float(np.sqrt(det))
-    c = boxes[:, :2] + 0.5 * boxes[:, 2:]
+    centres = boxes[:, :2] + 0.5 * boxes[:, 2:]
     size = boxes[:, 2:] * zoom
-    return np.concatenate([(c - pm) @ linear.T + qm - 0.5 * size, size], axis=1)
+    return np.concatenate([(centres - pm) @ linear.T + qm - 0.5 * size, size], axis=1)
 
 
 def _affine(p: np.ndarray, q: np.ndarray, scale: float):
