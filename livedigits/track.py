@@ -330,8 +330,7 @@ def _carried(src: np.ndarray, dst: np.ndarray, boxes: np.ndarray) -> np.ndarray 
     the pairs it leaves over :data:`CARRY_RESIDUAL` digit heights apart (a wrong pairing); sizes
     scaled by its area change. None when the centres lie along one line, or the map is no
     frame-to-frame motion of a sheet (a mirror, a squeeze or stretch beyond 20%)."""
-    p = src[:, :2] + 0.5 * src[:, 2:]
-    q = dst[:, :2] + 0.5 * dst[:, 2:]
+    p, q = _centres(src), _centres(dst)
     scale = float(np.sort(dst[:, 3])[len(dst) // 2])
     fit = _affine(p, q, scale)
     if fit is None:
@@ -353,9 +352,8 @@ def _carried(src: np.ndarray, dst: np.ndarray, boxes: np.ndarray) -> np.ndarray 
     if det <= 0 or not (0.8**2 < half - spread and half + spread < 1.25**2):
         return None
     zoom = float(np.sqrt(det))
-    centres = boxes[:, :2] + 0.5 * boxes[:, 2:]
     size = boxes[:, 2:] * zoom
-    return np.concatenate([(centres - pm) @ linear.T + qm - 0.5 * size, size], axis=1)
+    return np.concatenate([(_centres(boxes) - pm) @ linear.T + qm - 0.5 * size, size], axis=1)
 
 
 def _affine(p: np.ndarray, q: np.ndarray, scale: float):
