@@ -274,8 +274,9 @@ class Tracker:
 
     def _report(self, det_boxes: np.ndarray, det_track: list[int]) -> Reading:
         """The confirmed tracks as a Reading: detected ones centred on their detection (sized as
-        :func:`_placed` says), coasting ones at their predicted box unless a detection of this
-        frame covers them (no doubled digits).
+        :func:`_placed` says), coasting ones at their predicted box unless a digit shown as
+        detected this frame covers them (no doubled digits; a new detection not yet shown does not
+        hide the digit under it).
 
         Lines and numbers are kept, as groups of track ids, while the same tracks are shown: the
         sheet moves as a whole, so its layout does not change, and a borderline gap or slope
@@ -291,10 +292,11 @@ class Tracker:
         detected = set(det_track)
         coast_hits = max(self.min_hits, CONFIRM_HITS)
         coasting = [j for j in range(len(ids)) if j not in detected and hits[j] >= coast_hits]
-        if coasting and len(det_boxes):
-            covered = _covers(det_boxes, self._boxes[coasting])
+        seen = [j for j in det_track if j >= 0 and hits[j] >= self.min_hits]
+        if coasting and seen:
+            covered = _covers(self._boxes[seen], self._boxes[coasting])
             coasting = [j for j, c in zip(coasting, covered) if not c]
-        shown = [j for j in det_track if j >= 0 and hits[j] >= self.min_hits] + coasting
+        shown = seen + coasting
         boxes = [tuple(b) for b in np.rint(self._boxes[shown]).astype(int).tolist()]
         key = frozenset(ids[j] for j in shown)
         if key != self._layout_key:
@@ -525,7 +527,7 @@ def _merged(det_boxes: np.ndarray, tracks: np.ndarray, confirmed: np.ndarray) ->
 
 
 def _covers(det_boxes: np.ndarray, boxes: np.ndarray) -> list[bool]:
-    """For each of ``boxes`` [K,4]: does some detection box [N,4] contain its centre?"""
+    """For each of ``boxes`` [K,4]: does one of ``det_boxes`` [N,4] contain its centre?"""
     c = _centres(boxes)
     x0, y0 = det_boxes[:, 0], det_boxes[:, 1]
     x1, y1 = x0 + det_boxes[:, 2], y0 + det_boxes[:, 3]

@@ -275,6 +275,24 @@ def test_two_digits_detected_run_together_keep_showing_apart():
     assert [(d.digit, d.track_id) for d in tracker.update(frame(items)).digits] == [b[:2] for b in before]
 
 
+def test_a_new_unconfirmed_detection_over_a_coasting_digit_does_not_hide_it():
+    # given a tracked "7 3", then a frame where the 7 is not read but a tall, wrong-label box is
+    # found over it (a pen's shadow, a stroke joined to the 7): too unlike the 7 to be its track
+    items = sheet(("7 3",))
+    tracker = Tracker()
+    for _ in range(3):
+        tracker.update(frame(items))
+    (x, y) = items[0][1]
+    tall = Digit((x - 36, y - 100, WIDTH + 72, HEIGHT + 200), 1, 0.9, probs=probs_for(1, 0.9))
+    reading = frame(items, hidden={0})
+    reading.digits.append(tall)
+    shown = [d.digit for d in tracker.update(reading).digits]
+    # then the 7 still shows (the new box is not shown before its second detection either)
+    assert sorted(shown) == [3, 7]
+    # and once the new box is confirmed it is shown and the 7 under it is not doubled
+    assert sorted(d.digit for d in tracker.update(reading).digits) == [1, 3]
+
+
 def test_tracks_leaving_the_frame_are_dropped_at_once():
     items = sheet(("12 34",))
     tracker = Tracker(max_missed=10)
