@@ -243,6 +243,24 @@ def test_a_stroke_crossing_rulings_keeps_its_ink_and_takes_no_stub_of_them():
     assert not out[:, :96].any() and not out[:, 106:].any()
 
 
+def test_a_stroke_through_a_line_found_at_half_size_takes_no_bar_of_it():
+    from livedigits.detect import _remove_lines
+
+    # Given a box's side (3 px) and a 4 px stroke crossing it, lines looked for at half size
+    # (a box's sides are; there the line is erased with a band round it)
+    mask = np.zeros((200, 300), np.uint8)
+    mask[100:103, 20:280] = 255
+    mask[70:135, 148:152] = 255
+    # When runs longer than 150 px are erased
+    out = _remove_lines(mask, 150, shrink=2)
+    # Then the stroke is joined again across the band, and no more than a pixel of the side
+    # stays either side of it (grown back both ways, a bar 4 px either side: a 1 read as a cross)
+    assert (out[70:135, 148:152] == 255).all()
+    assert cv2.connectedComponents(out)[0] == 2
+    cols = np.nonzero(out[100:103].any(axis=0))[0]
+    assert cols.min() >= 147 and cols.max() <= 152
+
+
 def test_a_stroke_crossing_a_lifted_ruling_is_read_as_dark_there_as_elsewhere():
     from livedigits.detect import Detector, paper_level, threshold
 
