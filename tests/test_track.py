@@ -524,6 +524,25 @@ def test_a_digit_seen_in_part_keeps_its_full_box_while_it_coasts():
     assert box[3] >= 0.85 * HEIGHT, box
 
 
+def test_a_detection_that_takes_in_a_line_beside_its_digit_barely_moves_the_box():
+    # Given a steady sheet
+    items = sheet()
+    tracker = Tracker()
+    for _ in range(5):
+        before = by_item(tracker.update(frame(items)), items, (0, 0))
+    # When one digit's detection takes in a piece of a box's side to its left and above for a
+    # frame (its box 16 px wider and 12 px taller, so its centre 8 and 6 px off)
+    reading = frame(items)
+    k = 4
+    seen = next(d for d in reading.digits if d.box[:2] == items[k][1])
+    x, y, w, h = seen.box
+    grown = Digit((x - 16, y - 12, w + 16, h + 12), seen.digit, seen.confidence, probs=seen.probs)
+    reading.digits[reading.digits.index(seen)] = grown
+    box = next(d.box for d in tracker.update(reading).digits if d.track_id == before[k].track_id)
+    # Then its box stays within 3 px of the digit (centred on the detection, 8 and 6 px off)
+    assert abs(box[0] + box[2] / 2 - (x + w / 2)) <= 3 and abs(box[1] + box[3] / 2 - (y + h / 2)) <= 3, box
+
+
 @pytest.mark.parametrize("rate", [0.9, 1.1], ids=["pulling-back", "closing-in"])
 def test_boxes_follow_a_fast_zoom(rate):
     # Given a sheet the camera zooms on by 10% a frame, about the frame's centre
