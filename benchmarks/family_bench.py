@@ -16,6 +16,8 @@ Methods, all with the shipped model and the 0.8 confidence bar:
 A **page loss** is a frame with 3 or more true digits of which fewer than half are read right.
 Video **flicker** is the share of (visible true digit, consecutive frame pair) in which the
 digit's reading changes: right to wrong, one wrong digit to another, found to missing, or back.
+**False per frame** counts what is reported on no true digit (a tracker coasting a box off its
+digit, or a false detection, shows here).
 """
 
 from __future__ import annotations
@@ -223,18 +225,20 @@ def flicker(states: list[dict]) -> tuple[int, int]:
 def video_stats(scenes, outputs) -> dict:
     """Flicker, per-frame read-right share and page losses of one method on one video."""
     changes, pairs = flicker(reading_states(scenes, outputs))
-    shares, losses = [], 0
+    shares, losses, false = [], 0, 0
     for scene, digits in zip(scenes, outputs):
-        right = Score().add(scene.truths, digits).right
+        score = Score().add(scene.truths, digits)
         if scene.truths:
-            shares.append(right / len(scene.truths))
-        losses += int(is_page_loss(len(scene.truths), right))
+            shares.append(score.right / len(scene.truths))
+        losses += int(is_page_loss(len(scene.truths), score.right))
+        false += score.false_detections
     return {
         "flicker": round(changes / pairs, 4) if pairs else None,
         "flicker_changes": changes,
         "flicker_pairs": pairs,
         "read_right": round(float(np.mean(shares)), 4) if shares else None,
         "page_losses": losses,
+        "false_per_frame": round(false / len(outputs), 2) if outputs else None,
     }
 
 
@@ -277,8 +281,9 @@ def numbers_share(scenes, predicted) -> float | None:
 
 
 def tracked_stats(tracker, scenes, readings) -> dict:
-    """Video stats of livedigits' readings passed frame by frame through ``tracker``."""
-    tracked = [tracker.update(r) for r in readings]
+    """Video stats of livedigits' readings passed frame by frame through ``tracker``, told the
+    frame's size as ``livedigits video`` tells it (a track leaving the frame is dropped)."""
+    tracked = [tracker.update(r, frame_size=s.image.shape[1::-1]) for r, s in zip(readings, scenes)]
     stats = video_stats(scenes, [t.digits for t in tracked])
     stats["numbers_exact"] = numbers_share(scenes, [t.numbers for t in tracked])
     return stats
@@ -422,19 +427,19 @@ def markdown(result: dict) -> str:
         ]
         lines.append(
             "| video | frames | "
-            + " | ".join(f"{m} flicker | {m} read right | {m} page losses" for m in methods)
+            + " | ".join(f"{m} flicker | {m} read right | {m} false per frame | {m} page losses" for m in methods)
             + " |"
         )
-        lines.append("|---|---|" + "---|---|---|" * len(methods))
+        lines.append("|---|---|" + "---|---|---|---|" * len(methods))
         for family, runs in result["videos"].items():
             for run in runs:
                 cells = []
                 for m in methods:
                     s = run.get(m)
                     cells += (
-                        ["-", "-", "-"]
+                        ["-", "-", "-", "-"]
                         if s is None
-                        else [pct(s["flicker"]), pct(s["read_right"]), str(s["page_losses"])]
+                        else [pct(s["flicker"]), pct(s["read_right"]), str(s["false_per_frame"]), str(s["page_losses"])]
                     )
                 lines.append(f"| {family} #{run['video']} | {run['frames']} | " + " | ".join(cells) + " |")
     lines += ["", "Speed (frames/s, one thread, median of passes over all still frames):", ""]

@@ -157,7 +157,7 @@ def test_the_quick_benchmark_writes_every_field(tmp_path):
         assert "numbers_exact" in result["families"][family]["all"]["livedigits"]
     video = result["videos"]["a_sheet"][0]
     assert video["frames"] == 6
-    assert {"flicker", "read_right", "page_losses", "numbers_exact"} <= set(video["livedigits"])
+    assert {"flicker", "read_right", "page_losses", "false_per_frame", "numbers_exact"} <= set(video["livedigits"])
     assert set(result["speed"]) == {"livedigits", "opencv samples", "tutorial"}
     assert all(result["speed"][m]["640x480"] > 0 for m in result["speed"])
 
