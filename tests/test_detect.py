@@ -278,6 +278,29 @@ def test_digits_of_ordinary_size_written_faintly_but_for_a_speck_are_grown_whole
     assert all(d.box[3] >= 17 for d in digits)
 
 
+def test_the_wall_between_two_cells_is_taken_off_the_digit_touching_it():
+    from livedigits.detect import _without_walls
+
+    # Given what is left of a comb field once its long lines are erased (rows 0-3 and 62-65):
+    # a wall between two cells (2 px wide, as tall as the cell) with a 3's arcs written against
+    # it, and a 1 in the next cell that is shorter than the cell
+    kept = np.zeros((66, 120), np.uint8)
+    erased = np.zeros_like(kept)
+    erased[0:4, :] = erased[62:66, :] = 255
+    kept[4:62, 40:42] = 255
+    cv2.ellipse(kept, (44, 20), (14, 11), 0, -90, 90, 255, 3)
+    cv2.ellipse(kept, (44, 44), (16, 13), 0, -90, 90, 255, 3)
+    kept[12:52, 90:93] = 255
+    # When the walls are taken off (cells 58 px tall)
+    out = _without_walls(kept, erased, 58.0, 0.0)
+    # Then the wall is gone but where the 3's strokes meet it, the 3 keeps its ink, and the 1
+    # (short of the lines) stays whole
+    wall = out[4:62, 39:43] > 0
+    assert wall.sum() <= 0.25 * wall.size
+    assert (out[:, 43:] == kept[:, 43:]).all()
+    assert cv2.connectedComponents(out[:, :80])[0] == 2
+
+
 def test_a_stroke_crossing_a_lifted_ruling_is_read_as_dark_there_as_elsewhere():
     from livedigits.detect import Detector, paper_level, threshold
 
