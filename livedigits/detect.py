@@ -47,16 +47,27 @@ spread 20-75%), and its digits cross its lines rather than sit in its cells (a s
 grid of entry cells holds a digit in many of them: a table, cleaned as boxes are). Its lines are
 cleaned as a ruled page's are, at full size and along its own tilt."""
 REGROW_ALONG = 3
-"""Pixels along an erased line (found at half size or smaller) that a stroke through it grows
-back over: the stroke's own width and a pixel each side, so the stroke is whole again without a
-bar of the line on it (tuning scenes: boxes 0.886 -> 0.891, ruled 0.968 -> 0.969; 1 px: boxes
-0.889, ruled 0.970)."""
+"""Pixels along an erased line that a stroke through it grows back over, where the line was
+erased with a band round it (found at half size or smaller, or a loose ruling at full size): the
+stroke's own width and a pixel each side, so the stroke is whole again without a bar of the line
+on it (tuning scenes: boxes 0.886 -> 0.891, ruled 0.968 -> 0.969; 1 px: boxes 0.889, ruled
+0.970)."""
 WALL_SHARE = 0.8
 """An upright run at least this share of a box's cell height, from the line above the cell to
 the one below, is a wall between cells (:func:`_without_walls`): a digit in its cell is shorter
-than the cell unless cramped into it (tuning frames: boxes 0.891 -> 0.899, the rest unchanged,
-0.7-0.9 alike, 1.0 finds none once the lines' bands are erased; check frames: boxes 0.903 ->
-0.906, ruled 0.810 -> 0.812, the rest unchanged)."""
+than the cell unless cramped into it (with :data:`WALL_CELL_WIDTH`, tuning frames: boxes 0.891
+-> 0.898, the rest unchanged; 0.7-0.9 alike, 1.0 finds none once the lines' bands are erased;
+check frames: boxes 0.903 -> 0.905, the rest unchanged)."""
+WALL_CELL_WIDTH = 0.5
+"""A wall has a cell on either side at least this share of the median cell's width; the stem of a
+digit cramped into its cell, from line to line, leaves narrower parts of it (without this rule
+such a stem was taken for a wall: boxes 0.899 on the tuning frames, 0.906 on the check frames)."""
+FAINT_SPAN = 3.0
+"""Faint marks grown from specks (:func:`_faint_digits`) are candidates up to this many times
+``min_h`` tall: digits of ordinary size written with a light hand, whose strokes reach the ink
+threshold only in places, as well as small ones (at 2, only those: tuning frames, sheets on a
+desk 0.919 -> 0.940, tiny digits 0.735 -> 0.741, the rest unchanged; at 4 the same and boxes
++0.003; check frames within 0.001)."""
 CONTAINER_MISS = 1.5
 """Degrees from the nearest angle searched beyond which a container's line tilt is searched too."""
 CONTAINER_SPREAD = 6.0
@@ -224,6 +235,8 @@ def _remove_lines(
     # Found at 1/f size, a line is erased up to ~2f wider than it is: the growth must reach
     # across that band, but only across it. Grown along the line too, it gave back a bar of line
     # on each stroke through it (a 1 through a ruling read as a cross, 7 or 4).
+    # Lying lines are those running on further than the band is wide (a standing line's band is
+    # at most ~k wide); the rest of the band is standing lines.
     lying = cv2.morphologyEx(lines, cv2.MORPH_OPEN, np.ones((1, 2 * k + 1), np.uint8))
     standing = cv2.subtract(lines, lying)
     across = cv2.bitwise_and(cv2.dilate(rest, np.ones((k, REGROW_ALONG), np.uint8)), lying)
@@ -535,14 +548,6 @@ def find_candidates(
     return candidates
 
 
-FAINT_SPAN = 3.0
-"""Faint marks grown from specks (:func:`_faint_digits`) are candidates up to this many times
-``min_h`` tall: digits of ordinary size written with a light hand, whose strokes reach the ink
-threshold only in places, as well as small ones (at 2, only those: tuning frames, sheets on a
-desk 0.919 -> 0.940, tiny digits 0.735 -> 0.741, the rest unchanged; at 4 the same and boxes
-+0.003; check frames within 0.001)."""
-
-
 def _faint_digits(
     clean: np.ndarray,
     lines: np.ndarray,
@@ -812,9 +817,11 @@ def _erase_structures(mask: np.ndarray, components: _Components, structures: np.
         # A container's crossings stay (see _thin_lines); loose rulings are erased as they were:
         # a wood grain's bands are rulings too, and its short dark streaks across them are no 1s.
         kept = _remove_lines(own, length, angles, shrink, crossings=bool(components.containers[group[0]]))
+        erased = cv2.subtract(own, kept)  # the long lines: the ends of walls and dividers
         if walls_tilt is not None:
-            kept = _without_walls(kept, cv2.subtract(own, kept), components.cell_h[group[0]], walls_tilt)
-        kept = _without_dividers(kept, cv2.subtract(own, kept))
+            cells = [hole for i in group for hole in components.holes[i]]
+            kept = _without_walls(kept, erased, cells, box, components.cell_h[group[0]], walls_tilt)
+        kept = _without_dividers(kept, erased)
         roi[:] = cv2.subtract(roi, own) | kept
     return out
 
@@ -842,26 +849,47 @@ def _between_rulings(c: Candidate, ruled: np.ndarray, gray: np.ndarray, backgrou
     return bar <= WALL_DARKNESS * line
 
 
-def _without_walls(kept: np.ndarray, erased: np.ndarray, cell_h: float, tilt: float) -> np.ndarray:
-    """``kept`` (uint8 mask of what is left of a box or a table once its long lines are erased)
-    without the walls between its cells: upright runs (across ``tilt`` degrees) at least
-    :data:`WALL_SHARE` of a cell (``cell_h``, the median height of its cells) tall, that reach
-    from an ``erased`` line above to one below. A wall is as tall as its cell and so shorter than
-    the long lines erased; where a digit touches it, it is one component with the digit and no
-    divider (:func:`_without_dividers`), and the digit's crop took it in (a 4 in a comb field
-    read with a bar beside it). A stroke of the digit across the wall grows back over it."""
+def _without_walls(
+    kept: np.ndarray, erased: np.ndarray, cells: list[np.ndarray], box: tuple, cell_h: float, tilt: float
+) -> np.ndarray:
+    """``kept`` (uint8 mask of what is left of a box or a table, in its ``box`` x, y, w, h, once
+    its long lines, ``erased``, are taken out) without the walls between its cells: upright runs
+    (across ``tilt`` degrees) at least :data:`WALL_SHARE` of a cell (``cell_h``, the median height
+    of its cells) tall, reaching from an erased line above to one below, with a cell (one of the
+    hole contours ``cells``, in frame pixels) on either side, each at least half as wide as the
+    median cell. A wall is as tall as its cell and so shorter than the long lines erased; where a
+    digit touches it, it is one component with the digit, no divider standing alone
+    (:func:`_without_dividers`), and the digit's crop took it in (a 4 in a comb field read with a
+    bar beside it). A stroke of the digit across the wall grows back over it. The stem of a digit
+    cramped into its cell reaches both lines too, but splits its cell into two narrow parts."""
     # (An odd length: an even kernel's anchor is off centre and the opening shifts by a pixel.)
     standing = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(3, int(WALL_SHARE * cell_h)) | 1))
     runs = cv2.bitwise_and(_runs(kept, (None, standing), tilt), kept)
-    if not runs.any():
+    if not runs.any() or not cells:
         return kept
+    bx, by, bw, bh = box
+    label = np.zeros((bh, bw), np.int32)
+    for k, hole in enumerate(cells):
+        cv2.drawContours(label, [hole], -1, k + 1, cv2.FILLED, offset=(-bx, -by))
+    widths = np.array([0] + [cv2.boundingRect(hole)[2] for hole in cells])
+    tall = [cv2.boundingRect(hole)[3] >= 0.5 * cell_h for hole in cells]
+    if not any(tall):
+        return kept
+    wide = WALL_CELL_WIDTH * float(np.median(widths[1:][tall]))
+    reach = int(wide)  # a cell beside a wall is looked for this far from it
     n, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
-    near = cv2.dilate(erased, np.ones((5, 3), np.uint8))
+    near = cv2.dilate(erased, np.ones((5, 1), np.uint8))  # up and down only: a side beside it is no end
     walls = np.zeros_like(kept)
     for i in range(1, n):
         x, y, w, h, _ = stats[i]
         own = labels[y : y + h, x : x + w] == i
-        if _line_to_line(own, near[y : y + h, x : x + w]):
+        if not _line_to_line(own, near[y : y + h, x : x + w]):
+            continue
+        # A cell on either side: the widest hole within reach (a digit against the wall closes
+        # small holes of its own there, the hollows of a 3 or a 6).
+        rows = slice(y + h // 3, y + h - h // 3)
+        left, right = label[rows, max(x - reach, 0) : x], label[rows, x + w : x + w + reach]
+        if widths[left].max(initial=0) >= wide and widths[right].max(initial=0) >= wide:
             walls[y : y + h, x : x + w][own] = 255
     if not walls.any():
         return kept

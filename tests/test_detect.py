@@ -278,27 +278,63 @@ def test_digits_of_ordinary_size_written_faintly_but_for_a_speck_are_grown_whole
     assert all(d.box[3] >= 17 for d in digits)
 
 
+def _comb(marks):
+    """A comb field of five 59x58 px cells (lines 4 px, walls 2 px) with ``marks(mask)`` drawn in
+    it: (what is left once its long lines are erased, those lines, its cells' hole contours)."""
+    mask = np.zeros((66, 306), np.uint8)
+    erased = np.zeros_like(mask)
+    erased[0:4, :] = erased[62:, :] = erased[:, 0:4] = erased[:, 302:] = 255
+    mask |= erased
+    for x in (61, 122, 183, 244):
+        mask[4:62, x : x + 2] = 255
+    marks(mask)
+    contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    holes = [c for c, h in zip(contours, hierarchy[0]) if h[3] >= 0]
+    return cv2.subtract(mask, erased), erased, holes
+
+
 def test_the_wall_between_two_cells_is_taken_off_the_digit_touching_it():
     from livedigits.detect import _without_walls
 
-    # Given what is left of a comb field once its long lines are erased (rows 0-3 and 62-65):
-    # a wall between two cells (2 px wide, as tall as the cell) with a 3's arcs written against
-    # it, and a 1 in the next cell that is shorter than the cell
-    kept = np.zeros((66, 120), np.uint8)
-    erased = np.zeros_like(kept)
-    erased[0:4, :] = erased[62:66, :] = 255
-    kept[4:62, 40:42] = 255
-    cv2.ellipse(kept, (44, 20), (14, 11), 0, -90, 90, 255, 3)
-    cv2.ellipse(kept, (44, 44), (16, 13), 0, -90, 90, 255, 3)
-    kept[12:52, 90:93] = 255
-    # When the walls are taken off (cells 58 px tall)
-    out = _without_walls(kept, erased, 58.0, 0.0)
-    # Then the wall is gone but where the 3's strokes meet it, the 3 keeps its ink, and the 1
-    # (short of the lines) stays whole
-    wall = out[4:62, 39:43] > 0
-    assert wall.sum() <= 0.25 * wall.size
-    assert (out[:, 43:] == kept[:, 43:]).all()
-    assert cv2.connectedComponents(out[:, :80])[0] == 2
+    # Given what is left of a comb field once its long lines are erased: a 3 written against the
+    # first wall (its arcs meet it, and its middle stroke crosses it into the next cell)
+    def three(mask):
+        cv2.ellipse(mask, (64, 20), (14, 11), 0, -90, 90, 255, 3)
+        cv2.ellipse(mask, (64, 44), (16, 13), 0, -90, 90, 255, 3)
+        mask[31:34, 56:68] = 255
+
+    kept, erased, holes = _comb(three)
+    # When the walls are taken off (cells 58 px tall, level)
+    out = _without_walls(kept, erased, holes, (0, 0, 306, 66), 58.0, 0.0)
+    # Then the walls are gone, but for a pixel's row either side of where the 3 meets its wall,
+    # and its middle stroke stays whole across it: one piece
+    assert not out[4:62, 122:124].any()
+    left = [r for r in range(4, 62) if out[r, 61:63].any()]
+    assert left and all(kept[r - 1 : r + 2, 63:66].any() for r in left)
+    assert (out[:, 64:120] == kept[:, 64:120]).all()
+    assert out[31:34, 56:68].all()
+    assert cv2.connectedComponents(out)[0] == 2
+
+
+@pytest.mark.parametrize(
+    "stroke", [(4, 62, 30, 33), (4, 62, 5, 8)], ids=["a-stem-cramped-into-its-cell", "a-stem-beside-the-outer-side"]
+)
+def test_a_digits_stem_from_line_to_line_is_no_wall(stroke):
+    from livedigits.detect import _without_walls
+
+    # Given a 4 cramped into the first cell of a comb field: its stem runs from the line above to
+    # the one below, in the middle of the cell or beside the field's outer side
+    y0, y1, x0, x1 = stroke
+
+    def four(mask):
+        mask[y0:y1, x0:x1] = 255
+        mask[36:39, x0 - 2 if x0 > 10 else x0 : x0 + 22] = 255
+
+    kept, erased, holes = _comb(four)
+    out = _without_walls(kept, erased, holes, (0, 0, 306, 66), 58.0, 0.0)
+    # Then its stem stays (the walls between cells go)
+    assert (out[4:62, x0:x1] == 255).all()
+    assert not out[4:62, 122:124].any()
 
 
 def test_a_stroke_crossing_a_lifted_ruling_is_read_as_dark_there_as_elsewhere():
