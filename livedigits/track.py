@@ -27,7 +27,7 @@ Each frame:
    after it is first read (``min_hits=1`` shows it at once, and a ghost for its one frame; on the
    benchmark's videos that blinking was ~0.4 points of flicker for ~0.3 points of read-right).
    A confirmed track missing from the detections is reported for up to ``max_missed`` frames
-   (fewer for a track seen seldom: :data:`COAST_SHARE`), so labels do not blink, at its box
+   (fewer for a track seen seldom: :data:`COAST_PER_HIT`), so labels do not blink, at its box
    moved as the digits seen this frame moved (the sheet is one plane: :func:`_carried`), else at
    its own velocity. A detection that is two known digits run
    together (:func:`_merged`) is not used; the digits under it coast. A track is dropped at once
@@ -69,10 +69,10 @@ SEARCH_SUPPORT = 3
 fewer are in view); with fewer, the view is taken not to have jumped. A pan keeps a few digits in
 view among many new ones, so the bar is a count, not a share."""
 IDENTITY = (1 + 0j, 0j)
+"""The similarity z -> a z + b (centres as complex numbers) of a camera standing still."""
 VELOCITY_SMOOTHING = 0.5
 """Weight of this frame's measured move in a track's velocity: box jitter of a pixel averages out,
 a change of pace is followed within a few frames (and a sudden one by the shared correction)."""
-"""The similarity z -> a z + b (centres as complex numbers) of a camera standing still."""
 CONFIRM_HITS = 2
 """Detections before a missing track is still reported at its predicted box: a digit seen once
 (perhaps a false detection) is not, so it never shows longer than it was detected."""
@@ -90,8 +90,8 @@ videos: flicker 3.2% -> 2.8%)."""
 CENTRE_FOLLOW_FAR = 0.3
 """A detection sized unlike its track (beyond :data:`SIZE_AGREE`: a piece of a box's side or a
 neighbour taken in, a blur) is off centre too: the track moves 30% of the way to its centre from
-where the shared motion put it, not all the way (tuning videos: flicker 1.19% -> 1.03%; check
-videos 2.31% -> 1.93%; none of the way 1.05%, 60% 1.08%)."""
+where the shared motion put it, not all the way (readings of 938e7ef's detector, tuning videos:
+flicker 1.19% -> 1.03%, check videos 2.31% -> 1.93%; none of the way 1.05%, 60% 1.08%)."""
 ZOOM_MIN = 0.06
 """A median size change of matched digits beyond this (6% a frame, in log scale) is a zoom the shared
 motion missed: every box is scaled by it first. Below it, the box sizing above absorbs it."""
@@ -101,14 +101,16 @@ stops reading a digit a few pixels earlier (``DetectorConfig.border_px``: its in
 there), so a digit that is still whole in view coasts over those last pixels instead of blinking
 out before it leaves (tuning videos: flicker 2.07% -> 1.98%)."""
 COAST_PER_HIT = 2
-COAST_SHARE = 0.3
-"""A track unseen lives at most :data:`COAST_PER_HIT` frames per detection it has had (and never
-more than ``max_missed``), and is shown while unseen only if it was detected in at least
-:data:`COAST_SHARE` of the frames since it appeared. A digit read steadily coasts through a blur
-burst or a pen; a box's side read as a 1 in one frame of five (confirmed at its second reading)
-no longer shows in all five. Tuning videos: false digits per frame with tracking 2.6 -> 2.0
-(single frames: 1.3), flicker 1.03% either way, read-right 86.5% -> 86.0%; check videos: false
-1.6 -> 1.2 (single frames: 0.7), flicker 1.60% -> 1.65%."""
+"""A track unseen lives at most this many frames per detection it has had (never more than
+``max_missed``). A digit read steadily coasts through a blur burst or a pen; a new track dies
+after 2 frames unseen, so a box's side read as a 1 in one frame of five is never confirmed (it
+was, at its second reading, and then shown in all five), while a digit read every other frame
+still is. A digit confirmed on the first frame (2 hits) and covered at once coasts 4 frames, and
+comes back with a new id. Tuning videos (readings of 9731ca4's detector): false digits per frame
+with tracking 2.5 -> 2.1 (single frames: 1.3), flicker 1.13% -> 1.02%, read-right 87.0% -> 86.4%;
+check videos: false 1.75 -> 1.29 (single frames: 0.68), flicker 1.88% -> 1.51%, read-right equal.
+Also showing a coasting track only when detected in 30% of its frames took false to 2.0 / 1.24
+for flicker 1.09% / 1.66%: not kept."""
 CARRY_PAIRS = 5
 """Matched digits needed to carry the unseen ones by their motion (:func:`_carried`): an affine map
 fits 3 exactly, so with few pairs a wrong pairing cannot be told from the motion (it moved an
@@ -149,7 +151,6 @@ class Tracker:
         self._evidence = np.zeros((0, 10))  # decayed sum of class probabilities
         self._ids: list[int] = []
         self._hits: list[int] = []
-        self._age: list[int] = []  # frames since it appeared (as many as its hits for the first frame's)
         self._missed: list[int] = []
         self._velocity = np.zeros((0, 2))  # per track: its centre's move per frame, pixels
         self._next_id = 1
@@ -224,9 +225,7 @@ class Tracker:
         evidence[tj] = evidence[tj] * self.decay + det_probs[di]
         new = [i for i in range(n) if det_track[i] < 0 and i not in merged]
         velocity, new_velocity = self._velocities(boxes, tj, det_boxes[new])
-        hits, missed, age = self._hits, self._missed, self._age
-        for j in range(m):
-            age[j] += 1
+        hits, missed = self._hits, self._missed
         matched = [False] * m
         for _, j in matches:
             matched[j] = True
@@ -253,20 +252,18 @@ class Tracker:
         det_track = [renumber[j] if j >= 0 else -1 for j in det_track]
         ids = [self._ids[j] for j in alive]
         hits = [hits[j] for j in alive]
-        age = [age[j] for j in alive]
         missed = [missed[j] for j in alive]
         for k, i in enumerate(new):
             det_track[i] = len(alive) + k
             ids.append(self._next_id)
             self._next_id += 1
             hits.append(max(self.min_hits, CONFIRM_HITS) if first else 1)
-            age.append(hits[-1])
             missed.append(0)
         self._boxes = np.concatenate([boxes[alive], det_boxes[new]])
         self._evidence = np.concatenate([evidence[alive], det_probs[new]])
         self._velocity = np.concatenate([velocity[alive], new_velocity])
-        self._ids, self._hits, self._missed, self._age = ids, hits, missed, age
-        return self._report(det_boxes[[i for i in range(n) if i not in merged]], det_track)
+        self._ids, self._hits, self._missed = ids, hits, missed
+        return self._report(det_track)
 
     def _velocities(self, boxes: np.ndarray, matched: list[int], new_boxes: np.ndarray):
         """Per track its velocity [M,2] after this frame, and the new tracks' [K,2].
@@ -294,7 +291,7 @@ class Tracker:
             new_velocity = nearest[len(velocity) :]
         return velocity, new_velocity
 
-    def _report(self, det_boxes: np.ndarray, det_track: list[int]) -> Reading:
+    def _report(self, det_track: list[int]) -> Reading:
         """The confirmed tracks as a Reading: detected ones centred on their detection (sized as
         :func:`_placed` says), coasting ones at their predicted box unless a digit shown as
         detected this frame covers them (no doubled digits; a new detection not yet shown does not
@@ -313,12 +310,7 @@ class Tracker:
         hits, ids = self._hits, self._ids
         detected = set(det_track)
         coast_hits = max(self.min_hits, CONFIRM_HITS)
-        age = self._age
-        coasting = [
-            j
-            for j in range(len(ids))
-            if j not in detected and hits[j] >= coast_hits and hits[j] >= COAST_SHARE * age[j]
-        ]
+        coasting = [j for j in range(len(ids)) if j not in detected and hits[j] >= coast_hits]
         seen = [j for j in det_track if j >= 0 and hits[j] >= self.min_hits]
         if coasting and seen:
             covered = _covers(self._boxes[seen], self._boxes[coasting])
