@@ -16,8 +16,8 @@ Methods, all with the shipped model and the 0.8 confidence bar:
 A **page loss** is a frame with 3 or more true digits of which fewer than half are read right.
 Video **flicker** is the share of (visible true digit, consecutive frame pair) in which the
 digit's reading changes: right to wrong, one wrong digit to another, found to missing, or back.
-**False per frame** counts what is reported on no true digit (a tracker coasting a box off its
-digit, or a false detection, shows here).
+**False per frame** counts what is reported and matched to no true digit: a false detection, a
+second box on a digit already matched, or a tracker's box coasting off its digit.
 """
 
 from __future__ import annotations

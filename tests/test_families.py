@@ -10,7 +10,7 @@ import pytest
 
 from benchmarks import families as F
 from benchmarks import glyphs as G
-from benchmarks.family_bench import flicker, is_page_loss, main, match
+from benchmarks.family_bench import flicker, is_page_loss, main, match, video_stats
 from benchmarks.recipes import SamplesRecipe
 from benchmarks.score import Score
 from benchmarks.synth import Truth
@@ -114,6 +114,20 @@ def test_page_loss_and_flicker_count_what_they_say():
     # a digit read 7, then missed, then 7 again: two changes over two pairs; digit 2 is steady
     states = [{1: 7, 2: 3}, {1: None, 2: 3}, {1: 7, 2: 3}]
     assert flicker(states) == (2, 4)
+
+
+def test_video_stats_count_false_digits_per_frame():
+    class Scene:
+        def __init__(self, truths):
+            self.truths, self.truth_ids = truths, list(range(len(truths)))
+
+    # given two frames: one digit read right once and once doubled, and a frame of no digits
+    # with two reported
+    one = Truth(4, (10, 10, 10, 20))
+    scenes = [Scene([one]), Scene([])]
+    outputs = [[Truth(4, (10, 10, 10, 20)), Truth(4, (11, 10, 10, 20))], [Truth(1, (50, 0, 5, 20))] * 2]
+    # then the doubled box and both boxes of the empty frame are false: 3 over 2 frames
+    assert video_stats(scenes, outputs)["false_per_frame"] == 1.5
 
 
 def test_match_pairs_each_truth_with_at_most_one_detection():
