@@ -134,6 +134,5 @@ class DetectorConfig:
     """Half of ``ink_ratio`` (the low threshold of a hysteresis, as in Canny's edges): in a clean
     frame, ink left over beside no candidate (a blurred tiny digit broken into specks below the
     smallest digit's height) is grown through pixels this much darker than the paper; a grown
-    mark up to 3x that height (a small digit, or one written with a light hand) on the page's
-    bright surface, in plain paper, is a candidate too,
+    mark of small-digit size on the page's bright surface, in plain paper, is a candidate too,
     read from its gray at this threshold (see :func:`_faint_digits`). 0: off."""

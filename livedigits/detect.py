@@ -62,12 +62,6 @@ WALL_CELL_WIDTH = 0.5
 """A wall has a cell on either side at least this share of the median cell's width; the stem of a
 digit cramped into its cell, from line to line, leaves narrower parts of it (without this rule
 such a stem was taken for a wall: boxes 0.899 on the tuning frames, 0.906 on the check frames)."""
-FAINT_SPAN = 3.0
-"""Faint marks grown from specks (:func:`_faint_digits`) are candidates up to this many times
-``min_h`` tall: digits of ordinary size written with a light hand, whose strokes reach the ink
-threshold only in places, as well as small ones (at 2, only those: tuning frames, sheets on a
-desk 0.919 -> 0.940, tiny digits 0.735 -> 0.741, the rest unchanged; at 4 the same and boxes
-+0.003; check frames within 0.001)."""
 CONTAINER_MISS = 1.5
 """Degrees from the nearest angle searched beyond which a container's line tilt is searched too."""
 CONTAINER_SPREAD = 6.0
@@ -563,7 +557,7 @@ def _faint_digits(
     """Small digits too faint to hold together at ``ink_ratio``: the ink of ``clean`` (the mask
     after its structures were erased) off every candidate's ink and off the ``tall``
     components (contours of those at least ``min_h`` tall) seeds a hysteresis through pixels
-    ``faint_ratio`` darker than the paper; a grown mark between ``min_h`` and :data:`FAINT_SPAN` times that tall,
+    ``faint_ratio`` darker than the paper; a grown mark between ``min_h`` and twice that tall,
     inside the frame, touching none of ``lines`` (erased lines, lifted rulings), plausible, on the
     page's bright surface and in plain paper (as the small candidates of :func:`find_candidates`)
     is a candidate, read from its gray at ``faint_ratio`` (:func:`_fine_ink`)."""
@@ -581,9 +575,9 @@ def _faint_digits(
     cv2.drawContours(seeds, tall, -1, 0, cv2.FILLED)
     if not seeds.any():
         return []
-    # Growth reaches at most half the largest such digit (FAINT_SPAN x min_h) from a seed: the
-    # faint threshold is only looked at there, and the outlines traced only there.
-    reach = int(FAINT_SPAN * min_h) + 1
+    # Growth reaches at most half the largest such digit (2 x min_h) from a seed: the faint
+    # threshold is only looked at there, and the outlines traced only there.
+    reach = 2 * int(min_h) + 1
     near = cv2.dilate(seeds, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, reach)))
     weak = cv2.compare(gray, cv2.convertScaleAbs(paper_full, alpha=1.0 - config.faint_ratio), cv2.CMP_LT)
     weak = cv2.subtract(cv2.bitwise_or(weak, seeds), taken)
@@ -593,7 +587,7 @@ def _faint_digits(
     boxes = np.array([cv2.boundingRect(o) for o in outlines], np.int64).reshape(-1, 4)
     x, y, bw, bh = boxes.T
     b = config.border_px
-    ok = (bh >= min_h) & (bh < FAINT_SPAN * min_h) & (bw <= config.max_single_aspect * bh)
+    ok = (bh >= min_h) & (bh < 2 * min_h) & (bw <= config.max_single_aspect * bh)
     ok &= (x >= b) & (y >= b) & (x + bw <= w - b) & (y + bh <= h - b)
     found = []
     for k in np.nonzero(ok)[0].tolist():

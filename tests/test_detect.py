@@ -266,23 +266,6 @@ def test_a_stroke_through_a_line_found_at_half_size_takes_no_bar_of_it(upright):
     assert cols.min() >= 147 and cols.max() <= 152
 
 
-def test_digits_of_ordinary_size_written_faintly_but_for_a_speck_are_grown_whole():
-    from livedigits.recognizer import Recognizer
-
-    # Given 7s 18 px tall (2.6x the smallest digit at 480 px) written lightly, 17% under the paper
-    # (the ink threshold is 20%), with one short dark speck in the stem where the pen pressed
-    gray = np.full((480, 640), 200, np.uint8)
-    for x in range(100, 560, 60):
-        cv2.line(gray, (x, 200), (x + 11, 200), 165, 2)
-        cv2.line(gray, (x + 11, 200), (x + 3, 217), 165, 2)
-        cv2.line(gray, (x + 9, 206), (x + 8, 208), 110, 2)
-    gray = cv2.GaussianBlur(gray, (3, 3), 0)
-    # When read, Then each is grown from its speck into the whole digit and read as a 7
-    digits = Recognizer().recognize(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR))
-    assert [d.digit for d in digits] == [7] * 8
-    assert all(d.box[3] >= 17 for d in digits)
-
-
 def _comb(marks):
     """A comb field of five 59x58 px cells (lines 4 px, walls 2 px) with ``marks(mask)`` drawn in
     it: (what is left once its long lines are erased, those lines, its cells' hole contours)."""
