@@ -523,19 +523,25 @@ def test_a_pan_that_keeps_a_few_digits_among_many_new_ones_is_still_found():
     assert np.allclose(_search_shift(disp, det_labels[:, None] == track_labels[None], 40.0), [-280, 0])
 
 
-def test_a_digit_seen_in_part_keeps_its_full_box_while_it_coasts():
-    # Given a steady sheet
-    items = sheet()
+def steady_then_reshaped(items, k, reshape):
+    """A tracker after 5 frames of a steady sheet, {item: its Digit} then, and a frame of the same
+    sheet in which item ``k`` is detected with its box (x, y, w, h) changed by ``reshape``."""
     tracker = Tracker()
     for _ in range(5):
         before = by_item(tracker.update(frame(items)), items, (0, 0))
-    # When one digit is seen in part for a frame (its lower half: a pen over it), then not at all
     reading = frame(items)
+    seen = next(d for d in reading.digits if d.box[:2] == items[k][1])
+    changed = Digit(reshape(*seen.box), seen.digit, seen.confidence, probs=seen.probs)
+    reading.digits[reading.digits.index(seen)] = changed
+    return tracker, before, reading
+
+
+def test_a_digit_seen_in_part_keeps_its_full_box_while_it_coasts():
+    # Given a steady sheet; When one digit is seen in part for a frame (its lower half: a pen
+    # over it), then not at all
+    items = sheet()
     k = 0
-    part = next(d for d in reading.digits if d.box[:2] == items[k][1])
-    x, y, w, h = part.box
-    half = Digit((x, y + h // 2, w, h - h // 2), part.digit, part.confidence, probs=part.probs)
-    reading.digits[reading.digits.index(part)] = half
+    tracker, before, reading = steady_then_reshaped(items, k, lambda x, y, w, h: (x, y + h // 2, w, h - h // 2))
     tracker.update(reading)
     coasting = tracker.update(frame(items, hidden={k}))
     # Then it is still reported, about as tall as the digit, not the half it was last seen as
@@ -544,19 +550,12 @@ def test_a_digit_seen_in_part_keeps_its_full_box_while_it_coasts():
 
 
 def test_a_detection_that_takes_in_a_line_beside_its_digit_barely_moves_the_box():
-    # Given a steady sheet
+    # Given a steady sheet; When one digit's detection takes in a piece of a box's side to its
+    # left and above for a frame (its box 16 px wider and 12 px taller, so its centre 8 and 6 px off)
     items = sheet()
-    tracker = Tracker()
-    for _ in range(5):
-        before = by_item(tracker.update(frame(items)), items, (0, 0))
-    # When one digit's detection takes in a piece of a box's side to its left and above for a
-    # frame (its box 16 px wider and 12 px taller, so its centre 8 and 6 px off)
-    reading = frame(items)
     k = 4
-    seen = next(d for d in reading.digits if d.box[:2] == items[k][1])
-    x, y, w, h = seen.box
-    grown = Digit((x - 16, y - 12, w + 16, h + 12), seen.digit, seen.confidence, probs=seen.probs)
-    reading.digits[reading.digits.index(seen)] = grown
+    tracker, before, reading = steady_then_reshaped(items, k, lambda x, y, w, h: (x - 16, y - 12, w + 16, h + 12))
+    (x, y), w, h = items[k][1], WIDTH, HEIGHT
     box = next(d.box for d in tracker.update(reading).digits if d.track_id == before[k].track_id)
     # Then its box stays within 3 px of the digit (centred on the detection, 8 and 6 px off)
     assert abs(box[0] + box[2] / 2 - (x + w / 2)) <= 3 and abs(box[1] + box[3] / 2 - (y + h / 2)) <= 3, box
