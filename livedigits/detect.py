@@ -865,8 +865,9 @@ def _without_walls(
     label = np.zeros((bh, bw), np.int32)
     for k, hole in enumerate(cells):
         cv2.drawContours(label, [hole], -1, k + 1, cv2.FILLED, offset=(-bx, -by))
-    widths = np.array([0] + [cv2.boundingRect(hole)[2] for hole in cells])
-    tall = [cv2.boundingRect(hole)[3] >= 0.5 * cell_h for hole in cells]
+    rects = [cv2.boundingRect(hole) for hole in cells]
+    widths = np.array([0] + [r[2] for r in rects])  # by label: 0 is no cell
+    tall = [r[3] >= 0.5 * cell_h for r in rects]
     if not any(tall):
         return kept
     wide = WALL_CELL_WIDTH * float(np.median(widths[1:][tall]))

@@ -29,9 +29,8 @@ Each frame:
    A confirmed track missing from the detections is reported for up to ``max_missed`` frames
    (fewer for a track seen seldom: :data:`COAST_PER_HIT`), so labels do not blink, at its box
    moved as the digits seen this frame moved (the sheet is one plane: :func:`_carried`), else at
-   its own velocity. A detection that is two known digits run
-   together (:func:`_merged`) is not used; the digits under it coast. A track is dropped at once
-   when its box leaves the frame.
+   its own velocity. A detection that is two known digits run together (:func:`_merged`) is not
+   used; the digits under it coast. A track is dropped at once when its box leaves the frame.
 
 numpy only (no scipy): at 20 digits a frame, tracking and layout together take ~0.2-0.3 ms
 (``python -m livedigits.track`` prints the figure).
@@ -342,10 +341,10 @@ def _placed(tracks: np.ndarray, dets: np.ndarray) -> np.ndarray:
     agree = (ratio >= SIZE_AGREE) & (ratio <= 1.0 / SIZE_AGREE)
     # In log scale, the way from the old size to the detection's by the weight.
     size = old * ratio ** np.where(agree, SIZE_FOLLOW, SIZE_FOLLOW_FAR)
-    centre = dets[:, :2] + 0.5 * dets[:, 2:]
+    centre = _centres(dets)
     if not agree.all():
         far = ~agree.all(axis=1)
-        moved = tracks[far, :2] + 0.5 * tracks[far, 2:]
+        moved = _centres(tracks[far])
         centre[far] = moved + CENTRE_FOLLOW_FAR * (centre[far] - moved)
     return np.concatenate([centre - 0.5 * size, size], axis=1)
 
@@ -550,11 +549,11 @@ def _merged(det_boxes: np.ndarray, tracks: np.ndarray, confirmed: np.ndarray) ->
     return out
 
 
-def _covers(det_boxes: np.ndarray, boxes: np.ndarray) -> list[bool]:
-    """For each of ``boxes`` [K,4]: does one of ``det_boxes`` [N,4] contain its centre?"""
+def _covers(over: np.ndarray, boxes: np.ndarray) -> list[bool]:
+    """For each of ``boxes`` [K,4]: does one of the boxes ``over`` [N,4] contain its centre?"""
     c = _centres(boxes)
-    x0, y0 = det_boxes[:, 0], det_boxes[:, 1]
-    x1, y1 = x0 + det_boxes[:, 2], y0 + det_boxes[:, 3]
+    x0, y0 = over[:, 0], over[:, 1]
+    x1, y1 = x0 + over[:, 2], y0 + over[:, 3]
     inside = (
         (c[:, None, 0] >= x0[None])
         & (c[:, None, 0] <= x1[None])
