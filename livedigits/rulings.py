@@ -29,7 +29,8 @@ def lift_rulings(gray: np.ndarray, paper: np.ndarray, config: DetectorConfig = D
 
     A ruling near the ink threshold breaks into dashes there, and the dashes read as 1s and the
     squares of a grid as 0s; lifted first, in gray, it never reaches the mask. The page is turned
-    upright first when it is askew (:func:`_page_tilt`). Lines are found by a grayscale opening of
+    upright first when it is askew, each family of lines by its own angle when a grid is seen
+    sheared (:func:`_page_tilts`). Lines are found by a grayscale opening of
     the darkness with horizontal and vertical kernels ``ruling_length`` of the frame height long,
     the darkness first spread ``ruling_spread`` px across the line so that a line a little off
     straight is still one run; runs as thick as a bold stroke, runs spanning less than
@@ -55,34 +56,59 @@ def _rulings(gray: np.ndarray, paper: np.ndarray, config: DetectorConfig) -> np.
     dark = cv2.bitwise_not(gray)
     floor = cv2.bitwise_not(paper)  # the paper's own darkness
     above = cv2.subtract(paper, gray)  # how much darker than its paper each pixel is
-    # A page askew by more than the spread allows is turned upright first, by the angle at which
+    # A page askew by more than the spread allows is turned upright first, by the angles at which
     # whatever stands out of the paper (the rulings, where there are any) lines up best.
     marks = cv2.compare(above, config.ruling_lift_min, cv2.CMP_GE)
     # Only on the page (a surface as bright as paper): a wooden desk's grain has straight runs too.
     page = cv2.compare(paper, config.min_surface_ratio * float(np.percentile(paper[::8, ::8], 99)), cv2.CMP_GE)
-    tilt = _page_tilt(cv2.bitwise_and(marks, page))
+    # Seen sheared or in perspective, a grid's rows and columns turn by different angles: each
+    # family is turned upright by its own.
+    row_tilt, col_tilt = _page_tilts(cv2.bitwise_and(marks, page))
+    thick = 2 * spread + 1  # a ruling is thin: a run thicker than a pen's width is a bold stroke
+
+    # A ruling runs across the page; a digit's straight stroke is as long as the digit is tall.
+    def lying(d, f):
+        rows = _runs_along(d, f, spread, length, thick, True)
+        return _spanning(rows, config.ruling_lift_min, config.ruling_min_span * w, cv2.CC_STAT_WIDTH)
+
+    def standing(d, f):
+        cols = _runs_along(d, f, spread, length, thick, False)
+        return _spanning(cols, config.ruling_lift_min, config.ruling_min_span_down * h, cv2.CC_STAT_HEIGHT)
+
+    # The darkness of thin lines beyond the paper's own.
+    if row_tilt == col_tilt:
+        return _upright(dark, floor, row_tilt, (lying, standing))
+    return cv2.max(_upright(dark, floor, row_tilt, (lying,)), _upright(dark, floor, col_tilt, (standing,)))
+
+
+def _upright(dark: np.ndarray, floor: np.ndarray, tilt: float, finders) -> np.ndarray:
+    """The greatest of ``finders``' answers (``(dark, floor) -> HxW uint8``) on ``dark`` and
+    ``floor`` (HxW uint8) turned by ``tilt`` degrees when that is :data:`RULING_TURN` or more,
+    turned back."""
     turned = abs(tilt) >= RULING_TURN
     if turned:
+        h, w = dark.shape
         matrix = cv2.getRotationMatrix2D((w / 2, h / 2), tilt, 1.0)
         dark = cv2.warpAffine(dark, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         floor = cv2.warpAffine(floor, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    across_rows = cv2.dilate(dark, np.ones((spread, 1), np.uint8))
-    across_cols = cv2.dilate(dark, np.ones((1, spread), np.uint8))
-    rows = cv2.morphologyEx(across_rows, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
-    cols = cv2.morphologyEx(across_cols, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
-    # A ruling is thin: where a long run is also thicker than the spread and a pen's width, it
-    # is a bold stroke (the stem of a marker 1, the side of a bold 8), and nothing is lifted.
-    thick = 2 * spread + 1
-    rows = cv2.subtract(rows, cv2.max(cv2.morphologyEx(rows, cv2.MORPH_OPEN, np.ones((thick, 1), np.uint8)), floor))
-    cols = cv2.subtract(cols, cv2.max(cv2.morphologyEx(cols, cv2.MORPH_OPEN, np.ones((1, thick), np.uint8)), floor))
-    # A ruling runs across the page; a digit's straight stroke is as long as the digit is tall.
-    rows = _spanning(rows, config.ruling_lift_min, config.ruling_min_span * w, cv2.CC_STAT_WIDTH)
-    cols = _spanning(cols, config.ruling_lift_min, config.ruling_min_span_down * h, cv2.CC_STAT_HEIGHT)
-    excess = cv2.max(rows, cols)  # darkness of thin lines beyond the paper's own
+    found = finders[0](dark, floor)
+    for find in finders[1:]:
+        found = cv2.max(found, find(dark, floor))
     if turned:
-        back = cv2.invertAffineTransform(matrix)
-        excess = cv2.warpAffine(excess, back, (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
-    return excess
+        found = cv2.warpAffine(found, cv2.invertAffineTransform(matrix), (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
+    return found
+
+
+def _runs_along(dark: np.ndarray, floor: np.ndarray, spread: int, length: int, thick: int, lying: bool) -> np.ndarray:
+    """The darkness beyond ``floor`` of the thin runs of ``dark`` (both HxW uint8) at least
+    ``length`` px long, lying (along the rows) or standing: ``dark`` spread ``spread`` px across
+    first, so a line a little off straight is one run; runs ``thick`` px or thicker (a marker 1's
+    stem, a bold 8's side) give nothing."""
+    across = (spread, 1) if lying else (1, spread)
+    along = (1, length) if lying else (length, 1)
+    runs = cv2.morphologyEx(cv2.dilate(dark, np.ones(across, np.uint8)), cv2.MORPH_OPEN, np.ones(along, np.uint8))
+    bold = cv2.morphologyEx(runs, cv2.MORPH_OPEN, np.ones((thick, 1) if lying else (1, thick), np.uint8))
+    return cv2.subtract(runs, cv2.max(bold, floor))
 
 
 def _lifted(gray: np.ndarray, paper: np.ndarray, excess: np.ndarray, config: DetectorConfig) -> np.ndarray:
@@ -123,33 +149,56 @@ def _spanning(excess: np.ndarray, floor: int, span: float, extent: int) -> np.nd
     return cv2.bitwise_and(excess, cv2.bitwise_and(kept, marks))
 
 
-def _page_tilt(marks: np.ndarray) -> float:
-    """The turn in degrees (for ``cv2.getRotationMatrix2D``) that lines up the straight lines among
-    ``marks`` (HxW uint8) with the rows and columns: the angle, in whole degrees within
-    :data:`PAGE_TILT_RANGE`, at which the row and column sums of a small copy are most peaked (a
-    ruled page's lines each fall in one row). 0 when no angle does :data:`PAGE_TILT_GAIN` better
-    than none."""
+def _page_tilts(marks: np.ndarray) -> tuple[float, float]:
+    """The turns in degrees (for ``cv2.getRotationMatrix2D``) that line up the lying and the
+    standing straight lines among ``marks`` (HxW uint8) with the rows and with the columns.
+
+    The page's turn is the angle, in whole degrees within :data:`PAGE_TILT_RANGE`, at which the
+    row and column sums of a small copy are most peaked together (a ruled page's lines each fall
+    in one row), when it does :data:`PAGE_TILT_GAIN` better than none. Seen in perspective, a
+    grid's columns can lean by degrees more than its rows: a family whose own sums peak
+    :data:`PAGE_TILT_GAIN` higher at another angle than at the page's turn is turned by that."""
     # Every whole degree: on a page with close rulings the peak is under a degree wide.
-    scores = _profile_scores(marks, np.arange(-PAGE_TILT_RANGE, PAGE_TILT_RANGE + 0.5).tolist())
-    if not scores:
-        return 0.0
+    angles = np.arange(-PAGE_TILT_RANGE, PAGE_TILT_RANGE + 0.5).tolist()
+    rows, cols = _profile_energies(marks, angles)
+    if not rows:
+        return 0.0, 0.0
+    page = _best_turn({angle: rows[angle] + cols[angle] for angle in angles}, 0.0)
+    return _best_turn(rows, page), _best_turn(cols, page)
+
+
+def _best_turn(scores: dict[float, float], default: float) -> float:
+    """The angle of the highest of ``scores`` when it is :data:`PAGE_TILT_GAIN` above the score
+    at ``default``; else ``default``."""
     best = max(scores, key=scores.get)
-    return best if scores[best] >= PAGE_TILT_GAIN * scores[0.0] else 0.0
+    return best if scores[best] >= PAGE_TILT_GAIN * scores[default] else default
 
 
 def _profile_scores(marks: np.ndarray, angles: list[float], side: int = 256) -> dict[float, float]:
     """For each turn in ``angles`` (degrees), how peaked the row and column sums of ``marks``
     (HxW uint8) are once turned by it, on a copy of at most ``side`` px: highest where straight
     lines fall along the rows and columns. Empty when there are no marks."""
+    rows, cols = _profile_energies(marks, angles, side)
+    return {angle: rows[angle] + cols[angle] for angle in rows}
+
+
+def _profile_energies(
+    marks: np.ndarray, angles: list[float], side: int = 256
+) -> tuple[dict[float, float], dict[float, float]]:
+    """For each turn in ``angles`` (degrees), how peaked the row sums and the column sums of
+    ``marks`` (HxW uint8) are once turned by it (their sums of squares), on a copy of at most
+    ``side`` px. Both empty when there are no marks."""
     h, w = marks.shape
     f = max(1, -(-max(h, w) // side))  # rounded up: the copy is never over ``side`` px
     small = cv2.resize(marks, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA).astype(np.float32)
     if not small.any():
-        return {}
+        return {}, {}
     sh, sw = small.shape
-    scores: dict[float, float] = {}
+    rows: dict[float, float] = {}
+    cols: dict[float, float] = {}
     for angle in angles:
         matrix = cv2.getRotationMatrix2D((sw / 2, sh / 2), angle, 1.0)
         turned = cv2.warpAffine(small, matrix, (sw, sh), flags=cv2.INTER_LINEAR)
-        scores[angle] = float((turned.sum(axis=1) ** 2).sum() + (turned.sum(axis=0) ** 2).sum())
-    return scores
+        rows[angle] = float((turned.sum(axis=1) ** 2).sum())
+        cols[angle] = float((turned.sum(axis=0) ** 2).sum())
+    return rows, cols

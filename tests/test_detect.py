@@ -7,6 +7,7 @@ import pytest
 from benchmarks.score import iou
 from livedigits.detect import Candidate, binarize, find_candidates, split_touching, to_gray
 from livedigits.layout import find_lines
+from livedigits.rulings import _page_tilts
 
 PAPER = 235
 INK = 40
@@ -453,3 +454,29 @@ def test_a_bar_beside_an_erased_side_is_no_wall():
     kept[20:60, 13:16] = 255
     # Then the 1 is no wall between two lines: it stays
     assert _without_dividers(kept, erased)[20:60, 13:16].all()
+
+
+@pytest.mark.parametrize("lean", [0.1, -0.1])
+def test_a_grid_whose_columns_lean_is_turned_upright_family_by_family(lean):
+    # Given the marks of a squared page whose rows are level and whose columns lean ~6 degrees
+    marks = np.zeros((480, 640), np.uint8)
+    for y in range(20, 480, 24):
+        cv2.line(marks, (0, y), (639, y), 255, 1)
+    for x in range(-100, 740, 24):
+        cv2.line(marks, (x, 0), (x + round(lean * 479), 479), 255, 1)
+    # When the page's tilts are found, Then the rows stay and the columns are turned by ~6 degrees
+    row_tilt, col_tilt = _page_tilts(marks)
+    assert row_tilt == 0.0
+    assert 5.0 <= abs(col_tilt) <= 7.0
+
+
+def test_a_turned_grid_is_turned_back_as_a_whole():
+    # Given the marks of a squared page turned 5 degrees as a whole
+    marks = np.zeros((480, 640), np.uint8)
+    for v in range(-400, 1000, 24):
+        cv2.line(marks, (-200, v), (900, v), 255, 1)
+        cv2.line(marks, (v, -200), (v, 700), 255, 1)
+    turned = cv2.warpAffine(marks, cv2.getRotationMatrix2D((320, 240), 5.0, 1.0), (640, 480))
+    # When the page's tilts are found, Then both families are turned back by the same angle
+    row_tilt, col_tilt = _page_tilts(turned)
+    assert row_tilt == col_tilt and abs(row_tilt) == 5.0
