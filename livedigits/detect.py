@@ -524,7 +524,13 @@ def find_candidates(
             candidates.append(whole)
     if gray is not None and config.faint_ratio > 0 and noise <= config.noisy:
         tall = [contours[i] for i in np.flatnonzero(boxes[:, 3] >= min_h).tolist()]
-        candidates += _faint_digits(clean, lines, candidates, tall, gray, paper, min_h, brightest, noise, config)
+        # As tall as the page's own digits, give or take (handwriting on one page is of one size).
+        faint_h = 2 * min_h
+        if len(candidates) >= 3:
+            faint_h = max(faint_h, FAINT_OF_PAGE * float(np.median([c.h for c in candidates])))
+        candidates += _faint_digits(
+            clean, lines, candidates, tall, gray, paper, min_h, faint_h, brightest, noise, config
+        )
     if len(candidates) >= 3:
         median_h = float(np.median([c.h for c in candidates]))
         candidates = _join_stacked(candidates, median_h)
@@ -542,6 +548,12 @@ def find_candidates(
     return candidates
 
 
+FAINT_OF_PAGE = 1.3
+"""Faint marks grown from specks (:func:`_faint_digits`) are candidates up to this many times the
+median height of the frame's other candidates tall (with three or more; never under twice
+``min_h``): digits of the page's own size written with a lighter hand."""
+
+
 def _faint_digits(
     clean: np.ndarray,
     lines: np.ndarray,
@@ -550,6 +562,7 @@ def _faint_digits(
     gray: np.ndarray,
     paper: np.ndarray,
     min_h: float,
+    max_h: float,
     brightest: float,
     noise: float,
     config: DetectorConfig,
@@ -557,7 +570,7 @@ def _faint_digits(
     """Small digits too faint to hold together at ``ink_ratio``: the ink of ``clean`` (the mask
     after its structures were erased) off every candidate's ink and off the ``tall``
     components (contours of those at least ``min_h`` tall) seeds a hysteresis through pixels
-    ``faint_ratio`` darker than the paper; a grown mark between ``min_h`` and twice that tall,
+    ``faint_ratio`` darker than the paper; a grown mark at least ``min_h`` and under ``max_h`` tall,
     inside the frame, touching none of ``lines`` (erased lines, lifted rulings), plausible, on the
     page's bright surface and in plain paper (as the small candidates of :func:`find_candidates`)
     is a candidate, read from its gray at ``faint_ratio`` (:func:`_fine_ink`)."""
@@ -575,9 +588,9 @@ def _faint_digits(
     cv2.drawContours(seeds, tall, -1, 0, cv2.FILLED)
     if not seeds.any():
         return []
-    # Growth reaches at most half the largest such digit (2 x min_h) from a seed: the faint
+    # Growth reaches at most half the largest such digit (``max_h``) from a seed: the faint
     # threshold is only looked at there, and the outlines traced only there.
-    reach = 2 * int(min_h) + 1
+    reach = int(max_h) + 1
     near = cv2.dilate(seeds, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, reach)))
     weak = cv2.compare(gray, cv2.convertScaleAbs(paper_full, alpha=1.0 - config.faint_ratio), cv2.CMP_LT)
     weak = cv2.subtract(cv2.bitwise_or(weak, seeds), taken)
@@ -587,7 +600,7 @@ def _faint_digits(
     boxes = np.array([cv2.boundingRect(o) for o in outlines], np.int64).reshape(-1, 4)
     x, y, bw, bh = boxes.T
     b = config.border_px
-    ok = (bh >= min_h) & (bh < 2 * min_h) & (bw <= config.max_single_aspect * bh)
+    ok = (bh >= min_h) & (bh < max_h) & (bw <= config.max_single_aspect * bh)
     ok &= (x >= b) & (y >= b) & (x + bw <= w - b) & (y + bh <= h - b)
     found = []
     for k in np.nonzero(ok)[0].tolist():

@@ -317,6 +317,26 @@ def test_squared_paper_whose_columns_lean_more_than_its_rows_keeps_its_digits(
     assert s.right >= 22 and s.false_detections <= 1, s.as_dict()
 
 
+def test_digits_of_the_pages_size_written_with_a_lighter_hand_are_read(recognizer, mnist_test):
+    # Given a page of 30 digits 24 px tall (over three times the smallest digit at 480 px): two
+    # rows in dark ink and a row whose pen barely reached the ink threshold (at most 25% under
+    # the paper, which is 20%: only the cores of its strokes reach it, in pieces)
+    page = Page(480, 640)
+    page.write(mnist_test, "3141592653", 60, 100, 24)
+    page.write(mnist_test, "2718281828", 60, 300, 24, k=10)
+    light = Page(480, 640)
+    light.write(mnist_test, "5772156649", 60, 200, 24, k=20)
+    darkness = (PAPER - light.img.astype(np.float32)) / (PAPER - INK)  # 0..1, the pen's alpha
+    page.img[180:240] = (PAPER * (1 - 0.25 * darkness[180:240])).astype(np.uint8)
+    frame = cv2.GaussianBlur(page.img, (3, 3), 0)
+    truths = [Truth(d, box) for d, box in page.truths + light.truths]
+    # When read, Then the light row's digits whose strokes reach the threshold somewhere are read
+    # too: their faint pieces grow into digits as tall as the page's others (they grew only to
+    # twice the smallest digit, 14 px, and none of the light row was read)
+    s = score(recognizer, frame, truths)
+    assert s.right >= 24 and s.false_detections == 0, s.as_dict()
+
+
 @pytest.mark.parametrize("height", [40, 60], ids=["40px", "60px"])
 def test_light_ink_digits_with_long_straight_strokes_are_not_taken_for_rulings(recognizer, mnist_test, height):
     # Given a row of MNIST digits (7 2 1 0 4 1 4 9: long straight stems and bars) in a light gray
