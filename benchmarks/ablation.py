@@ -62,6 +62,7 @@ CONFIGS: dict[str, dict] = {
     "no ruling lift (ruling_lift_max)": {"ruling_lift_max": 0},
     "no edge check (min_side_ratio)": {"min_side_ratio": 0.0},
     "no surface check (min_surface_ratio)": {"min_surface_ratio": 0.0},
+    "no ink taken off the bright page, in a shadow (shadow_min_contrast)": {"shadow_min_contrast": 1.0},
     "no ink contrast check (min_ink_contrast)": {"min_ink_contrast": 0.0},
     "no texture ring round small marks (max_texture)": {"max_texture": 1.0},
     "no mid-tone check round tall marks (max_mid_tones)": {"max_mid_tones": 1.0},

@@ -467,11 +467,16 @@ def find_candidates(
     # Erased lines and lifted rulings: never read as part of a mark beside them.
     lines = cv2.subtract(mask, clean) if ruled is None else cv2.bitwise_or(cv2.subtract(mask, clean), ruled)
     # Where a region lies is judged from its box first, before any mask is cut.
+    shaded: set[int] = set()
     if gray is not None:
-        regions = _off_edges(regions, gray, config.min_side_ratio)
         paper = paper_level(gray, config) if paper is None else paper
         brightest = float(np.percentile(paper, 99))
-        regions = _on_bright_surface(regions, paper, brightest, config)
+        on_page = _on_bright_surface(_off_edges(regions, gray, config.min_side_ratio), paper, brightest, config)
+        # Off the bright page, or on its edge: the desk, or the page in a shadow. Only ink far
+        # darker than its own surface, in plain surroundings, is taken there (below).
+        shaded = {id(r) for r in regions} - {id(r) for r in on_page}
+        if config.shadow_min_contrast >= 1.0:
+            regions = on_page
 
     candidates = []
     for r in regions:
@@ -484,6 +489,14 @@ def find_candidates(
         if not _plausible(whole, min_h, config, blob=False):
             continue
         background = _background(paper, whole, config.background_scale) if gray is not None else 0.0
+        if id(r) in shaded:
+            # Darker than even the dimmest surface under it: a stroke, not the desk beyond an edge.
+            dimmest = _background(paper, whole, config.background_scale, darkest=True)
+            contrast = 1.0 - cv2.mean(gray[gy : gy + gh, gx : gx + gw], whole.mask)[0] / max(dimmest, 1.0)
+            if contrast < config.shadow_min_contrast:
+                continue
+            if _shade_texture(whole, gray, paper, config) - noise > config.max_texture:
+                continue
         if _blob(whole.mask, config):
             # A tiny digit blurred shut (an 8, a 0) is a blob in the mask; its gray, thresholded
             # at half its darkness, keeps its hollows. A dot stays a dot there.
@@ -980,11 +993,13 @@ def _tilt(contour: np.ndarray) -> float:
     return (angle + 45.0) % 90.0 - 45.0
 
 
-def _background(paper: np.ndarray, c, scale: int) -> float:
-    """The brightest local background (``paper``, at 1/``scale``) over a box with x, y, w, h."""
+def _background(paper: np.ndarray, c, scale: int, darkest: bool = False) -> float:
+    """The brightest (``darkest``: dimmest) local background (``paper``, at 1/``scale``) over a
+    box with x, y, w, h."""
     # Clamped: the frame's last few pixels past a multiple of ``scale`` fall in its last cell.
     y0, x0 = min(c.y // scale, paper.shape[0] - 1), min(c.x // scale, paper.shape[1] - 1)
-    return float(paper[y0 : (c.y + c.h) // scale + 1, x0 : (c.x + c.w) // scale + 1].max())
+    cells = paper[y0 : (c.y + c.h) // scale + 1, x0 : (c.x + c.w) // scale + 1]
+    return float(cells.min() if darkest else cells.max())
 
 
 def _on_bright_surface(candidates: list, paper: np.ndarray, brightest: float, config: DetectorConfig) -> list:
@@ -1072,6 +1087,27 @@ def _texture(c: Candidate, gray: np.ndarray, background: float) -> float:
     so that sensor noise weighs less. Plain paper, even between close digits or beside a ruling
     (each covers less than half the ring), measures about its noise; wood grain does not."""
     return float(np.median(np.abs(_ring(c, gray, background))))
+
+
+def _shade_texture(c: Candidate, gray: np.ndarray, paper: np.ndarray, config: DetectorConfig) -> float:
+    """How far the gray beside a candidate departs from the local paper level under each pixel
+    (``paper``, at 1/``background_scale``), on its most departing side: the median of
+    |1 - gray / level| over each of the four margins half the candidate's height wide (the gray
+    3x3-averaged), the largest of the four. A page's shading (a shadow's soft edge) is plain paper
+    on every side; a desk's grain beyond the sheet's edge is not, on that side."""
+    h, w = gray.shape
+    m = max(4, round(0.5 * c.h))
+    x0, y0, x1, y1 = max(0, c.x - m), max(0, c.y - m), min(w, c.x + c.w + m), min(h, c.y + c.h + m)
+    around = cv2.blur(gray[y0:y1, x0:x1], (3, 3)).astype(np.float32)
+    s = config.background_scale
+    level = cv2.resize(paper, (paper.shape[1] * s, paper.shape[0] * s), interpolation=cv2.INTER_LINEAR)
+    level = level[y0:y1, x0:x1].astype(np.float32)
+    if level.shape != around.shape:  # the frame's last pixels past a multiple of the scale
+        level = cv2.resize(level, (around.shape[1], around.shape[0]), interpolation=cv2.INTER_NEAREST)
+    departure = np.abs(1.0 - around / np.maximum(level, 1.0))
+    bx0, by0, bx1, by1 = c.x - x0, c.y - y0, c.x - x0 + c.w, c.y - y0 + c.h
+    sides = (departure[:, :bx0], departure[:, bx1:], departure[:by0, bx0:bx1], departure[by1:, bx0:bx1])
+    return max((float(np.median(side)) for side in sides if side.size), default=0.0)
 
 
 def _mid_tones(c: Candidate, gray: np.ndarray, background: float, low: float, high: float) -> float:
