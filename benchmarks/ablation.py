@@ -43,8 +43,8 @@ def _no_words(boxes, *args):
     return np.zeros(len(boxes), bool)
 
 
-def _every_size(heights, share):
-    return np.ones(len(heights), bool)
+def _every_size(boxes, share):
+    return np.ones(len(boxes), bool)
 
 
 PATCHES: dict[str, tuple[object, str, Callable]] = {

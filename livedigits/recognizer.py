@@ -21,11 +21,27 @@ __all__ = ["Analysis", "Digit", "Reading", "Recognizer", "DEFAULT_MIN_CONFIDENCE
 STAGES = ("gray", "detect", "normalize", "inference")
 MIN_RELATIVE_HEIGHT = 0.6
 """With three or more readings in a frame that pass the confidence bar, one shorter than this
-times their median height is not reported: a speck, a scratch, a piece of a box's side or of a
-broken stroke, the small letter of a printed label beside handwriting. Handwriting on one page is
-of one size, give or take. Judged after the word check (:func:`~livedigits.words.in_words`),
-which needs a label's small letters to see its word; before it (in the detector, at 0.4),
-dropping them left a label's capitals and tall letters reported as 0s and 1s."""
+times the median height of them all (or of its own group: :data:`SIZE_REACH`) is not reported: a
+speck, a scratch, a piece of a box's side or of a broken stroke, the small letter of a printed
+label beside handwriting. Handwriting in one place is of one size, give or take. Judged after the word
+check (:func:`~livedigits.words.in_words`), which needs a label's small letters to see its word;
+before it (in the detector, at 0.4), dropping them left a label's capitals and tall letters
+reported as 0s and 1s."""
+SIZE_GROUP = 3
+SIZE_ALIKE = 1.5
+SIZE_REACH = 3.5
+"""A reading with at least two others of about its size (within :data:`SIZE_ALIKE` either way)
+within this many of its heights (centre to centre) is written in a group, a number; away from
+taller writing (:data:`OVERSHADOW_REACH`) it is judged against that group's median height, not
+the frame's: a number written half the size of the others elsewhere on a whiteboard is of a size
+with its own digits (against the frame's median it was dropped), while a lone mark, or two, are
+still judged against the frame. (The far line of a page seen at a steep angle, half the size of
+its nearest lines, is still judged against the frame: :data:`OVERSHADOW_REACH`.)"""
+OVERSHADOW_REACH = 2.0
+"""A group with a reading taller than its own by 1 / :data:`MIN_RELATIVE_HEIGHT` within this many
+of that taller reading's heights is beside larger handwriting, and judged against the frame as
+before: a form's printed label ("Total", its "o" and "a" read as 0s) over the number written
+under it, a box's small pieces beside the digit in it."""
 MAX_SIDE = 4096
 """Frames larger than this (a 12000x9000 scan) are read at this size: digits 2% of the frame are
 still ~80 px tall there, and memory and time stay bounded."""
@@ -141,8 +157,8 @@ class Recognizer:
         # (after the word check, which needs a label's small letters to see its word).
         chosen = [i for i in chosen if confidences[i] >= self.min_confidence]
         if len(chosen) >= 3 and self.min_relative_height > 0:
-            heights = np.array([regions[i].h for i in chosen])
-            chosen = [i for i, keep in zip(chosen, of_a_size(heights, self.min_relative_height)) if keep]
+            boxes = np.array([regions[i].box for i in chosen], np.float64)
+            chosen = [i for i, keep in zip(chosen, of_a_size(boxes, self.min_relative_height)) if keep]
         found = [
             Digit(_scaled(regions[i].box, scale), int(labels[i]), float(confidences[i]), probs=probs[i]) for i in chosen
         ]
@@ -152,9 +168,21 @@ class Recognizer:
         return Analysis(arrange(found), mask, batch.copy(), probs.copy(), timings, reported)
 
 
-def of_a_size(heights: np.ndarray, share: float) -> np.ndarray:
-    """bool [N]: which of ``heights`` (N >= 1) are at least ``share`` times their median."""
-    return heights >= share * float(np.median(heights))
+def of_a_size(boxes: np.ndarray, share: float) -> np.ndarray:
+    """bool [N]: which of ``boxes`` ([N,4] x, y, w, h; N >= 1) are at least ``share`` times as
+    tall as the median of them all, or, when written in a group of their own size away from
+    taller writing (:data:`SIZE_GROUP`, :data:`OVERSHADOW_REACH`), of that group."""
+    heights = boxes[:, 3]
+    centres = boxes[:, :2] + 0.5 * boxes[:, 2:]
+    d2 = ((centres[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+    ratio = heights[None, :] / heights[:, None]  # [i, j]: j's height over i's
+    near = (d2 <= (SIZE_REACH * heights[:, None]) ** 2) & (ratio >= 1 / SIZE_ALIKE) & (ratio <= SIZE_ALIKE)
+    taller = (d2 <= (OVERSHADOW_REACH * heights[None, :]) ** 2) & (ratio * share > 1.0)
+    grouped = (near.sum(axis=1) >= SIZE_GROUP) & ~taller.any(axis=1)
+    reference = np.full(len(boxes), float(np.median(heights)))
+    for i in np.flatnonzero(grouped).tolist():
+        reference[i] = float(np.median(heights[near[i]]))
+    return heights >= share * reference
 
 
 def _scaled(box: tuple[int, int, int, int], scale: float) -> tuple[int, int, int, int]:

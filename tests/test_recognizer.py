@@ -134,6 +134,37 @@ def test_a_mark_far_smaller_than_the_rest_is_not_reported(recognizer, mnist_test
     assert [d.digit for d in recognizer.recognize(frame)] == ([4, 1, 5, 9, 7] if reported else [4, 1, 5, 9])
 
 
+def _first_of_each(mnist_test) -> dict[int, np.ndarray]:
+    images, labels = mnist_test
+    return {d: images[int(np.nonzero(labels == d)[0][0])] for d in range(10)}
+
+
+def test_a_smaller_number_elsewhere_on_the_page_is_read(recognizer, mnist_test):
+    # A whiteboard: "742" and "19" written 90 px tall, and "5086" half their size in a far corner
+    # (against the frame's median height it was a speck's size, and went)
+    glyphs = _first_of_each(mnist_test)
+    frame = np.full((600, 900), 235, np.uint8)
+    for k, d in enumerate([7, 4, 2]):
+        _written(frame, glyphs[d], 60 + 95 * k, 60, 90)
+    for k, d in enumerate([1, 9]):
+        _written(frame, glyphs[d], 600 + 95 * k, 300, 90)
+    for k, d in enumerate([5, 0, 8, 6]):
+        _written(frame, glyphs[d], 80 + 50 * k, 480, 45)
+    assert [d.digit for d in recognizer.recognize(frame)] == [7, 4, 2, 1, 9, 5, 0, 8, 6]
+
+
+def test_small_marks_in_a_row_right_above_larger_writing_are_not_reported(recognizer, mnist_test):
+    # A form's label printed small right above the number written in its box: three marks 40% of
+    # the number's height that read as digits, a row of their own but beside larger writing
+    glyphs = _first_of_each(mnist_test)
+    frame = np.full((300, 900), 235, np.uint8)
+    for k, d in enumerate([3, 0, 8]):
+        _written(frame, glyphs[d], 100 + 36 * k, 40, 32)
+    for k, d in enumerate([4, 1, 5, 9]):
+        _written(frame, glyphs[d], 100 + 90 * k, 110, 80)
+    assert [d.digit for d in recognizer.recognize(frame)] == [4, 1, 5, 9]
+
+
 @pytest.mark.parametrize("label", ["Amount", "Total", "Qty", "Item"])
 def test_a_printed_label_beside_a_number_is_not_read(recognizer, mnist_test, label):
     # A form's label printed smaller than the handwriting: its small letters are what tells the word
