@@ -14,7 +14,7 @@ from livedigits.detect import Detector, DetectorConfig, to_gray
 from livedigits.layout import arrange
 from livedigits.mnist import SIZE, normalize_batch
 from livedigits.records import DEFAULT_MIN_CONFIDENCE, Digit, Reading
-from livedigits.words import in_words
+from livedigits.words import BAR_RUN, in_bars, in_words
 
 __all__ = ["Analysis", "Digit", "Reading", "Recognizer", "DEFAULT_MIN_CONFIDENCE", "STAGES"]
 
@@ -153,6 +153,13 @@ class Recognizer:
         if chosen:
             boxes = np.array([regions[i].box for i in chosen], np.int64)
             chosen = [i for i, word in zip(chosen, in_words(boxes, confidences[chosen], gray.shape[0])) if not word]
+        # Nor a barcode's bars (read as 1s, confidently).
+        sure = [i for i in chosen if confidences[i] >= self.min_confidence]
+        if len(sure) >= BAR_RUN:
+            bars = in_bars(np.array([regions[i].box for i in sure], np.int64), labels[sure])
+            if bars.any():
+                barred = {i for i, bar in zip(sure, bars.tolist()) if bar}
+                chosen = [i for i in chosen if i not in barred]
         # Then the confidence bar, and among what passes it what is far smaller than the rest
         # (after the word check, which needs a label's small letters to see its word).
         chosen = [i for i in chosen if confidences[i] >= self.min_confidence]

@@ -1,4 +1,5 @@
-"""Printed words are not numbers: letters the model takes for digits ("o" for 0, "l" for 1).
+"""Printed words and bars are not numbers: letters the model takes for digits ("o" for 0, "l" for
+1), and the bars of a barcode, each a perfect 1.
 
 A form's printed labels ("Total", "Qty", "Name") sit beside the boxes the numbers are written in.
 Read letter by letter, some of their letters look like digits and are read as such, confidently;
@@ -7,6 +8,9 @@ trained to give letters a flat answer). Letters of a word sit close together, in
 size; so a row of close candidates of which several are plainly not digits is a word, and none
 of it is reported. A handwritten number with one badly written digit is not a word: it takes at
 least :data:`MIN_LETTERS` non-digits, and :data:`LETTER_SHARE` of the row.
+
+A barcode on a label is a row of dozens of straight bars of one height, close together; read one
+by one they are 1s, confidently. Nobody writes :data:`BAR_RUN` ones in a row that close.
 """
 
 from __future__ import annotations
@@ -33,6 +37,28 @@ went unjudged; tiny digits now read from their gray at 3x are confident enough n
 letters at 2%: tuning and check frames' tiny digits unchanged, forms 0.85 -> 0.87.)"""
 
 
+BAR_RUN = 8
+BAR_GAP = 0.5
+"""A row of at least ``BAR_RUN`` readings of 1, each within this many of its height of the next,
+is a barcode's bars (a handwritten "1111" is four)."""
+
+
+def in_bars(boxes: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """bool [N]: which of the readings (``boxes`` [N, 4] x, y, w, h; ``labels`` [N] digits) are
+    bars of a barcode: 1s in a row of :data:`BAR_RUN` or more, close together."""
+    out = np.zeros(len(boxes), bool)
+    ones = np.flatnonzero(labels == 1)
+    if len(ones) < BAR_RUN:
+        return out
+    x, y, w, h = (boxes[ones, k].astype(np.float64) for k in range(4))
+    overlap = np.minimum(y[:, None] + h[:, None], y + h) - np.maximum(y[:, None], y)
+    gap = np.maximum(x[:, None], x) - np.minimum(x[:, None] + w[:, None], x + w)
+    near = (overlap >= 0.5 * np.minimum(h[:, None], h)) & (gap <= BAR_GAP * np.maximum(h[:, None], h))
+    roots = _rows(near)
+    out[ones[np.bincount(roots, minlength=len(ones))[roots] >= BAR_RUN]] = True
+    return out
+
+
 def in_words(boxes: np.ndarray, confidences: np.ndarray, frame_height: int) -> np.ndarray:
     """bool [N]: which of the candidates (``boxes`` int [N, 4] x, y, w, h; ``confidences`` [N],
     each one's top class probability) belong to a printed word rather than a number."""
@@ -53,13 +79,7 @@ def in_words(boxes: np.ndarray, confidences: np.ndarray, frame_height: int) -> n
         & (overlap >= 0.5 * np.minimum(h[:, None], h))
         & (gap <= WORD_GAP * np.maximum(h[:, None], h))
     )
-    # Rows are the connected groups of neighbours (union-find over the neighbouring pairs).
-    parent = np.arange(len(tall))
-    for i, j in zip(*np.nonzero(np.triu(near, 1))):
-        a, b = _root(parent, i), _root(parent, j)
-        if a != b:
-            parent[a] = b
-    roots = np.array([_root(parent, i) for i in range(len(tall))])
+    roots = _rows(near)
     letter = confidences[tall] < LETTER_CONFIDENCE
     # Only the rows with enough plain non-digits are looked at further (most rows have none).
     count = np.bincount(roots, minlength=len(tall))
@@ -73,6 +93,17 @@ def in_words(boxes: np.ndarray, confidences: np.ndarray, frame_height: int) -> n
         size = h <= WORD_SIZE * h[members & letter].max()
         out[tall[members & size]] = True
     return out
+
+
+def _rows(near: np.ndarray) -> np.ndarray:
+    """int [N]: for each of N marks, its row's root: rows are the connected groups of ``near``
+    (bool [N, N], symmetric) neighbours, by union-find over the neighbouring pairs."""
+    parent = np.arange(len(near))
+    for i, j in zip(*np.nonzero(np.triu(near, 1))):
+        a, b = _root(parent, i), _root(parent, j)
+        if a != b:
+            parent[a] = b
+    return np.array([_root(parent, i) for i in range(len(near))], np.int64)
 
 
 def _root(parent: np.ndarray, i: int) -> int:

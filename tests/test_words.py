@@ -1,10 +1,10 @@
-"""Printed words beside the numbers: their digit-like letters are not reported."""
+"""Printed words and barcodes beside the numbers: their digit-like letters and bars are not reported."""
 
 import cv2
 import numpy as np
 import pytest
 
-from livedigits.words import LETTER_CONFIDENCE, MIN_WORD_HEIGHT, in_words
+from livedigits.words import BAR_RUN, LETTER_CONFIDENCE, MIN_WORD_HEIGHT, in_bars, in_words
 from tests.test_pages import INK, Page, Truth, score
 
 
@@ -80,3 +80,43 @@ def test_a_small_printed_label_on_a_whole_form_is_not_read(recognizer, mnist_tes
     # When read, Then the number's digits are read and no letter of the label is reported
     s = score(recognizer, page.img, [Truth(d, b) for d, b in page.truths])
     assert s.found == 4 and s.right == 4 and s.false_detections == 0, s.as_dict()
+
+
+def test_a_row_of_many_close_ones_is_a_barcode_and_a_handwritten_1111_is_not():
+    # Given a barcode's bars read as 1s (120 px tall, 3-9 px wide, 4-12 px apart), then "1111"
+    # written by hand further down, and a 7 among the bars' row
+    rng = np.random.default_rng(0)
+    bars, x = [], 50
+    for _ in range(16):
+        w = int(rng.integers(3, 10))
+        bars.append([x, 100 + int(rng.integers(-2, 3)), w, 120])
+        x += w + int(rng.integers(4, 13))
+    ones = row(60, 300, 60, 4, step=1.5)
+    boxes = np.array(bars + ones.tolist() + [[x + 5, 100, 40, 120]], np.int64)
+    labels = np.array([1] * (len(bars) + len(ones)) + [7])
+    # Then the bars are a barcode, and the handwritten ones and the 7 are not
+    assert in_bars(boxes, labels).tolist() == [True] * len(bars) + [False] * (len(ones) + 1)
+
+
+def test_ones_of_a_barcode_short_of_the_run_or_far_apart_are_not_bars():
+    # Given BAR_RUN - 1 close bars, and BAR_RUN ones a whole height apart
+    close = np.array([[50 + 12 * k, 100, 4, 120] for k in range(BAR_RUN - 1)], np.int64)
+    apart = np.array([[50 + 240 * k, 400, 40, 120] for k in range(BAR_RUN)], np.int64)
+    assert not in_bars(close, np.ones(len(close), np.int64)).any()
+    assert not in_bars(apart, np.ones(len(apart), np.int64)).any()
+
+
+def test_a_barcode_on_a_label_gives_no_digits_and_the_number_beside_it_is_read(recognizer, mnist_test):
+    # Given a label: a printed barcode (40 bars 150 px tall) and "3607" written beside it
+    page = Page(400, 900)
+    rng = np.random.default_rng(1)
+    x = 40
+    for _ in range(40):
+        w = int(rng.integers(2, 9))
+        page.img[100:250, x : x + w] = INK
+        x += w + int(rng.integers(3, 10))
+    page.write(mnist_test, "3607", x + 80, 130, 80)
+    frame = cv2.GaussianBlur(page.img, (3, 3), 0)
+    # When read, Then only the number is reported (each bar was a confident 1)
+    s = score(recognizer, frame, [Truth(d, b) for d, b in page.truths])
+    assert s.right == 4 and s.false_detections == 0, s.as_dict()
