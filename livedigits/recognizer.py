@@ -102,6 +102,12 @@ class Recognizer:
         self.max_side = max_side
         self._batch = np.zeros((32, SIZE, SIZE, 1), np.float32)
 
+    def _surer(self, these: np.ndarray, those: np.ndarray) -> bool:
+        """Do the confidences ``these`` read more digits past the bar than ``those``, or as many
+        with the least sure of them surer?"""
+        bar = self.min_confidence
+        return (int((these >= bar).sum()), float(these.min())) > (int((those >= bar).sum()), float(those.min()))
+
     def recognize(self, frame: np.ndarray) -> list[Digit]:
         """Return the digits in ``frame`` (HxWx3 BGR uint8, or HxW gray) in reading order."""
         return self.analyze(frame).digits
@@ -123,16 +129,19 @@ class Recognizer:
         detection = self.detector.detect(gray)
         mask, candidates = detection.mask, detection.candidates
         t2 = time.perf_counter()
-        # Every reading to try goes in one batch: each candidate whole, and split where it may be
-        # touching digits. plan[i] = (index of candidate i's whole crop or -1, indices of its parts).
+        # Every reading to try goes in one batch: each candidate whole, and split every way offered
+        # where it may be touching digits. plan[i] = (index of candidate i's whole crop or -1, for
+        # each split the indices of its parts).
         regions, plan = [], []
         for c in candidates:
             whole = len(regions) if c.whole else -1
             if c.whole:
                 regions.append(c)
-            parts = list(range(len(regions), len(regions) + len(c.parts)))
-            regions.extend(c.parts)
-            plan.append((whole, parts))
+            splits = []
+            for pieces in [c.parts] + c.alternatives if c.parts else []:
+                splits.append(list(range(len(regions), len(regions) + len(pieces))))
+                regions.extend(pieces)
+            plan.append((whole, splits))
         if len(regions) > len(self._batch):
             self._batch = np.zeros((2 * len(regions), SIZE, SIZE, 1), np.float32)
         batch = self._batch[: len(regions)]
@@ -143,8 +152,15 @@ class Recognizer:
         labels = probs.argmax(axis=1)
         confidences = probs[np.arange(len(probs)), labels]
         chosen: list[int] = []
-        for whole, parts in plan:
+        for whole, splits in plan:
             whole_conf = confidences[whole] if whole >= 0 else -1.0
+            # The first split, or another into two or more digits that reads more of them past the
+            # bar, or as many with its least sure digit surer; then that or the whole, whichever's
+            # least sure digit is surer (ties: the whole).
+            parts = splits[0] if splits else []
+            for other in splits[1:]:
+                if len(other) >= 2 and self._surer(confidences[other], confidences[parts]):
+                    parts = other
             if parts and confidences[parts].min() > whole_conf:
                 chosen.extend(parts)
             elif whole >= 0:

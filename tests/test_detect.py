@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from benchmarks.score import iou
-from livedigits.detect import Candidate, binarize, find_candidates, split_touching, to_gray
+from livedigits.detect import Candidate, binarize, find_candidates, split_options, split_touching, to_gray
 from livedigits.layout import find_lines
 from livedigits.rulings import _page_tilts
 
@@ -135,6 +135,42 @@ def test_far_too_wide_is_only_read_split():
     cv2.line(img, (200, 250), (330, 250), INK, 10)
     [c] = detect(img)
     assert not c.whole and len(c.parts) == 3
+
+
+def _pieces_per_bar(pieces, bars) -> list[list[int]]:
+    """For each piece, how many of its pixels fall on each bar (fewest first)."""
+    out = []
+    for piece in pieces:
+        own = np.zeros_like(bars[0])
+        own[piece.y : piece.y + piece.h, piece.x : piece.x + piece.w] = piece.mask
+        out.append(sorted(np.count_nonzero(own & bar) for bar in bars))
+    return out
+
+
+@pytest.mark.parametrize("lean", [0.4, -0.3])
+def test_touching_strokes_leaning_are_also_cut_along_their_lean(lean):
+    # Given two bars 60 px tall leaning ``lean`` (x per y), 20 px apart, joined at their middles:
+    # every upright column between them crosses both
+    bars = [np.zeros((60, 160), np.uint8) for _ in range(2)]
+    for bar, x in zip(bars, (60, 80)):
+        cv2.line(bar, (round(x + 30 * lean), 0), (round(x - 30 * lean), 59), 255, 6)
+    mask = bars[0] | bars[1]
+    cv2.line(mask, (60, 30), (80, 30), 255, 6)
+    x, y, w, h = cv2.boundingRect(mask)
+    c = Candidate(x, y, w, h, mask[y : y + h, x : x + w])
+    # When split, Then the upright cut runs through both bars, and the second way, along the
+    # lean, gives each bar a piece of its own
+    upright, along = split_options(c, 0.5)
+    assert any(fewest > 0.2 * most for fewest, most in _pieces_per_bar(upright, bars))
+    assert len(along) == 2 and all(fewest == 0 for fewest, _ in _pieces_per_bar(along, bars))
+
+
+def test_touching_upright_strokes_are_cut_one_way():
+    mask = np.zeros((60, 60), np.uint8)
+    cv2.line(mask, (10, 0), (10, 59), 255, 6)
+    cv2.line(mask, (45, 0), (45, 59), 255, 6)
+    cv2.line(mask, (10, 30), (45, 30), 255, 6)
+    assert len(split_options(Candidate(0, 0, 60, 60, mask), 0.5)) == 1
 
 
 def test_split_leaves_single_digits_alone():

@@ -86,6 +86,42 @@ def test_touching_digits_are_read_as_two(recognizer, mnist_test):
     assert [d.digit for d in recognizer.recognize(frame)] == [3, 7]
 
 
+def _leaning_pair(frame, glyphs, x, y, h, lean, overlap):
+    """Two MNIST glyphs ``h`` px tall written on ``frame`` at (x, y), the second overlapping the
+    first by ``overlap`` of its width, both leaning ``lean`` (x per y, to the right): their boxes."""
+    width = 3 * h
+    shear = np.float32([[1, -lean, lean * h / 2], [0, 1, 0]])
+    ink, boxes, left = np.zeros((h, width), np.float32), [], h // 3
+    for glyph in glyphs:
+        w = max(2, round(glyph.shape[1] * h / glyph.shape[0]))
+        one = np.zeros((h, width), np.float32)
+        one[:, left : left + w] = cv2.resize(glyph.astype(np.float32) / 255, (w, h))
+        one = cv2.warpAffine(one, shear, (width, h))
+        ink = np.maximum(ink, one)
+        bx, by, bw, bh = cv2.boundingRect((one > 0.5).astype(np.uint8))
+        boxes.append((x + bx, y + by, bw, bh))
+        left += round(w * (1 - overlap))
+    region = frame[y : y + h, x : x + width].astype(np.float32)
+    frame[y : y + h, x : x + width] = (region * (1 - ink) + 40 * ink).astype(np.uint8)
+    return boxes
+
+
+def test_touching_digits_of_a_slanted_hand_are_split_along_its_slant(recognizer, mnist_test):
+    # Given six pairs of touching digits leaning ~24 degrees, each overlapping the last by 30%:
+    # every upright cut between them runs through both
+    from tests.test_pages import Truth, digit_glyph, score
+
+    frame = np.full((800, 900), 230, np.uint8)
+    truths = []
+    for row, pair in enumerate(["48", "20", "59", "37", "61", "95"]):
+        glyphs = [digit_glyph(mnist_test, int(ch), 2 * row + n) for n, ch in enumerate(pair)]
+        boxes = _leaning_pair(frame, glyphs, 60, 30 + 130 * row, 70, 0.45, 0.3)
+        truths += [Truth(int(ch), box) for ch, box in zip(pair, boxes)]
+    # When read, Then most are read: cut along the slant as well (upright only: 7 of 12)
+    s = score(recognizer, cv2.GaussianBlur(frame, (3, 3), 0), truths)
+    assert s.right >= 9 and s.false_detections == 0, s.as_dict()
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [("2 + 3 = 5", [2, 3, 5]), ("+ = # ? x", []), ("7 - 4", [7, 4])],
