@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 
+from livedigits.points import points_after
 from livedigits.records import Box, Digit, Number, Reading, fast_number
 
 MAX_SLOPE = 0.36
@@ -165,26 +166,33 @@ def split_numbers(line: list[int], gaps: list[float], threshold: float = NUMBER_
     return numbers
 
 
-def arrange(digits: list[Digit]) -> Reading:
-    """Digits in reading order with their ``line`` set, the lines, and the numbers."""
+def arrange(digits: list[Digit], points: list[Box] | None = None) -> Reading:
+    """Digits in reading order with their ``line`` set, the lines, and the numbers; a decimal
+    point of ``points`` (boxes, :func:`~livedigits.points.find_points`) between two digits of a
+    line joins them into one number, and is in its text ("12.50")."""
     boxes = [d.box for d in digits]
     lines = find_lines(boxes)
-    return assemble(digits, group_numbers(boxes, lines))
+    after = points_after(boxes, lines, points) if points else set()
+    return assemble(digits, group_numbers(boxes, lines, after), after)
 
 
-def group_numbers(boxes: list[Box], lines: list[list[int]]) -> list[list[list[int]]]:
-    """For each line (as :func:`find_lines` gives them), its numbers: runs of box indices, left to right."""
+def group_numbers(boxes: list[Box], lines: list[list[int]], joined: set[int] | None = None) -> list[list[list[int]]]:
+    """For each line (as :func:`find_lines` gives them), its numbers: runs of box indices, left to
+    right. The gap after a digit in ``joined`` (a decimal point's) never parts two numbers."""
     gaps = [line_gaps(boxes, line) for line in lines]
     threshold = number_gap([g for line in gaps for g in line])
+    if joined:
+        gaps = [[0.0 if i in joined else g for i, g in zip(line, line_gap)] for line, line_gap in zip(lines, gaps)]
     return [split_numbers(line, line_gap, threshold) for line, line_gap in zip(lines, gaps)]
 
 
 _DIGITS = "0123456789"
 
 
-def assemble(digits: list[Digit], numbers: list[list[list[int]]]) -> Reading:
+def assemble(digits: list[Digit], numbers: list[list[list[int]]], after: set[int] | None = None) -> Reading:
     """The :class:`Reading` of ``digits`` grouped into lines of numbers: for each line, top to
-    bottom, its numbers as index lists into ``digits`` (as :func:`group_numbers` gives them).
+    bottom, its numbers as index lists into ``digits`` (as :func:`group_numbers` gives them); a
+    number's text has a decimal point after each of its digits (but its last) in ``after``.
 
     A digit already carrying its line index is reused as it is (the tracker builds its digits
     with their lines, so nothing is built twice).
@@ -214,6 +222,8 @@ def assemble(digits: list[Digit], numbers: list[list[list[int]]]) -> Reading:
                 if y + h > y1:
                     y1 = y + h
                 text.append(_DIGITS[d.digit] if 0 <= d.digit <= 9 else str(d.digit))
+                if after and i in after and i != group[-1]:
+                    text.append(".")
                 if d.confidence < confidence:
                     confidence = d.confidence
             box = (x0, y0, x1 - x0, y1 - y0)

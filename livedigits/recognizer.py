@@ -11,8 +11,9 @@ import numpy as np
 
 from livedigits.classify import Classifier
 from livedigits.detect import Detector, DetectorConfig, to_gray
-from livedigits.layout import arrange
+from livedigits.layout import arrange, find_lines
 from livedigits.mnist import SIZE, normalize_batch
+from livedigits.points import find_points
 from livedigits.records import DEFAULT_MIN_CONFIDENCE, Digit, Reading
 from livedigits.words import BAR_RUN, in_bars, in_words
 
@@ -182,13 +183,18 @@ class Recognizer:
         if len(chosen) >= 3 and self.min_relative_height > 0:
             boxes = np.array([regions[i].box for i in chosen], np.float64)
             chosen = [i for i, keep in zip(chosen, of_a_size(boxes, self.min_relative_height)) if keep]
+        # Decimal points between the digits, looked for in the mask the digits were found in.
+        points = find_points(mask, [regions[i].box for i in chosen], find_lines([regions[i].box for i in chosen]))
         found = [
             Digit(_scaled(regions[i].box, scale), int(labels[i]), float(confidences[i]), probs=probs[i]) for i in chosen
         ]
         timings = dict(zip(STAGES, ((t1 - t0) * 1e3, (t2 - t1) * 1e3, (t3 - t2) * 1e3, (t4 - t3) * 1e3)))
         reported = np.zeros(len(regions), bool)
         reported[chosen] = True
-        return Analysis(arrange(found), mask, batch.copy(), probs.copy(), timings, reported)
+        points = [_scaled(p, scale) for p in points]
+        reading = arrange(found, points)
+        reading.points = points
+        return Analysis(reading, mask, batch.copy(), probs.copy(), timings, reported)
 
 
 def of_a_size(boxes: np.ndarray, share: float) -> np.ndarray:

@@ -87,6 +87,9 @@ class Reading:
     digits: list[Digit] = field(default_factory=list)
     lines: list[list[int]] = field(default_factory=list)
     numbers: list[Number] = field(default_factory=list)
+    points: list[Box] = field(default_factory=list)
+    """The decimal points seen between digits (boxes), in the numbers' text already: kept for the
+    tracker, which places them between its own boxes."""
 
 
 def union_box(boxes: list[Box]) -> Box:

@@ -43,6 +43,7 @@ import time
 import numpy as np
 
 from livedigits.layout import assemble, find_lines, group_numbers
+from livedigits.points import points_after
 from livedigits.records import Digit, Reading, fast_digit
 
 EVIDENCE_DECAY = 0.9
@@ -262,7 +263,7 @@ class Tracker:
         self._evidence = np.concatenate([evidence[alive], det_probs[new]])
         self._velocity = np.concatenate([velocity[alive], new_velocity])
         self._ids, self._hits, self._missed = ids, hits, missed
-        return self._report(det_track)
+        return self._report(det_track, reading.points)
 
     def _velocities(self, boxes: np.ndarray, matched: list[int], new_boxes: np.ndarray):
         """Per track its velocity [M,2] after this frame, and the new tracks' [K,2].
@@ -290,7 +291,7 @@ class Tracker:
             new_velocity = nearest[len(velocity) :]
         return velocity, new_velocity
 
-    def _report(self, det_track: list[int]) -> Reading:
+    def _report(self, det_track: list[int], points: list | None = None) -> Reading:
         """The confirmed tracks as a Reading: detected ones centred on their detection (sized as
         :func:`_placed` says), coasting ones at their predicted box unless a digit shown as
         detected this frame covers them (no doubled digits; a new detection not yet shown does not
@@ -298,7 +299,8 @@ class Tracker:
 
         Lines and numbers are kept, as groups of track ids, while the same tracks are shown: the
         sheet moves as a whole, so its layout does not change, and a borderline gap or slope
-        cannot flip the reading order from frame to frame.
+        cannot flip the reading order from frame to frame. The frame's decimal ``points`` (boxes)
+        are placed between the shown digits (:func:`~livedigits.points.points_after`).
         """
         ev = self._evidence
         totals = ev.sum(axis=1, keepdims=True)
@@ -318,18 +320,23 @@ class Tracker:
         boxes = [tuple(b) for b in np.rint(self._boxes[shown]).astype(int).tolist()]
         key = frozenset(ids[j] for j in shown)
         if key != self._layout_key:
-            groups = group_numbers(boxes, find_lines(boxes))
+            lines = find_lines(boxes)
+            groups = group_numbers(boxes, lines, points_after(boxes, lines, points) if points else None)
             self._layout_key = key
             self._layout = [[[ids[shown[i]] for i in g] for g in line] for line in groups]
         at = {ids[j]: k for k, j in enumerate(shown)}
         numbers = [[[at[t] for t in g] for g in line] for line in self._layout]
+        # This frame's decimal points, between the shown digits of a line.
+        after = points_after(boxes, [[k for g in line for k in g] for line in numbers], points) if points else None
         digits = [None] * len(shown)
         for line_index, line in enumerate(numbers):
             for g in line:
                 for k in g:
                     j = shown[k]
                     digits[k] = fast_digit(boxes[k], labels[j], confidence[j], line_index, ids[j], probs[j])
-        return assemble(digits, numbers)
+        out = assemble(digits, numbers, after)
+        out.points = list(points or [])
+        return out
 
 
 def _placed(tracks: np.ndarray, dets: np.ndarray) -> np.ndarray:

@@ -1,0 +1,94 @@
+"""Decimal points between digits: found at the foot of a line's gap, written into the numbers."""
+
+import cv2
+import numpy as np
+import pytest
+
+from livedigits.layout import arrange
+from livedigits.points import find_points, points_after
+from livedigits.records import Digit, Reading
+from livedigits.track import Tracker
+from tests.test_pages import Page
+
+
+def _digit_boxes(xs, y=100, w=24, h=40):
+    return [(x, y, w, h) for x in xs]
+
+
+def _mask_with(boxes, marks):
+    """A mask holding a bar in each digit box and the given extra marks (x, y, w, h)."""
+    mask = np.zeros((300, 400), np.uint8)
+    for x, y, w, h in boxes:
+        mask[y : y + h, x + w // 2 - 2 : x + w // 2 + 2] = 255
+    for x, y, w, h in marks:
+        cv2.ellipse(mask, (x + w // 2, y + h // 2), (w // 2, h // 2), 0, 0, 360, 255, -1)
+    return mask
+
+
+def test_a_dot_at_the_foot_between_two_digits_is_a_point():
+    boxes = _digit_boxes([40, 80])  # a gap of 16 px (0.4 heights)
+    mask = _mask_with(boxes, [(66, 132, 6, 6)])
+    [point] = find_points(mask, boxes, [[0, 1]])
+    assert 64 <= point[0] <= 67 and 130 <= point[1] <= 133
+    assert points_after(boxes, [[0, 1]], [point]) == {0}
+
+
+@pytest.mark.parametrize(
+    "marks",
+    [
+        [],  # nothing between them
+        [(66, 116, 6, 6)],  # a dot at mid-height: a dash's or a colon's, not a point
+        [(66, 108, 6, 6), (66, 126, 6, 6)],  # a colon
+        [(65, 130, 10, 3)],  # a dash low down: too long for a point
+        [(68, 134, 2, 2)],  # a speck of noise
+        [(60, 112, 16, 16)],  # a blob as large as half a digit
+    ],
+    ids=["nothing", "mid-height", "colon", "low-dash", "speck", "blob"],
+)
+def test_other_marks_between_digits_are_not_points(marks):
+    boxes = _digit_boxes([40, 80])
+    assert find_points(_mask_with(boxes, marks), boxes, [[0, 1]]) == []
+
+
+def test_a_mark_in_the_space_between_two_numbers_is_not_a_point():
+    boxes = _digit_boxes([40, 120])  # 56 px apart: 1.4 heights, two numbers
+    assert find_points(_mask_with(boxes, [(90, 132, 6, 6)]), boxes, [[0, 1]]) == []
+
+
+def test_a_point_joins_its_digits_into_one_number_with_the_point_in_its_text():
+    # "12.50": the gap at the point (0.7 heights) is the widest, and alone it would part them
+    xs = [40, 70, 128, 158]
+    digits = [Digit(box, d, 0.99) for box, d in zip(_digit_boxes(xs, w=24), [1, 2, 5, 0])]
+    assert [n.text for n in arrange(digits).numbers] == ["12", "50"]
+    reading = arrange(digits, [(104, 132, 6, 6)])
+    assert [n.text for n in reading.numbers] == ["12.50"]
+    assert reading.numbers[0].to_dict()["text"] == "12.50"
+    # and a dot after the last digit is no decimal point
+    assert [n.text for n in arrange(digits, [(190, 132, 6, 6)]).numbers] == ["12", "50"]
+
+
+def test_a_written_price_is_read_with_its_point(recognizer, mnist_test):
+    # Given "12.50" and "3.99" written 50 px tall with a pen's dot at their foot
+    page = Page(300, 640)
+    x = page.write(mnist_test, "12", 60, 60, 50)
+    cv2.circle(page.img, (x + 2, 106), 4, 40, -1)
+    page.write(mnist_test, "50", x + 14, 60, 50, k=2)
+    x = page.write(mnist_test, "3", 60, 180, 50, k=4)
+    cv2.circle(page.img, (x + 2, 226), 4, 40, -1)
+    page.write(mnist_test, "99", x + 14, 180, 50, k=5)
+    # When read, Then the numbers carry their points (they read 1250 and 399 before)
+    reading = recognizer.read(cv2.GaussianBlur(page.img, (3, 3), 0))
+    assert [n.text for n in reading.numbers] == ["12.50", "3.99"]
+
+
+def test_the_tracker_places_the_frames_points_between_its_digits():
+    # Given a price read in three frames, its point seen in each
+    digits = [
+        Digit(box, d, 0.99, probs=np.eye(10, dtype=np.float32)[d])
+        for box, d in zip(_digit_boxes([40, 70, 128, 158]), [1, 2, 5, 0])
+    ]
+    tracker = Tracker()
+    for _ in range(3):
+        tracked = tracker.update(Reading(digits, points=[(104, 132, 6, 6)]), frame_size=(400, 300))
+    # Then the tracked reading's number has it too
+    assert [n.text for n in tracked.numbers] == ["12.50"]
