@@ -31,6 +31,8 @@ from livedigits.errors import LivedigitsError
 from livedigits.records import Frame
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm", ".gif"}
+VIDEO_SUFFIXES = {".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv", ".flv", ".3gp"}
+"""Only for a hint when one is given as an image: a video is opened by whatever decodes it."""
 STREAM_SCHEMES = ("rtsp://", "rtmp://", "http://", "https://")
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -161,7 +163,8 @@ def decode_image(data: bytes, name: str) -> np.ndarray:
     except cv2.error:  # e.g. a damaged header claiming a size over OpenCV's limits
         image = None
     if image is None or image.size == 0:
-        raise LivedigitsError(f"not a readable image: {name}")
+        hint = " (a video file: `livedigits video` reads those)" if Path(name).suffix.lower() in VIDEO_SUFFIXES else ""
+        raise LivedigitsError(f"not a readable image: {name}{hint}")
     # cv2.rotate/flip take 1, 3 or 4 channels; orientation first so alpha is still there to use.
     return to_bgr(apply_orientation(image, exif_orientation(data)))
 

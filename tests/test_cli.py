@@ -370,6 +370,14 @@ def test_image_takes_a_directory_a_glob_and_stdin(tmp_path, mnist_test, capsys):
     assert by_stdin.stdout.decode().strip() == "<stdin>: 4 digits; line 1: 4159"
 
 
+def test_a_video_given_to_image_says_which_command_reads_it(capsys):
+    result = run_main(capsys, "image", EXAMPLE_VIDEO)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        f"livedigits: not a readable image: {EXAMPLE_VIDEO} (a video file: `livedigits video` reads those)"
+    )
+
+
 def test_an_unreadable_image_among_good_ones_is_reported_and_the_rest_are_read(tmp_path, mnist_test, capsys):
     good = write_page(tmp_path / "good.png", mnist_test, ["7"])
     bad = tmp_path / "bad.png"
