@@ -18,6 +18,10 @@ that, a one-pixel line stays within the spread of :func:`lift_rulings`' kernels.
 PAGE_TILT_RANGE = 12.0
 """Degrees either way a page's rulings are looked for at (in whole degrees): a sheet held or laid
 more askew than that is read without lifting its rulings (the line eraser still sees them)."""
+MAX_SHEAR = 7.0
+"""Degrees at most between the turns of a grid's two families: a sheet seen in perspective or
+sheared shears its grid by a few; a family turned far more than the other has been misled (by
+the long straight edge of the desk beside the sheet) and both are turned as the page is."""
 PAGE_TILT_GAIN = 1.1
 """A page is turned only when its marks line up at least this much better (row and column
 profiles' energy) turned than as they are: a page with no rulings is left as it is."""
@@ -164,7 +168,10 @@ def _page_tilts(marks: np.ndarray) -> tuple[float, float]:
     if not rows:
         return 0.0, 0.0
     page = _best_turn({angle: rows[angle] + cols[angle] for angle in angles}, 0.0)
-    return _best_turn(rows, page), _best_turn(cols, page)
+    row_tilt, col_tilt = _best_turn(rows, page), _best_turn(cols, page)
+    if abs(row_tilt - col_tilt) > MAX_SHEAR:
+        return page, page  # one family misled (the long edge of the desk beside the sheet)
+    return row_tilt, col_tilt
 
 
 def _best_turn(scores: dict[float, float], default: float) -> float:

@@ -507,6 +507,25 @@ def test_a_grid_whose_columns_lean_is_turned_upright_family_by_family(lean):
     assert 5.0 <= abs(col_tilt) <= 7.0
 
 
+@pytest.mark.parametrize(
+    "row_peak, col_peak, expected",
+    [(-10.0, 0.0, (0.0, 0.0)), (0.0, -6.0, (0.0, -6.0)), (-4.0, 3.0, (-4.0, 3.0))],
+    ids=["rows-misled-10-degrees-off", "columns-sheared-6", "sheared-7-apart"],
+)
+def test_families_turned_far_apart_are_turned_as_the_page_is(monkeypatch, row_peak, col_peak, expected):
+    # Given the profile energies of a page whose rows line up best at ``row_peak`` (1.3x upright)
+    # and whose columns at ``col_peak`` (1.4x): rows 10 degrees off the columns were misled by
+    # the long edge of the desk past the sheet
+    import livedigits.rulings as rulings
+
+    def energies(marks, angles, side=256):
+        return {a: 1.3 if a == row_peak else 1.0 for a in angles}, {a: 1.4 if a == col_peak else 1.0 for a in angles}
+
+    monkeypatch.setattr(rulings, "_profile_energies", energies)
+    # Then a family turned more than a few degrees from the other is not believed
+    assert _page_tilts(np.zeros((10, 10), np.uint8)) == expected
+
+
 def test_a_turned_grid_is_turned_back_as_a_whole():
     # Given the marks of a squared page turned 5 degrees as a whole
     marks = np.zeros((480, 640), np.uint8)
