@@ -111,6 +111,13 @@ with tracking 2.5 -> 2.1 (single frames: 1.3), flicker 1.13% -> 1.02%, read-righ
 check videos: false 1.75 -> 1.29 (single frames: 0.68), flicker 1.88% -> 1.51%, read-right equal.
 Also showing a coasting track only when detected in 30% of its frames took false to 2.0 / 1.24
 for flicker 1.09% / 1.66%: not kept."""
+POINT_DECAY = 0.75
+POINT_SHOW = 0.4
+POINT_FORGET = 0.05
+"""A decimal point between two tracked digits: its evidence is a decayed share of the frames it
+was seen in (weight of the past ``POINT_DECAY`` a frame); it shows from ``POINT_SHOW`` (its
+second frame in a row), goes on the third frame unseen of a point long seen (the second of one
+seen in a few), and is forgotten under ``POINT_FORGET``."""
 CARRY_PAIRS = 5
 """Matched digits needed to carry the unseen ones by their motion (:func:`_carried`): an affine map
 fits 3 exactly, so with few pairs a wrong pairing cannot be told from the motion (it moved an
@@ -157,6 +164,7 @@ class Tracker:
         self._started = False
         self._layout_key: frozenset[int] = frozenset()
         self._layout: list[list[list[int]]] = []  # per line, its numbers as track ids
+        self._point_evidence: dict[tuple[int, int], float] = {}  # (left id, right id): decimal point
 
     @property
     def track_count(self) -> int:
@@ -300,7 +308,8 @@ class Tracker:
         Lines and numbers are kept, as groups of track ids, while the same tracks are shown: the
         sheet moves as a whole, so its layout does not change, and a borderline gap or slope
         cannot flip the reading order from frame to frame. The frame's decimal ``points`` (boxes)
-        are placed between the shown digits (:func:`~livedigits.points.points_after`).
+        are placed between the shown digits (:func:`~livedigits.points.points_after`) and
+        believed over frames (:meth:`_with_points`).
         """
         ev = self._evidence
         totals = ev.sum(axis=1, keepdims=True)
@@ -320,14 +329,12 @@ class Tracker:
         boxes = [tuple(b) for b in np.rint(self._boxes[shown]).astype(int).tolist()]
         key = frozenset(ids[j] for j in shown)
         if key != self._layout_key:
-            lines = find_lines(boxes)
-            groups = group_numbers(boxes, lines, points_after(boxes, lines, points) if points else None)
+            groups = group_numbers(boxes, find_lines(boxes))
             self._layout_key = key
             self._layout = [[[ids[shown[i]] for i in g] for g in line] for line in groups]
         at = {ids[j]: k for k, j in enumerate(shown)}
         numbers = [[[at[t] for t in g] for g in line] for line in self._layout]
-        # This frame's decimal points, between the shown digits of a line.
-        after = points_after(boxes, [[k for g in line for k in g] for line in numbers], points) if points else None
+        numbers, after = self._with_points(boxes, numbers, [ids[j] for j in shown], points or [])
         digits = [None] * len(shown)
         for line_index, line in enumerate(numbers):
             for g in line:
@@ -337,6 +344,38 @@ class Tracker:
         out = assemble(digits, numbers, after)
         out.points = list(points or [])
         return out
+
+    def _with_points(
+        self, boxes: list, numbers: list[list[list[int]]], ids: list[int], points: list
+    ) -> tuple[list[list[list[int]]], set[int]]:
+        """The numbers (per line, index lists into the shown ``boxes``) joined across the decimal
+        points believed between two digits, and the indices a point follows. A point belongs to
+        the pair of tracks either side of it, and is believed from its second sighting on until
+        several frames pass without it (:data:`POINT_DECAY`): a dot seen now and then neither
+        blinks in and out of the number nor is shown from one frame's speck."""
+        if not points and not self._point_evidence:
+            return numbers, set()  # most frames: no point seen, none remembered
+        lines = [[k for g in line for k in g] for line in numbers]
+        following = {k: nxt for line in lines for k, nxt in zip(line, line[1:])}
+        seen = {(ids[k], ids[following[k]]) for k in points_after(boxes, lines, points)}
+        evidence = self._point_evidence
+        for pair in evidence.keys() | seen:
+            evidence[pair] = POINT_DECAY * evidence.get(pair, 0.0) + (1.0 - POINT_DECAY) * (pair in seen)
+        for pair in [pair for pair, e in evidence.items() if e < POINT_FORGET]:
+            del evidence[pair]
+        after = {k for k, nxt in following.items() if evidence.get((ids[k], ids[nxt]), 0.0) >= POINT_SHOW}
+        if not after:
+            return numbers, after
+        joined = []
+        for line in numbers:
+            out: list[list[int]] = []
+            for g in line:
+                if out and out[-1][-1] in after:
+                    out[-1] = out[-1] + g
+                else:
+                    out.append(list(g))
+            joined.append(out)
+        return joined, after
 
 
 def _placed(tracks: np.ndarray, dets: np.ndarray) -> np.ndarray:

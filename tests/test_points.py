@@ -81,14 +81,27 @@ def test_a_written_price_is_read_with_its_point(recognizer, mnist_test):
     assert [n.text for n in reading.numbers] == ["12.50", "3.99"]
 
 
-def test_the_tracker_places_the_frames_points_between_its_digits():
-    # Given a price read in three frames, its point seen in each
-    digits = [
-        Digit(box, d, 0.99, probs=np.eye(10, dtype=np.float32)[d])
-        for box, d in zip(_digit_boxes([40, 70, 128, 158]), [1, 2, 5, 0])
-    ]
+def _tracked_texts(seen: list[bool]) -> list[list[str]]:
+    """The tracked numbers of "12.50" over frames, its point seen in the frames marked True."""
+    boxes = _digit_boxes([40, 70, 128, 158])
+    digits = [Digit(box, d, 0.99, probs=np.eye(10, dtype=np.float32)[d]) for box, d in zip(boxes, [1, 2, 5, 0])]
     tracker = Tracker()
-    for _ in range(3):
-        tracked = tracker.update(Reading(digits, points=[(104, 132, 6, 6)]), frame_size=(400, 300))
-    # Then the tracked reading's number has it too
-    assert [n.text for n in tracked.numbers] == ["12.50"]
+    texts = []
+    for point in seen:
+        reading = Reading(digits, points=[(104, 132, 6, 6)] if point else [])
+        texts.append([n.text for n in tracker.update(reading, frame_size=(400, 300)).numbers])
+    return texts
+
+
+def test_the_tracker_believes_a_point_seen_twice_and_keeps_it_through_a_missed_frame():
+    # Given a price whose point is seen from the second frame on, missed in the fifth
+    texts = _tracked_texts([False, True, True, True, False, True])
+    # Then it shows from its second sighting, and stays through the missed frame
+    assert texts == [["12", "50"], ["12", "50"], ["12.50"], ["12.50"], ["12.50"], ["12.50"]]
+
+
+def test_the_tracker_shows_no_point_seen_in_one_frame_and_drops_one_long_gone():
+    # A speck taken for a point in one frame never shows; a point long seen, then gone for good,
+    # goes on its third frame unseen
+    assert _tracked_texts([True, False, False]) == [["12", "50"]] * 3
+    assert _tracked_texts([True] * 10 + [False] * 4)[-4:] == [["12.50"]] * 2 + [["12", "50"]] * 2
