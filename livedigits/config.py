@@ -80,13 +80,14 @@ class DetectorConfig:
     """Components this close to the frame edge are cut off by it, so they are not read."""
     min_surface_ratio: float = 0.5
     """Paper is the brightest large surface in view: marks on a surface less than half as bright
-    (a dark or wooden desk, a keyboard) are not on the page. A shadow on the page that deep is
-    rare; the paper beside a sheet's edge is handled by ``min_side_ratio``."""
+    (a dark or wooden desk, a keyboard) are not on the page, but for ink in a shadow on it
+    (``shadow_min_contrast``); the paper beside a sheet's edge is handled by ``min_side_ratio``."""
     shadow_min_contrast: float = 0.5
     """Off the bright page by ``min_surface_ratio`` or ``min_side_ratio`` (the desk, or the page in
-    a shadow), a candidate is taken only when its ink is at least this much darker than its own
-    surface and its surroundings are plain (see ``max_texture``): ink in a hand's shadow on the
-    page, not a desk's grain or edge. 1: never."""
+    a shadow), a candidate is taken only when its ink is at least this much darker than the
+    dimmest surface under it (the desk past a sheet's edge is that surface, not darker than it)
+    and plain paper lies on every side of it, measured against the local paper level (within
+    ``max_texture``): ink in a hand's shadow on the page, not a desk's grain or edge. 1: never."""
     dim_surface: float = 0.6
     dim_min_contrast: float = 0.26
     """On a surface dimmer than ``dim_surface`` times the brightest (a desk beside a sticky note,

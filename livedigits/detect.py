@@ -475,7 +475,9 @@ def find_candidates(
 
     With the HxW uint8 ``gray`` frame the mask came from, candidates lying on an edge between
     paper and a darker surface (the sheet's edge against the desk), or on a surface much darker
-    than the page, are left out; ``paper`` is :func:`paper_level` of ``gray`` if already known.
+    than the page, are left out, unless their ink is far darker than even the dimmest surface
+    under them with plain paper all round (ink in a shadow on the page:
+    ``shadow_min_contrast``); ``paper`` is :func:`paper_level` of ``gray`` if already known.
     With the pixels of the lifted rulings (``ruled``, see :func:`threshold`), a thin bar
     whose ink touches one ruling at its top and the next at its bottom (the wall between two cells
     of a table whose long lines were lifted) is left out too. ``seen``, the gray the mask was
@@ -661,7 +663,7 @@ def _faint_digits(
         return []
     # Growth reaches at most half the largest such digit (``max_h``) from a seed: the faint
     # threshold is only looked at there, and the outlines traced only there.
-    reach = int(max_h) + 1
+    reach = 2 * (int(max_h) // 2) + 1  # odd: centred on the seed
     near = cv2.dilate(seeds, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, reach)))
     weak = cv2.compare(gray, cv2.convertScaleAbs(paper_full, alpha=1.0 - config.faint_ratio), cv2.CMP_LT)
     weak = cv2.subtract(cv2.bitwise_or(weak, seeds), taken)
@@ -1157,15 +1159,22 @@ def _shade_texture(c: Candidate, gray: np.ndarray, paper: np.ndarray, config: De
     m = max(4, round(0.5 * c.h))
     x0, y0, x1, y1 = max(0, c.x - m), max(0, c.y - m), min(w, c.x + c.w + m), min(h, c.y + c.h + m)
     around = cv2.blur(gray[y0:y1, x0:x1], (3, 3)).astype(np.float32)
-    s = config.background_scale
-    level = cv2.resize(paper, (paper.shape[1] * s, paper.shape[0] * s), interpolation=cv2.INTER_LINEAR)
-    level = level[y0:y1, x0:x1].astype(np.float32)
-    if level.shape != around.shape:  # the frame's last pixels past a multiple of the scale
-        level = cv2.resize(level, (around.shape[1], around.shape[0]), interpolation=cv2.INTER_NEAREST)
+    level = _paper_under(paper, (h, w), x0, y0, x1, y1).astype(np.float32)
     departure = np.abs(1.0 - around / np.maximum(level, 1.0))
     bx0, by0, bx1, by1 = c.x - x0, c.y - y0, c.x - x0 + c.w, c.y - y0 + c.h
     sides = (departure[:, :bx0], departure[:, bx1:], departure[:by0, bx0:bx1], departure[by1:, bx0:bx1])
     return max((float(np.median(side)) for side in sides if side.size), default=0.0)
+
+
+def _paper_under(paper: np.ndarray, frame: tuple[int, int], x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
+    """The window [y0:y1, x0:x1] of ``paper`` (a frame's paper level at a fraction of its size)
+    enlarged to the ``frame`` (h, w), as ``cv2.resize`` to the whole frame gives it (bilinear),
+    without enlarging the rest."""
+    ph, pw = paper.shape
+    sx, sy = pw / frame[1], ph / frame[0]
+    to_paper = np.float32([[sx, 0, (x0 + 0.5) * sx - 0.5], [0, sy, (y0 + 0.5) * sy - 0.5]])
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    return cv2.warpAffine(paper, to_paper, (x1 - x0, y1 - y0), flags=flags, borderMode=cv2.BORDER_REPLICATE)
 
 
 def _mid_tones(c: Candidate, gray: np.ndarray, background: float, low: float, high: float) -> float:

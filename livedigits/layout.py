@@ -166,14 +166,17 @@ def split_numbers(line: list[int], gaps: list[float], threshold: float = NUMBER_
     return numbers
 
 
-def arrange(digits: list[Digit], points: list[Box] | None = None) -> Reading:
+def arrange(digits: list[Digit], points: list[Box] | None = None, lines: list[list[int]] | None = None) -> Reading:
     """Digits in reading order with their ``line`` set, the lines, and the numbers; a decimal
     point of ``points`` (boxes, :func:`~livedigits.points.find_points`) between two digits of a
-    line joins them into one number, and is in its text ("12.50")."""
+    line joins them into one number, and is in its text ("12.50"). ``lines``: the digits'
+    :func:`find_lines`, when the caller has them."""
     boxes = [d.box for d in digits]
-    lines = find_lines(boxes)
+    lines = find_lines(boxes) if lines is None else lines
     after = points_after(boxes, lines, points) if points else set()
-    return assemble(digits, group_numbers(boxes, lines, after), after)
+    reading = assemble(digits, group_numbers(boxes, lines, after), after)
+    reading.points = list(points or [])
+    return reading
 
 
 def group_numbers(boxes: list[Box], lines: list[list[int]], joined: set[int] | None = None) -> list[list[list[int]]]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from livedigits.records import DEFAULT_MIN_CONFIDENCE, Box, Digit, Reading
+from livedigits.records import DEFAULT_MIN_CONFIDENCE, Box, Digit, Reading, overlaps
 
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 BGR = tuple[int, int, int]
@@ -38,11 +38,6 @@ class Label:
 
 def _as_reading(reading: Reading | Sequence[Digit]) -> Reading:
     return reading if isinstance(reading, Reading) else Reading(digits=list(reading))
-
-
-def overlaps(a: Box, b: Box) -> bool:
-    """True when two (x, y, w, h) rectangles share any pixel (touching edges do not)."""
-    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
 @dataclass(frozen=True)

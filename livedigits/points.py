@@ -13,7 +13,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from livedigits.records import Box
+from livedigits.records import Box, overlaps
 
 POINT_SIZE = (0.12, 0.3)
 POINT_MIN_PX = 3
@@ -40,12 +40,10 @@ def find_points(mask: np.ndarray, boxes: list[Box], lines: list[list[int]]) -> l
     points = []
     for line in lines:
         for i, j in zip(line, line[1:]):
-            (ax, ay, aw, ah), (bx, by, _, bh) = boxes[i], boxes[j]
-            x0, x1 = ax + aw, bx
-            h = 0.5 * (ah + bh)
+            x0, x1, h, foot = _gap(boxes[i], boxes[j])
             if x1 - x0 < 2 or x1 - x0 > POINT_GAP * h:
                 continue
-            foot = 0.5 * (ay + ah + by + bh)
+            (_, ay, _, ah), (_, by, _, bh) = boxes[i], boxes[j]
             y0, y1 = max(0, int(min(ay, by))), min(frame_h, int(max(ay + ah, by + bh) + POINT_FOOT[1] * h) + 1)
             window = mask[y0:y1, max(0, x0) : min(frame_w, x1)]
             stats = cv2.connectedComponentsWithStats(window, connectivity=8)[2]
@@ -64,13 +62,9 @@ def find_points(mask: np.ndarray, boxes: list[Box], lines: list[list[int]]) -> l
                 and px + pw < window.shape[1]  # clear of both digits
             ):
                 point = (max(0, x0) + px, y0 + py, pw, ph)
-                if not any(_overlaps(point, box) for box in boxes):  # not a piece of a digit above or below
+                if not any(overlaps(point, box) for box in boxes):  # not a piece of a digit above or below
                     points.append(point)
     return points
-
-
-def _overlaps(a: Box, b: Box) -> bool:
-    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
 def points_after(boxes: list[Box], lines: list[list[int]], points: list[Box]) -> set[int]:
@@ -83,11 +77,13 @@ def points_after(boxes: list[Box], lines: list[list[int]], points: list[Box]) ->
     centres = [(x + 0.5 * w, y + 0.5 * h) for x, y, w, h in points]
     for line in lines:
         for i, j in zip(line, line[1:]):
-            (ax, ay, aw, ah), (bx, by, _, bh) = boxes[i], boxes[j]
-            h = 0.5 * (ah + bh)
-            foot = 0.5 * (ay + ah + by + bh)
-            for cx, cy in centres:
-                if ax + aw <= cx <= bx and POINT_FOOT[0] * h <= cy - foot <= POINT_FOOT[1] * h:
-                    after.add(i)
-                    break
+            x0, x1, h, foot = _gap(boxes[i], boxes[j])
+            if any(x0 <= cx <= x1 and POINT_FOOT[0] * h <= cy - foot <= POINT_FOOT[1] * h for cx, cy in centres):
+                after.add(i)
     return after
+
+
+def _gap(a: Box, b: Box) -> tuple[int, int, float, float]:
+    """The gap between neighbouring digit boxes ``a`` and ``b`` (left to right): where it starts and
+    ends (x), the two's mean height and their foot (mean bottom)."""
+    return a[0] + a[2], b[0], 0.5 * (a[3] + b[3]), 0.5 * (a[1] + a[3] + b[1] + b[3])

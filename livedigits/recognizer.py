@@ -36,8 +36,10 @@ within this many of its heights (centre to centre) is written in a group, a numb
 taller writing (:data:`OVERSHADOW_REACH`) it is judged against that group's median height, not
 the frame's: a number written half the size of the others elsewhere on a whiteboard is of a size
 with its own digits (against the frame's median it was dropped), while a lone mark, or two, are
-still judged against the frame. (The far line of a page seen at a steep angle, half the size of
-its nearest lines, is still judged against the frame: :data:`OVERSHADOW_REACH`.)"""
+still judged against the frame. (At the default bar of 0.6 a reading in such a group is always
+kept: the group's median is at most 1.5 times its height. The far line of a page seen at a
+steep angle, half the size of its nearest lines, is still judged against the frame:
+:data:`OVERSHADOW_REACH`.)"""
 OVERSHADOW_REACH = 2.0
 """A group with a reading taller than its own by 1 / :data:`MIN_RELATIVE_HEIGHT` within this many
 of that taller reading's heights is beside larger handwriting, and judged against the frame as
@@ -109,6 +111,44 @@ class Recognizer:
         bar = self.min_confidence
         return (int((these >= bar).sum()), float(these.min())) > (int((those >= bar).sum()), float(those.min()))
 
+    def _chosen(self, plan: list, confidences: np.ndarray) -> list[int]:
+        """For each candidate of ``plan`` ((whole index or -1, splits as index lists)), the
+        readings kept: the first split, or another into two or more digits that reads more of
+        them past the bar, or as many with its least sure digit surer (into another count of
+        digits: only if every one is past the bar); then that or the whole, whichever's least sure
+        digit is surer (ties: the whole)."""
+        chosen: list[int] = []
+        for whole, splits in plan:
+            whole_conf = confidences[whole] if whole >= 0 else -1.0
+            parts = splits[0] if splits else []
+            for other in splits[1:]:
+                surely = len(other) == len(parts) or bool((confidences[other] >= self.min_confidence).all())
+                if len(other) >= 2 and surely and self._surer(confidences[other], confidences[parts]):
+                    parts = other
+            if parts and confidences[parts].min() > whole_conf:
+                chosen.extend(parts)
+            elif whole >= 0:
+                chosen.append(whole)
+        return chosen
+
+    def _kept(
+        self, chosen: list[int], regions: list, labels: np.ndarray, confidences: np.ndarray, frame_h: int
+    ) -> list[int]:
+        """Of the ``chosen`` readings, those reported: not a printed word's letters (the word
+        check needs the letters under the bar too), past the confidence bar, not a barcode's bars,
+        and not far smaller than the rest (:func:`of_a_size`)."""
+        if chosen:
+            boxes = np.array([regions[i].box for i in chosen], np.int64)
+            chosen = [i for i, word in zip(chosen, in_words(boxes, confidences[chosen], frame_h)) if not word]
+        chosen = [i for i in chosen if confidences[i] >= self.min_confidence]
+        if len(chosen) >= BAR_RUN:
+            bars = in_bars(np.array([regions[i].box for i in chosen], np.int64), labels[chosen])
+            chosen = [i for i, bar in zip(chosen, bars.tolist()) if not bar]
+        if len(chosen) >= 3 and self.min_relative_height > 0:
+            boxes = np.array([regions[i].box for i in chosen], np.float64)
+            chosen = [i for i, keep in zip(chosen, of_a_size(boxes, self.min_relative_height)) if keep]
+        return chosen
+
     def recognize(self, frame: np.ndarray) -> list[Digit]:
         """Return the digits in ``frame`` (HxWx3 BGR uint8, or HxW gray) in reading order."""
         return self.analyze(frame).digits
@@ -139,7 +179,7 @@ class Recognizer:
             if c.whole:
                 regions.append(c)
             splits = []
-            for pieces in [c.parts] + c.alternatives if c.parts else []:
+            for pieces in ([c.parts] + c.alternatives) if c.parts else []:
                 splits.append(list(range(len(regions), len(regions) + len(pieces))))
                 regions.extend(pieces)
             plan.append((whole, splits))
@@ -152,50 +192,18 @@ class Recognizer:
         t4 = time.perf_counter()
         labels = probs.argmax(axis=1)
         confidences = probs[np.arange(len(probs)), labels]
-        chosen: list[int] = []
-        for whole, splits in plan:
-            whole_conf = confidences[whole] if whole >= 0 else -1.0
-            # The first split, or another into two or more digits that reads more of them past the
-            # bar, or as many with its least sure digit surer (into another count of digits: only
-            # if every one is past the bar); then that or the whole, whichever's least sure digit
-            # is surer (ties: the whole).
-            parts = splits[0] if splits else []
-            for other in splits[1:]:
-                surely = len(other) == len(parts) or bool((confidences[other] >= self.min_confidence).all())
-                if len(other) >= 2 and surely and self._surer(confidences[other], confidences[parts]):
-                    parts = other
-            if parts and confidences[parts].min() > whole_conf:
-                chosen.extend(parts)
-            elif whole >= 0:
-                chosen.append(whole)
-        # A printed word's letters that look like digits are not reported (see livedigits.words).
-        if chosen:
-            boxes = np.array([regions[i].box for i in chosen], np.int64)
-            chosen = [i for i, word in zip(chosen, in_words(boxes, confidences[chosen], gray.shape[0])) if not word]
-        # Nor a barcode's bars (read as 1s, confidently).
-        sure = [i for i in chosen if confidences[i] >= self.min_confidence]
-        if len(sure) >= BAR_RUN:
-            bars = in_bars(np.array([regions[i].box for i in sure], np.int64), labels[sure])
-            if bars.any():
-                barred = {i for i, bar in zip(sure, bars.tolist()) if bar}
-                chosen = [i for i in chosen if i not in barred]
-        # Then the confidence bar, and among what passes it what is far smaller than the rest
-        # (after the word check, which needs a label's small letters to see its word).
-        chosen = [i for i in chosen if confidences[i] >= self.min_confidence]
-        if len(chosen) >= 3 and self.min_relative_height > 0:
-            boxes = np.array([regions[i].box for i in chosen], np.float64)
-            chosen = [i for i, keep in zip(chosen, of_a_size(boxes, self.min_relative_height)) if keep]
+        chosen = self._kept(self._chosen(plan, confidences), regions, labels, confidences, gray.shape[0])
+        boxes = [regions[i].box for i in chosen]
+        lines = find_lines(boxes)
         # Decimal points between the digits, looked for in the mask the digits were found in.
-        points = find_points(mask, [regions[i].box for i in chosen], find_lines([regions[i].box for i in chosen]))
+        points = [_scaled(p, scale) for p in find_points(mask, boxes, lines)]
         found = [
             Digit(_scaled(regions[i].box, scale), int(labels[i]), float(confidences[i]), probs=probs[i]) for i in chosen
         ]
         timings = dict(zip(STAGES, ((t1 - t0) * 1e3, (t2 - t1) * 1e3, (t3 - t2) * 1e3, (t4 - t3) * 1e3)))
         reported = np.zeros(len(regions), bool)
         reported[chosen] = True
-        points = [_scaled(p, scale) for p in points]
-        reading = arrange(found, points)
-        reading.points = points
+        reading = arrange(found, points, lines)
         return Analysis(reading, mask, batch.copy(), probs.copy(), timings, reported)
 
 

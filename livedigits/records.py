@@ -66,8 +66,10 @@ _new = object.__new__
 
 @dataclass(frozen=True)
 class Number:
-    """Digits of one line read together: "4159". ``box`` is the union of its digits' boxes,
-    ``confidence`` the lowest of theirs, ``digits`` their indices in :attr:`Reading.digits`."""
+    """Digits of one line read together: "4159", or "12.50" with a decimal point written between
+    two of them (so ``text`` may be one longer than ``digits``). ``box`` is the union of its
+    digits' boxes, ``confidence`` the lowest of theirs, ``digits`` their indices in
+    :attr:`Reading.digits`."""
 
     text: str
     box: Box
@@ -90,6 +92,11 @@ class Reading:
     points: list[Box] = field(default_factory=list)
     """The decimal points seen between digits (boxes), in the numbers' text already: kept for the
     tracker, which places them between its own boxes."""
+
+
+def overlaps(a: Box, b: Box) -> bool:
+    """True when two (x, y, w, h) rectangles share any pixel (touching edges do not)."""
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
 def union_box(boxes: list[Box]) -> Box:

@@ -51,10 +51,7 @@ def in_bars(boxes: np.ndarray, labels: np.ndarray) -> np.ndarray:
     if len(ones) < BAR_RUN:
         return out
     x, y, w, h = (boxes[ones, k].astype(np.float64) for k in range(4))
-    overlap = np.minimum(y[:, None] + h[:, None], y + h) - np.maximum(y[:, None], y)
-    gap = np.maximum(x[:, None], x) - np.minimum(x[:, None] + w[:, None], x + w)
-    near = (overlap >= 0.5 * np.minimum(h[:, None], h)) & (gap <= BAR_GAP * np.maximum(h[:, None], h))
-    roots = _rows(near)
+    roots = _rows(_in_a_row(x, y, w, h, BAR_GAP))
     out[ones[np.bincount(roots, minlength=len(ones))[roots] >= BAR_RUN]] = True
     return out
 
@@ -69,17 +66,9 @@ def in_words(boxes: np.ndarray, confidences: np.ndarray, frame_height: int) -> n
     if len(tall) < MIN_LETTERS:
         return out
     x, y, w, h = (boxes[tall, k].astype(np.float64) for k in range(4))
-    # Neighbours in a row: of a size, overlapping vertically by half the shorter, close horizontally.
+    # Neighbours in a row, and of a size (within 2x).
     ratio = h[:, None] / h[None, :]
-    overlap = np.minimum(y[:, None] + h[:, None], y + h) - np.maximum(y[:, None], y)
-    gap = np.maximum(x[:, None], x) - np.minimum(x[:, None] + w[:, None], x + w)
-    near = (
-        (ratio >= 0.5)
-        & (ratio <= 2.0)
-        & (overlap >= 0.5 * np.minimum(h[:, None], h))
-        & (gap <= WORD_GAP * np.maximum(h[:, None], h))
-    )
-    roots = _rows(near)
+    roots = _rows(_in_a_row(x, y, w, h, WORD_GAP) & (ratio >= 0.5) & (ratio <= 2.0))
     letter = confidences[tall] < LETTER_CONFIDENCE
     # Only the rows with enough plain non-digits are looked at further (most rows have none).
     count = np.bincount(roots, minlength=len(tall))
@@ -93,6 +82,14 @@ def in_words(boxes: np.ndarray, confidences: np.ndarray, frame_height: int) -> n
         size = h <= WORD_SIZE * h[members & letter].max()
         out[tall[members & size]] = True
     return out
+
+
+def _in_a_row(x: np.ndarray, y: np.ndarray, w: np.ndarray, h: np.ndarray, gap_share: float) -> np.ndarray:
+    """bool [N, N]: which boxes (float [N] x, y, w, h each) are neighbours in a row: overlapping
+    vertically by half the shorter, at most ``gap_share`` of the taller's height apart."""
+    overlap = np.minimum(y[:, None] + h[:, None], y + h) - np.maximum(y[:, None], y)
+    gap = np.maximum(x[:, None], x) - np.minimum(x[:, None] + w[:, None], x + w)
+    return (overlap >= 0.5 * np.minimum(h[:, None], h)) & (gap <= gap_share * np.maximum(h[:, None], h))
 
 
 def _rows(near: np.ndarray) -> np.ndarray:

@@ -536,3 +536,14 @@ def test_a_turned_grid_is_turned_back_as_a_whole():
     # When the page's tilts are found, Then both families are turned back by the same angle
     row_tilt, col_tilt = _page_tilts(turned)
     assert row_tilt == col_tilt and abs(row_tilt) == 5.0
+
+
+def test_the_paper_level_under_a_window_is_the_whole_frames_enlarged_there():
+    from livedigits.detect import _paper_under
+
+    paper = np.random.default_rng(0).integers(0, 255, (60, 80)).astype(np.uint8)
+    full = cv2.resize(paper, (643, 483), interpolation=cv2.INTER_LINEAR)
+    for x0, y0, x1, y1 in [(0, 0, 50, 40), (600, 450, 643, 483), (123, 77, 301, 222)]:
+        window = _paper_under(paper, (483, 643), x0, y0, x1, y1)
+        assert window.shape == (y1 - y0, x1 - x0)
+        assert np.abs(window.astype(int) - full[y0:y1, x0:x1]).max() <= 1

@@ -12,8 +12,8 @@ import pytest
 from livedigits import Digit
 from livedigits.errors import LivedigitsError
 from livedigits.layout import arrange
-from livedigits.overlay import Overlay, beside, debug_view, overlaps
-from livedigits.records import Frame, Number, Reading
+from livedigits.overlay import Overlay, beside, debug_view
+from livedigits.records import Frame, Number, Reading, overlaps
 from livedigits.sinks import ImageSink, JsonLinesSink, VideoSink, check_writable
 
 

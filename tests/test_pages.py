@@ -203,6 +203,19 @@ def test_rulings_through_digits_leave_the_digits(recognizer, mnist_test, ruling)
     assert s.found >= 7 and s.right >= 7 and s.false_detections == 0, s.as_dict()
 
 
+@pytest.mark.parametrize("value", [70, 100], ids=["dark-grain", "mid-grain"])
+def test_dark_marks_on_a_grainy_desk_beside_the_sheet_are_not_taken_for_ink_in_a_shadow(recognizer, value):
+    # Given a blank sheet on a grainy desk, and beside it on the desk dark marks shaped like a 1
+    # and a 0 (scratches, knots), far darker than the desk: off the page, as ink in a shadow is
+    frame = desk(value, grain=True)
+    frame[60:400, 40:400] = PAPER
+    for x, y in [(460, 100), (520, 200), (470, 300), (560, 380), (600, 120)]:
+        cv2.line(frame, (x, y), (x + 6, y + 40), 30, 5)
+        cv2.ellipse(frame, (x + 30, y + 20), (8, 14), 0, 0, 360, 30, 3)
+    # When read, Then none is a digit: the grain round them is no plain paper
+    assert recognizer.recognize(cv2.GaussianBlur(frame, (3, 3), 0)) == []
+
+
 @pytest.mark.parametrize("shade", [0.4, 0.3], ids=["shadow", "deep-shadow"])
 def test_digits_in_a_shadow_across_part_of_the_page_are_read(recognizer, mnist_test, shade):
     # Given a sheet on a grainy desk, three rows of two numbers 44 px tall, and the soft-edged
@@ -224,10 +237,16 @@ def test_digits_in_a_shadow_across_part_of_the_page_are_read(recognizer, mnist_t
     assert s.right >= 19 and s.false_detections == 0, s.as_dict()
 
 
-@pytest.mark.parametrize("value", [40, 110], ids=["dark", "mid"])
-def test_desk_edges_and_a_hand_at_the_frame_edge_give_no_digits(recognizer, value):
-    # a blank sheet, part in view, a dark desk, and a hand-like blob coming in from the edge
-    frame = desk(value, grain=True)
+@pytest.mark.parametrize(
+    "value, grain",
+    [(40, True), (110, True), (110, False), (130, False)],
+    ids=["dark", "mid", "mid-plain", "light-plain"],
+)
+def test_desk_edges_and_a_hand_at_the_frame_edge_give_no_digits(recognizer, value, grain):
+    # a blank sheet, part in view, a desk, and a hand-like blob coming in from the edge (on a
+    # plain desk the sheet's edge against it is a dark mark off the page with plain surroundings:
+    # only its contrast with the desk, the dimmest surface under it, tells it from ink in a shadow)
+    frame = desk(value, grain=grain)
     frame[60:400, 150:560] = PAPER
     cv2.ellipse(frame, (620, 300), (80, 40), 10, 0, 360, 120, -1)
     assert recognizer.recognize(cv2.GaussianBlur(frame, (3, 3), 0)) == []

@@ -263,6 +263,41 @@ class _Sure:
         return probs
 
 
+class _Split:
+    """A detector that finds one wide mark, too wide to read whole, split upright into two parts
+    and along a slant into ``ways`` more (lists of part counts)."""
+
+    def __init__(self, ways):
+        self.ways = ways
+
+    def detect(self, gray):
+        from livedigits.detect import Candidate, Detection
+
+        def parts(n):
+            return [Candidate(100 + 30 * k, 100, 20, 40, np.full((40, 20), 255, np.uint8)) for k in range(n)]
+
+        c = Candidate(100, 100, 30 * max([2, *self.ways]), 40, np.full((40, 30), 255, np.uint8), whole=False)
+        c.parts, c.alternatives = parts(2), [parts(n) for n in self.ways]
+        return Detection(np.zeros_like(gray), [c])
+
+
+@pytest.mark.parametrize(
+    "ways, confidences, kept",
+    [
+        ([2], [0.95, 0.9, 0.99, 0.5], [0, 1]),  # the other way reads fewer past the bar: turned down
+        ([2], [0.95, 0.5, 0.99, 0.9], [2, 3]),  # it reads more: taken
+        ([2], [0.9, 0.85, 0.99, 0.95], [2, 3]),  # as many, its least sure surer: taken
+        ([3], [0.95, 0.5, 0.99, 0.99, 0.7], [0]),  # another count, one part under the bar: turned down
+        ([3], [0.95, 0.5, 0.99, 0.99, 0.9], [2, 3, 4]),  # another count, every part past it: taken
+    ],
+    ids=["fewer-past-the-bar", "more-past-the-bar", "as-many-surer", "other-count-unsure", "other-count-sure"],
+)
+def test_of_the_ways_to_split_a_mark_the_one_that_reads_best_is_kept(ways, confidences, kept):
+    recognizer = Recognizer(detector=_Split(ways), classifier=_Sure(confidences))
+    analysis = recognizer.analyze(np.full((240, 640), 230, np.uint8))
+    assert np.flatnonzero(analysis.reported).tolist() == [i for i in kept if confidences[i] >= 0.8]
+
+
 def test_the_size_rule_measures_only_what_is_reported():
     # two confident digits 40 px tall among three tall marks under the confidence bar (box sides,
     # ruling pieces): the marks are not reported, so they must not make the digits look small
