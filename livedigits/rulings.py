@@ -18,10 +18,6 @@ that, a one-pixel line stays within the spread of :func:`lift_rulings`' kernels.
 PAGE_TILT_RANGE = 12.0
 """Degrees either way a page's rulings are looked for at (in whole degrees): a sheet held or laid
 more askew than that is read without lifting its rulings (the line eraser still sees them)."""
-MAX_SHEAR = 7.0
-"""Degrees at most between the turns of a grid's two families: a sheet seen in perspective or
-sheared shears its grid by a few; a family turned far more than the other has been misled (by
-the long straight edge of the desk beside the sheet) and both are turned as the page is."""
 PAGE_TILT_GAIN = 1.1
 """A page is turned only when its marks line up at least this much better (row and column
 profiles' energy) turned than as they are: a page with no rulings is left as it is."""
@@ -161,7 +157,10 @@ def _page_tilts(marks: np.ndarray) -> tuple[float, float]:
     row and column sums of a small copy are most peaked together (a ruled page's lines each fall
     in one row), when it does :data:`PAGE_TILT_GAIN` better than none. Seen in perspective, a
     grid's columns can lean by degrees more than its rows: a family whose own sums peak
-    :data:`PAGE_TILT_GAIN` higher at another angle than at the page's turn is turned by that."""
+    :data:`PAGE_TILT_GAIN` higher at another angle than at the page's turn is turned by that,
+    and the other family, with no such angle of its own, with it when its own sums are at least
+    as high there (the long straight edge of a desk beside the sheet turns one family's sums
+    more than the grid's own lines do; the other family's follow the grid)."""
     # Every whole degree: on a page with close rulings the peak is under a degree wide.
     angles = np.arange(-PAGE_TILT_RANGE, PAGE_TILT_RANGE + 0.5).tolist()
     rows, cols = _profile_energies(marks, angles)
@@ -169,8 +168,13 @@ def _page_tilts(marks: np.ndarray) -> tuple[float, float]:
         return 0.0, 0.0
     page = _best_turn({angle: rows[angle] + cols[angle] for angle in angles}, 0.0)
     row_tilt, col_tilt = _best_turn(rows, page), _best_turn(cols, page)
-    if abs(row_tilt - col_tilt) > MAX_SHEAR:
-        return page, page  # one family misled (the long edge of the desk beside the sheet)
+    # A family with no clear angle of its own turns with the other when its lines line up at
+    # least as well there: the page is turned (lifting one family and not the other breaks the
+    # other into cell-high bars), and a ruled page's lone margin loses nothing by it.
+    if row_tilt != page == col_tilt and cols[row_tilt] >= cols[page]:
+        col_tilt = row_tilt
+    elif col_tilt != page == row_tilt and rows[col_tilt] >= rows[page]:
+        row_tilt = col_tilt
     return row_tilt, col_tilt
 
 

@@ -508,21 +508,27 @@ def test_a_grid_whose_columns_lean_is_turned_upright_family_by_family(lean):
 
 
 @pytest.mark.parametrize(
-    "row_peak, col_peak, expected",
-    [(-10.0, 0.0, (0.0, 0.0)), (0.0, -6.0, (0.0, -6.0)), (-4.0, 3.0, (-4.0, 3.0))],
-    ids=["rows-misled-10-degrees-off", "columns-sheared-6", "sheared-7-apart"],
+    "rows, cols, expected",
+    [
+        ({-10: 1.15}, {-9: 1.04, -10: 1.02}, (-10.0, -10.0)),
+        ({-8: 1.21}, {0: 1.05}, (-8.0, 0.0)),
+        ({-5: 1.05, -6: 1.03}, {-6: 1.15}, (-6.0, -6.0)),
+        ({0: 1.05}, {-6: 1.2}, (0.0, -6.0)),
+    ],
+    ids=["columns-follow-the-rows", "a-ruled-pages-margin-stays", "rows-follow-the-columns", "sheared-grid"],
 )
-def test_families_turned_far_apart_are_turned_as_the_page_is(monkeypatch, row_peak, col_peak, expected):
-    # Given the profile energies of a page whose rows line up best at ``row_peak`` (1.3x upright)
-    # and whose columns at ``col_peak`` (1.4x): rows 10 degrees off the columns were misled by
-    # the long edge of the desk past the sheet
+def test_a_family_with_no_clear_turn_of_its_own_follows_the_other_where_it_lines_up(monkeypatch, rows, cols, expected):
+    # Given the profile energies (relative to 1 elsewhere) of a page whose rows peak clearly at one
+    # angle (the grid's turn, pulled a degree by the long edge of the desk beside the sheet) and
+    # whose columns peak weakly, or the other way round: a ruled page's margin line, upright,
+    # loses its peak turned; a sheared grid's level rows lose theirs
     import livedigits.rulings as rulings
 
     def energies(marks, angles, side=256):
-        return {a: 1.3 if a == row_peak else 1.0 for a in angles}, {a: 1.4 if a == col_peak else 1.0 for a in angles}
+        return {a: rows.get(a, 1.0) for a in angles}, {a: cols.get(a, 1.0) for a in angles}
 
     monkeypatch.setattr(rulings, "_profile_energies", energies)
-    # Then a family turned more than a few degrees from the other is not believed
+    # Then the weak family turns with the clear one only when its lines line up there as well
     assert _page_tilts(np.zeros((10, 10), np.uint8)) == expected
 
 
