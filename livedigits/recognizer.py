@@ -114,16 +114,14 @@ class Recognizer:
     def _chosen(self, plan: list, confidences: np.ndarray) -> list[int]:
         """For each candidate of ``plan`` ((whole index or -1, splits as index lists)), the
         readings kept: the first split, or another into two or more digits that reads more of
-        them past the bar, or as many with its least sure digit surer (into another count of
-        digits: only if every one is past the bar); then that or the whole, whichever's least sure
-        digit is surer (ties: the whole)."""
+        them past the bar, or as many with its least sure digit surer; then that or the whole,
+        whichever's least sure digit is surer (ties: the whole)."""
         chosen: list[int] = []
         for whole, splits in plan:
             whole_conf = confidences[whole] if whole >= 0 else -1.0
             parts = splits[0] if splits else []
             for other in splits[1:]:
-                surely = len(other) == len(parts) or bool((confidences[other] >= self.min_confidence).all())
-                if len(other) >= 2 and surely and self._surer(confidences[other], confidences[parts]):
+                if len(other) >= 2 and self._surer(confidences[other], confidences[parts]):
                     parts = other
             if parts and confidences[parts].min() > whole_conf:
                 chosen.extend(parts)

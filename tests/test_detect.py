@@ -159,9 +159,8 @@ def test_touching_strokes_leaning_are_also_cut_along_their_lean(lean):
     x, y, w, h = cv2.boundingRect(mask)
     c = Candidate(x, y, w, h, mask[y : y + h, x : x + w])
     # When split, Then the upright cut runs through both bars, and the second way, along the
-    # lean, gives each bar a piece of its own (then come one more piece, along the lean too)
-    upright, along, *other_counts = split_options(c, 0.5)
-    assert [len(pieces) for pieces in other_counts] == [3]
+    # lean, gives each bar a piece of its own
+    upright, along = split_options(c, 0.5)
     assert any(fewest > 0.2 * most for fewest, most in _pieces_per_bar(upright, bars))
     assert len(along) == 2 and all(fewest == 0 for fewest, _ in _pieces_per_bar(along, bars))
 
