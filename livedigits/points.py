@@ -15,7 +15,7 @@ import numpy as np
 
 from livedigits.records import Box, overlaps
 
-POINT_SIZE = (0.12, 0.3)
+POINT_SIZE = (0.09, 0.3)
 POINT_MIN_PX = 3
 """A point is this many of the digits' height across (its longer side), and at least
 ``POINT_MIN_PX`` pixels: a pen's dot, not a speck of noise or grain (tiny digits' gaps hold

@@ -113,11 +113,14 @@ Also showing a coasting track only when detected in 30% of its frames took false
 for flicker 1.09% / 1.66%: not kept."""
 POINT_DECAY = 0.75
 POINT_SHOW = 0.4
+POINT_KEEP = 0.15
 POINT_FORGET = 0.05
 """A decimal point between two tracked digits: its evidence is a decayed share of the frames it
 was seen in (weight of the past ``POINT_DECAY`` a frame); it shows from ``POINT_SHOW`` (its
-second frame in a row), goes on the third frame unseen of a point long seen (the second of one
-seen in a few), and is forgotten under ``POINT_FORGET``."""
+second frame in a row), stays until under ``POINT_KEEP`` (a point seen every other frame stays;
+one long seen goes on its seventh frame unseen), and is forgotten under ``POINT_FORGET``. On a
+new user's video of prices a point flickered in and out of a number 26 times in 90 frames with a
+single threshold."""
 CARRY_PAIRS = 5
 """Matched digits needed to carry the unseen ones by their motion (:func:`_carried`): an affine map
 fits 3 exactly, so with few pairs a wrong pairing cannot be told from the motion (it moved an
@@ -165,6 +168,7 @@ class Tracker:
         self._layout_key: frozenset[int] = frozenset()
         self._layout: list[list[list[int]]] = []  # per line, its numbers as track ids
         self._point_evidence: dict[tuple[int, int], float] = {}  # (left id, right id): decimal point
+        self._points_shown: set[tuple[int, int]] = set()
 
     @property
     def track_count(self) -> int:
@@ -271,7 +275,7 @@ class Tracker:
         self._evidence = np.concatenate([evidence[alive], det_probs[new]])
         self._velocity = np.concatenate([velocity[alive], new_velocity])
         self._ids, self._hits, self._missed = ids, hits, missed
-        return self._report(det_track, reading.points)
+        return self._report(det_track, reading.points, first)
 
     def _velocities(self, boxes: np.ndarray, matched: list[int], new_boxes: np.ndarray):
         """Per track its velocity [M,2] after this frame, and the new tracks' [K,2].
@@ -299,7 +303,7 @@ class Tracker:
             new_velocity = nearest[len(velocity) :]
         return velocity, new_velocity
 
-    def _report(self, det_track: list[int], points: list | None = None) -> Reading:
+    def _report(self, det_track: list[int], points: list | None = None, first: bool = False) -> Reading:
         """The confirmed tracks as a Reading: detected ones centred on their detection (sized as
         :func:`_placed` says), coasting ones at their predicted box unless a digit shown as
         detected this frame covers them (no doubled digits; a new detection not yet shown does not
@@ -334,7 +338,7 @@ class Tracker:
             self._layout = [[[ids[shown[i]] for i in g] for g in line] for line in groups]
         at = {ids[j]: k for k, j in enumerate(shown)}
         numbers = [[[at[t] for t in g] for g in line] for line in self._layout]
-        numbers, after = self._with_points(boxes, numbers, [ids[j] for j in shown], points or [])
+        numbers, after = self._with_points(boxes, numbers, [ids[j] for j in shown], points or [], first)
         digits = [None] * len(shown)
         for line_index, line in enumerate(numbers):
             for g in line:
@@ -346,24 +350,31 @@ class Tracker:
         return out
 
     def _with_points(
-        self, boxes: list, numbers: list[list[list[int]]], ids: list[int], points: list
+        self, boxes: list, numbers: list[list[list[int]]], ids: list[int], points: list, first: bool = False
     ) -> tuple[list[list[list[int]]], set[int]]:
         """The numbers (per line, index lists into the shown ``boxes``) joined across the decimal
         points believed between two digits, and the indices a point follows. A point belongs to
-        the pair of tracks either side of it, and is believed from its second sighting on until
-        several frames pass without it (:data:`POINT_DECAY`): a dot seen now and then neither
-        blinks in and out of the number nor is shown from one frame's speck."""
+        the pair of tracks either side of it; its evidence is the decayed share of frames it was
+        seen in (:data:`POINT_DECAY`): believed from its second sighting in a row (or at once on
+        the first frame, as the first frame's digits are), and kept until its evidence falls
+        under :data:`POINT_KEEP`, so a dot seen every other frame (small, blurred) stays, and one
+        frame's speck never shows."""
         if not points and not self._point_evidence:
             return numbers, set()  # most frames: no point seen, none remembered
         lines = [[k for g in line for k in g] for line in numbers]
         following = {k: nxt for line in lines for k, nxt in zip(line, line[1:])}
         seen = {(ids[k], ids[following[k]]) for k in points_after(boxes, lines, points)}
-        evidence = self._point_evidence
+        evidence, shown = self._point_evidence, self._points_shown
         for pair in evidence.keys() | seen:
-            evidence[pair] = POINT_DECAY * evidence.get(pair, 0.0) + (1.0 - POINT_DECAY) * (pair in seen)
-        for pair in [pair for pair, e in evidence.items() if e < POINT_FORGET]:
-            del evidence[pair]
-        after = {k for k, nxt in following.items() if evidence.get((ids[k], ids[nxt]), 0.0) >= POINT_SHOW}
+            e = 1.0 if first else POINT_DECAY * evidence.get(pair, 0.0) + (1.0 - POINT_DECAY) * (pair in seen)
+            evidence[pair] = e
+            if e >= POINT_SHOW:
+                shown.add(pair)
+            elif e < POINT_KEEP:
+                shown.discard(pair)
+                if e < POINT_FORGET:
+                    del evidence[pair]
+        after = {k for k, nxt in following.items() if (ids[k], ids[nxt]) in shown}
         if not after:
             return numbers, after
         joined = []

@@ -102,6 +102,13 @@ def test_the_tracker_believes_a_point_seen_twice_and_keeps_it_through_a_missed_f
 
 def test_the_tracker_shows_no_point_seen_in_one_frame_and_drops_one_long_gone():
     # A speck taken for a point in one frame never shows; a point long seen, then gone for good,
-    # goes on its third frame unseen
-    assert _tracked_texts([True, False, False]) == [["12", "50"]] * 3
-    assert _tracked_texts([True] * 10 + [False] * 4)[-4:] == [["12.50"]] * 2 + [["12", "50"]] * 2
+    # goes on its seventh frame unseen
+    assert _tracked_texts([False, True, False, False]) == [["12", "50"]] * 4
+    assert _tracked_texts([True] * 10 + [False] * 8)[-8:] == [["12.50"]] * 6 + [["12", "50"]] * 2
+
+
+def test_the_tracker_shows_a_point_on_the_first_frame_and_keeps_one_seen_every_other_frame():
+    # The first frame's points show at once, as its digits do; a small dot read every other frame
+    # shows once believed and does not blink with it
+    assert _tracked_texts([True, False]) == [["12.50"]] * 2
+    assert _tracked_texts([False, True] * 6)[-6:] == [["12.50"]] * 6
