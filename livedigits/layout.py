@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 
 from livedigits.points import points_after
-from livedigits.records import Box, Digit, Number, Reading, fast_number
+from livedigits.records import Box, Digit, Number, Point, Reading, fast_number
 
 MAX_SLOPE = 0.36
 """tan(20 degrees): the steepest common slope believed; the issue asks for lines up to 10 degrees."""
@@ -166,15 +166,15 @@ def split_numbers(line: list[int], gaps: list[float], threshold: float = NUMBER_
     return numbers
 
 
-def arrange(digits: list[Digit], points: list[Box] | None = None, lines: list[list[int]] | None = None) -> Reading:
+def arrange(digits: list[Digit], points: list[Point] | None = None, lines: list[list[int]] | None = None) -> Reading:
     """Digits in reading order with their ``line`` set, the lines, and the numbers; a decimal
-    point of ``points`` (boxes, :func:`~livedigits.points.find_points`) between two digits of a
-    line joins them into one number, and is in its text ("12.50"). ``lines``: the digits'
-    :func:`find_lines`, when the caller has them."""
+    point or comma of ``points`` (:func:`~livedigits.points.find_points`) between two digits of a
+    line joins them into one number, and is in its text ("12.50", "3,50"). ``lines``: the
+    digits' :func:`find_lines`, when the caller has them."""
     boxes = [d.box for d in digits]
     lines = find_lines(boxes) if lines is None else lines
-    after = points_after(boxes, lines, points) if points else set()
-    reading = assemble(digits, group_numbers(boxes, lines, after), after)
+    after = points_after(boxes, lines, points) if points else {}
+    reading = assemble(digits, group_numbers(boxes, lines, set(after)), after)
     reading.points = list(points or [])
     return reading
 
@@ -192,10 +192,11 @@ def group_numbers(boxes: list[Box], lines: list[list[int]], joined: set[int] | N
 _DIGITS = "0123456789"
 
 
-def assemble(digits: list[Digit], numbers: list[list[list[int]]], after: set[int] | None = None) -> Reading:
+def assemble(digits: list[Digit], numbers: list[list[list[int]]], after: dict[int, str] | None = None) -> Reading:
     """The :class:`Reading` of ``digits`` grouped into lines of numbers: for each line, top to
     bottom, its numbers as index lists into ``digits`` (as :func:`group_numbers` gives them); a
-    number's text has a decimal point after each of its digits (but its last) in ``after``.
+    number's text has the mark in ``after`` ("." or ",") after each of its digits (but its last)
+    there.
 
     A digit already carrying its line index is reused as it is (the tracker builds its digits
     with their lines, so nothing is built twice).
@@ -226,7 +227,7 @@ def assemble(digits: list[Digit], numbers: list[list[list[int]]], after: set[int
                     y1 = y + h
                 text.append(_DIGITS[d.digit] if 0 <= d.digit <= 9 else str(d.digit))
                 if after and i in after and i != group[-1]:
-                    text.append(".")
+                    text.append(after[i])
                 if d.confidence < confidence:
                     confidence = d.confidence
             box = (x0, y0, x1 - x0, y1 - y0)

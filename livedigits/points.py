@@ -1,7 +1,9 @@
-"""Decimal points: a dot on the baseline between two digits of a line ("12.50", "3.99").
+"""Decimal points and commas: a dot on the baseline between two digits of a line ("12.50",
+"3.99"), or a comma dipping under it ("3,50", "1,250").
 
 The detector drops marks far smaller than a digit (specks), so a written price read digit by
-digit loses its point, and "12.50" became the number "1250", a hundred times too much. The
+digit loses its point, and "12.50" became the number "1250", a hundred times too much (as "3,50"
+became "350"). The
 points are looked for in the ink mask only where one can sit: in the gap between neighbouring
 digits of a line, at the foot of the line (:func:`find_points`), and are then placed between
 digits by geometry alone (:func:`points_after`), so the tracker can place the frame's points
@@ -13,7 +15,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from livedigits.records import Box, overlaps
+from livedigits.records import Box, Point, overlaps
 
 POINT_SIZE = (0.09, 0.3)
 POINT_MIN_PX = 3
@@ -30,12 +32,20 @@ POINT_ASPECT = 2.5
 POINT_FOOT = (-0.35, 0.15)
 """A point's centre lies this far (in digit heights) from the digits' foot, their mean bottom:
 low, where a decimal point sits, not at mid-height, where a dash or a colon's dot would."""
+COMMA_SIZE = (0.15, 0.5)
+COMMA_WIDTH = 0.25
+COMMA_DIP = (0.05, 0.45)
+"""A comma is a short stroke down from the foot: ``COMMA_SIZE`` of the digits' height tall, at
+most ``COMMA_WIDTH`` wide and narrower than tall, its top within ``POINT_FOOT`` of the foot and
+its bottom ``COMMA_DIP`` under it (a dot on the line does not dip; a 1's foot is no mark of its
+own)."""
 
 
-def find_points(mask: np.ndarray, boxes: list[Box], lines: list[list[int]]) -> list[Box]:
-    """The decimal points in ``mask`` (HxW uint8, ink 255) between neighbouring digits of
-    ``lines`` (index lists, left to right, into ``boxes``, the digits' x, y, w, h): in each gap,
-    the one mark there, if it is point-sized, filled, round-ish and at the digits' foot."""
+def find_points(mask: np.ndarray, boxes: list[Box], lines: list[list[int]]) -> list[Point]:
+    """The decimal points and commas in ``mask`` (HxW uint8, ink 255) between neighbouring digits
+    of ``lines`` (index lists, left to right, into ``boxes``, the digits' x, y, w, h): in each gap,
+    the one mark there at the line's height, if it is a dot (point-sized, filled, round-ish, at
+    the digits' foot) or a comma (:data:`COMMA_SIZE`)."""
     frame_h, frame_w = mask.shape
     points = []
     for line in lines:
@@ -43,43 +53,60 @@ def find_points(mask: np.ndarray, boxes: list[Box], lines: list[list[int]]) -> l
             x0, x1, h, foot = _gap(boxes[i], boxes[j])
             if x1 - x0 < 2 or x1 - x0 > POINT_GAP * h:
                 continue
-            (_, ay, _, ah), (_, by, _, bh) = boxes[i], boxes[j]
-            y0, y1 = max(0, int(min(ay, by))), min(frame_h, int(max(ay + ah, by + bh) + POINT_FOOT[1] * h) + 1)
+            y0, y1 = max(0, int(min(boxes[i][1], boxes[j][1]))), min(frame_h, int(foot + COMMA_DIP[1] * h) + 1)
             window = mask[y0:y1, max(0, x0) : min(frame_w, x1)]
             stats = cv2.connectedComponentsWithStats(window, connectivity=8)[2]
-            marks = [s for s in stats[1:] if s[cv2.CC_STAT_AREA] >= 2]
+            # Marks at the line's height (what starts lower down is the next line's).
+            marks = [s for s in stats[1:] if s[cv2.CC_STAT_AREA] >= 2 and y0 + s[1] < foot + POINT_FOOT[1] * h]
             if len(marks) != 1:
                 continue  # nothing between them, or more than a point (a dash, a letter, a stroke's end)
             px, py, pw, ph, area = (int(v) for v in marks[0])
-            side = max(pw, ph)
-            centre = y0 + py + 0.5 * ph
-            if (
-                max(POINT_SIZE[0] * h, POINT_MIN_PX) <= side <= POINT_SIZE[1] * h
-                and area >= POINT_FILL * pw * ph
-                and side <= POINT_ASPECT * max(1, min(pw, ph))
-                and POINT_FOOT[0] * h <= centre - foot <= POINT_FOOT[1] * h
-                and px > 0
-                and px + pw < window.shape[1]  # clear of both digits
-            ):
-                point = (max(0, x0) + px, y0 + py, pw, ph)
-                if not any(overlaps(point, box) for box in boxes):  # not a piece of a digit above or below
-                    points.append(point)
+            if px == 0 or px + pw >= window.shape[1]:
+                continue  # not clear of both digits
+            box = (max(0, x0) + px, y0 + py, pw, ph)
+            mark = _mark(box, area, h, foot)
+            if mark and not any(overlaps(box, b) for b in boxes):  # not a piece of a digit above or below
+                points.append(Point(box, mark))
     return points
 
 
-def points_after(boxes: list[Box], lines: list[list[int]], points: list[Box]) -> set[int]:
-    """Indices into ``boxes`` of the digits a point of ``points`` follows: the point's centre lies
-    in the gap between that digit and the next of its line (index lists, left to right), at the
-    foot of the two (:data:`POINT_FOOT`)."""
+def _mark(box: Box, area: int, h: float, foot: float) -> str:
+    """ "." for a dot at the foot of digits ``h`` tall, "," for a comma dipping under it, else ""."""
+    _, y, w, hh = box
+    side = max(w, hh)
+    if (
+        max(POINT_SIZE[0] * h, POINT_MIN_PX) <= side <= POINT_SIZE[1] * h
+        and area >= POINT_FILL * w * hh
+        and side <= POINT_ASPECT * max(1, min(w, hh))
+        and POINT_FOOT[0] * h <= y + 0.5 * hh - foot <= POINT_FOOT[1] * h
+    ):
+        return "."
+    if (
+        max(COMMA_SIZE[0] * h, POINT_MIN_PX) <= hh <= COMMA_SIZE[1] * h
+        and w <= COMMA_WIDTH * h
+        and w < hh
+        and POINT_FOOT[0] * h <= y - foot
+        and COMMA_DIP[0] * h <= y + hh - foot <= COMMA_DIP[1] * h
+    ):
+        return ","
+    return ""
+
+
+def points_after(boxes: list[Box], lines: list[list[int]], points: list[Point]) -> dict[int, str]:
+    """For the digits (indices into ``boxes``) a point or comma of ``points`` follows, its mark:
+    its box's top lies in the gap between that digit and the next of its line (index lists, left
+    to right) and within :data:`POINT_FOOT` of the two's foot."""
+    after: dict[int, str] = {}
     if not points:
-        return set()
-    after = set()
-    centres = [(x + 0.5 * w, y + 0.5 * h) for x, y, w, h in points]
+        return after
     for line in lines:
         for i, j in zip(line, line[1:]):
             x0, x1, h, foot = _gap(boxes[i], boxes[j])
-            if any(x0 <= cx <= x1 and POINT_FOOT[0] * h <= cy - foot <= POINT_FOOT[1] * h for cx, cy in centres):
-                after.add(i)
+            for (x, y, w, hh), mark in points:
+                top = y if mark == "," else y + 0.5 * hh  # a comma by where it starts, a dot by its centre
+                if x0 <= x + 0.5 * w <= x1 and POINT_FOOT[0] * h <= top - foot <= POINT_FOOT[1] * h:
+                    after[i] = mark
+                    break
     return after
 
 

@@ -14,7 +14,7 @@ from livedigits.detect import Detector, DetectorConfig, to_gray
 from livedigits.layout import arrange, find_lines
 from livedigits.mnist import SIZE, normalize_batch
 from livedigits.points import find_points
-from livedigits.records import DEFAULT_MIN_CONFIDENCE, Digit, Reading
+from livedigits.records import DEFAULT_MIN_CONFIDENCE, Digit, Point, Reading
 from livedigits.words import BAR_RUN, in_bars, in_words
 
 __all__ = ["Analysis", "Digit", "Reading", "Recognizer", "DEFAULT_MIN_CONFIDENCE", "STAGES"]
@@ -194,7 +194,7 @@ class Recognizer:
         boxes = [regions[i].box for i in chosen]
         lines = find_lines(boxes)
         # Decimal points between the digits, looked for in the mask the digits were found in.
-        points = [_scaled(p, scale) for p in find_points(mask, boxes, lines)]
+        points = [Point(_scaled(p.box, scale), p.mark) for p in find_points(mask, boxes, lines)]
         found = [
             Digit(_scaled(regions[i].box, scale), int(labels[i]), float(confidences[i]), probs=probs[i]) for i in chosen
         ]

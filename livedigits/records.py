@@ -9,6 +9,7 @@ Overlay, JSON Lines and tests read these and nothing else.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -64,10 +65,17 @@ def fast_number(text: str, box: Box, confidence: float, line: int, digits: tuple
 _new = object.__new__
 
 
+class Point(NamedTuple):
+    """A decimal separator seen between two digits: its box, and its mark ("." or ",")."""
+
+    box: Box
+    mark: str = "."
+
+
 @dataclass(frozen=True)
 class Number:
-    """Digits of one line read together: "4159", or "12.50" with a decimal point written between
-    two of them (so ``text`` may be one longer than ``digits``). ``box`` is the union of its
+    """Digits of one line read together: "4159", or "12.50" and "3,50" with a decimal point or
+    comma written between two of them (so ``text`` may be longer than ``digits``). ``box`` is the union of its
     digits' boxes, ``confidence`` the lowest of theirs, ``digits`` their indices in
     :attr:`Reading.digits`."""
 
@@ -89,9 +97,9 @@ class Reading:
     digits: list[Digit] = field(default_factory=list)
     lines: list[list[int]] = field(default_factory=list)
     numbers: list[Number] = field(default_factory=list)
-    points: list[Box] = field(default_factory=list)
-    """The decimal points seen between digits (boxes), in the numbers' text already: kept for the
-    tracker, which places them between its own boxes."""
+    points: list[Point] = field(default_factory=list)
+    """The decimal points and commas seen between digits, in the numbers' text already: kept for
+    the tracker, which places them between its own boxes."""
 
 
 def overlaps(a: Box, b: Box) -> bool:

@@ -169,6 +169,7 @@ class Tracker:
         self._layout: list[list[list[int]]] = []  # per line, its numbers as track ids
         self._point_evidence: dict[tuple[int, int], float] = {}  # (left id, right id): decimal point
         self._points_shown: set[tuple[int, int]] = set()
+        self._point_marks: dict[tuple[int, int], str] = {}  # the mark last seen there, "." or ","
 
     @property
     def track_count(self) -> int:
@@ -351,19 +352,21 @@ class Tracker:
 
     def _with_points(
         self, boxes: list, numbers: list[list[list[int]]], ids: list[int], points: list, first: bool = False
-    ) -> tuple[list[list[list[int]]], set[int]]:
+    ) -> tuple[list[list[list[int]]], dict[int, str]]:
         """The numbers (per line, index lists into the shown ``boxes``) joined across the decimal
-        points believed between two digits, and the indices a point follows. A point belongs to
+        points (and commas) believed between two digits, and the mark after each index a point
+        follows. A point belongs to
         the pair of tracks either side of it; its evidence is the decayed share of frames it was
         seen in (:data:`POINT_DECAY`): believed from its second sighting in a row (or at once on
         the first frame, as the first frame's digits are), and kept until its evidence falls
         under :data:`POINT_KEEP`, so a dot seen every other frame (small, blurred) stays, and one
         frame's speck never shows."""
         if not points and not self._point_evidence:
-            return numbers, set()  # most frames: no point seen, none remembered
+            return numbers, {}  # most frames: no point seen, none remembered
         lines = [[k for g in line for k in g] for line in numbers]
         following = {k: nxt for line in lines for k, nxt in zip(line, line[1:])}
-        seen = {(ids[k], ids[following[k]]) for k in points_after(boxes, lines, points)}
+        seen = {(ids[k], ids[following[k]]): mark for k, mark in points_after(boxes, lines, points).items()}
+        self._point_marks.update(seen)
         evidence, shown = self._point_evidence, self._points_shown
         for pair in evidence.keys() | seen:
             e = 1.0 if first else POINT_DECAY * evidence.get(pair, 0.0) + (1.0 - POINT_DECAY) * (pair in seen)
@@ -374,7 +377,10 @@ class Tracker:
                 shown.discard(pair)
                 if e < POINT_FORGET:
                     del evidence[pair]
-        after = {k for k, nxt in following.items() if (ids[k], ids[nxt]) in shown}
+                    del self._point_marks[pair]
+        after = {
+            k: self._point_marks[(ids[k], ids[nxt])] for k, nxt in following.items() if (ids[k], ids[nxt]) in shown
+        }
         if not after:
             return numbers, after
         joined = []

@@ -1,4 +1,4 @@
-"""Decimal points between digits: found at the foot of a line's gap, written into the numbers."""
+"""Decimal points and commas between digits: found at the foot of a line's gap, written into the numbers."""
 
 import cv2
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 
 from livedigits.layout import arrange
 from livedigits.points import find_points, points_after
-from livedigits.records import Digit, Reading
+from livedigits.records import Digit, Point, Reading
 from livedigits.track import Tracker
 from tests.test_pages import Page
 
@@ -29,8 +29,23 @@ def test_a_dot_at_the_foot_between_two_digits_is_a_point():
     boxes = _digit_boxes([40, 80])  # a gap of 16 px (0.4 heights)
     mask = _mask_with(boxes, [(66, 132, 6, 6)])
     [point] = find_points(mask, boxes, [[0, 1]])
-    assert 64 <= point[0] <= 67 and 130 <= point[1] <= 133
-    assert points_after(boxes, [[0, 1]], [point]) == {0}
+    assert point.mark == "." and 64 <= point.box[0] <= 67 and 130 <= point.box[1] <= 133
+    assert points_after(boxes, [[0, 1]], [point]) == {0: "."}
+
+
+def _comma(mask, x, y, length):
+    """A comma: a short stroke from (x, y) down and a little to the left, a blob at its top."""
+    cv2.line(mask, (x, y), (x - length // 3, y + length), 255, 3)
+    cv2.circle(mask, (x, y + 1), 2, 255, -1)
+
+
+def test_a_short_stroke_dipping_under_the_foot_between_two_digits_is_a_comma():
+    boxes = _digit_boxes([40, 80])  # digits 40 px tall, their foot at y=140
+    mask = _mask_with(boxes, [])
+    _comma(mask, 74, 134, 12)  # from just above the foot to 8 px under it
+    [point] = find_points(mask, boxes, [[0, 1]])
+    assert point.mark == ","
+    assert points_after(boxes, [[0, 1]], [point]) == {0: ","}
 
 
 @pytest.mark.parametrize(
@@ -42,8 +57,9 @@ def test_a_dot_at_the_foot_between_two_digits_is_a_point():
         [(65, 130, 10, 3)],  # a dash low down: too long for a point
         [(68, 134, 2, 2)],  # a speck of noise
         [(60, 112, 16, 16)],  # a blob as large as half a digit
+        [(67, 100, 3, 34)],  # a stroke as tall as the digits (a 1, a slash)
     ],
-    ids=["nothing", "mid-height", "colon", "low-dash", "speck", "blob"],
+    ids=["nothing", "mid-height", "colon", "low-dash", "speck", "blob", "tall-stroke"],
 )
 def test_other_marks_between_digits_are_not_points(marks):
     boxes = _digit_boxes([40, 80])
@@ -60,11 +76,26 @@ def test_a_point_joins_its_digits_into_one_number_with_the_point_in_its_text():
     xs = [40, 70, 128, 158]
     digits = [Digit(box, d, 0.99) for box, d in zip(_digit_boxes(xs, w=24), [1, 2, 5, 0])]
     assert [n.text for n in arrange(digits).numbers] == ["12", "50"]
-    reading = arrange(digits, [(104, 132, 6, 6)])
+    reading = arrange(digits, [Point((104, 132, 6, 6))])
     assert [n.text for n in reading.numbers] == ["12.50"]
     assert reading.numbers[0].to_dict()["text"] == "12.50"
     # and a dot after the last digit is no decimal point
-    assert [n.text for n in arrange(digits, [(190, 132, 6, 6)]).numbers] == ["12", "50"]
+    assert [n.text for n in arrange(digits, [Point((190, 132, 6, 6))]).numbers] == ["12", "50"]
+    # and a comma is written as one
+    assert [n.text for n in arrange(digits, [Point((104, 134, 4, 12), ",")]).numbers] == ["12,50"]
+
+
+def test_a_written_price_with_a_decimal_comma_is_read_with_it(recognizer, mnist_test):
+    # Given "3,50" and "12,75" written 50 px tall, a comma dipping under their foot
+    page = Page(300, 640)
+    for row, (whole, part) in enumerate([("3", "50"), ("12", "75")]):
+        y = 60 + 120 * row
+        x = page.write(mnist_test, whole, 60, y, 50, k=4 * row)
+        cv2.line(page.img, (x + 3, y + 44), (x - 1, y + 58), 40, 3)
+        page.write(mnist_test, part, x + 14, y, 50, k=4 * row + 2)
+    # When read, Then the numbers carry their commas (they read 350 and 1275 before)
+    reading = recognizer.read(cv2.GaussianBlur(page.img, (3, 3), 0))
+    assert [n.text for n in reading.numbers] == ["3,50", "12,75"]
 
 
 def test_a_written_price_is_read_with_its_point(recognizer, mnist_test):
@@ -88,7 +119,7 @@ def _tracked_texts(seen: list[bool]) -> list[list[str]]:
     tracker = Tracker()
     texts = []
     for point in seen:
-        reading = Reading(digits, points=[(104, 132, 6, 6)] if point else [])
+        reading = Reading(digits, points=[Point((104, 132, 6, 6))] if point else [])
         texts.append([n.text for n in tracker.update(reading, frame_size=(400, 300)).numbers])
     return texts
 
