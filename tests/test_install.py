@@ -25,6 +25,7 @@ RUNTIME_MODULES = {
     "layout",
     "mnist",
     "overlay",
+    "points",
     "recognizer",
     "records",
     "rulings",
