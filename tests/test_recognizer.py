@@ -279,6 +279,24 @@ def test_of_the_ways_to_split_a_mark_the_one_that_reads_best_is_kept(ways, confi
     assert np.flatnonzero(analysis.reported).tolist() == [i for i in kept if confidences[i] >= 0.8]
 
 
+def test_a_one_lying_down_is_not_reported():
+    # Given marks the model reads as 1 (confidently): one standing, one as wide as tall, one lying
+    # (a pen across the page, 1.6 times as wide as tall)
+    boxes = [(40, 100, 12, 60), (100, 100, 50, 50), (200, 100, 96, 60)]
+    recognizer = Recognizer(detector=_Marks(boxes), classifier=_Ones())
+    # When read, Then the lying one is not a digit
+    assert [d.box for d in recognizer.recognize(np.full((240, 640), 230, np.uint8))] == boxes[:2]
+
+
+class _Ones:
+    """A classifier that reads every crop as a 1, surely."""
+
+    def predict(self, batch):
+        probs = np.zeros((len(batch), 10), np.float32)
+        probs[:, 1] = 1.0
+        return probs
+
+
 def test_the_size_rule_measures_only_what_is_reported():
     # two confident digits 40 px tall among three tall marks under the confidence bar (box sides,
     # ruling pieces): the marks are not reported, so they must not make the digits look small
