@@ -170,7 +170,7 @@ def _page_tilts(marks: np.ndarray) -> tuple[float, float]:
     row_tilt, col_tilt = _best_turn(rows, page), _best_turn(cols, page)
     # A family with no clear angle of its own turns with the other when its lines line up at
     # least as well there: the page is turned (lifting one family and not the other breaks the
-    # other into cell-high bars), and a ruled page's lone margin loses nothing by it.
+    # other into cell-high bars); a ruled page's upright margin, lining up worse turned, stays.
     if row_tilt != page == col_tilt and cols[row_tilt] >= cols[page]:
         col_tilt = row_tilt
     elif col_tilt != page == row_tilt and rows[col_tilt] >= rows[page]:
