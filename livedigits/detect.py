@@ -522,19 +522,20 @@ def find_candidates(
     # Erased lines and lifted rulings: never read as part of a mark beside them.
     lines = cv2.subtract(mask, clean) if ruled is None else cv2.bitwise_or(cv2.subtract(mask, clean), ruled)
     # Where a region lies is judged from its box first, before any mask is cut.
-    shaded: set[int] = set()
+    # Off the bright page, or on its edge: the desk, or the page in a shadow. Only ink far
+    # darker than its own surface, in plain surroundings, is taken there (below).
+    shaded = [False] * len(regions)
     if gray is not None:
         paper = paper_level(gray, config) if paper is None else paper
         brightest = float(np.percentile(paper, 99))
-        on_page = _on_bright_surface(_off_edges(regions, gray, config.min_side_ratio), paper, brightest, config)
-        # Off the bright page, or on its edge: the desk, or the page in a shadow. Only ink far
-        # darker than its own surface, in plain surroundings, is taken there (below).
-        shaded = {id(r) for r in regions} - {id(r) for r in on_page}
-        if config.shadow_min_contrast >= 1.0:
-            regions = on_page
+        clear = _clear_of_edges(regions, gray, config.min_side_ratio)
+        bright = _on_bright_surface(regions, paper, brightest, config)
+        shaded = [not (a and b) for a, b in zip(clear, bright)]
 
     candidates = []
-    for r in regions:
+    for r, off_page in zip(regions, shaded):
+        if off_page and config.shadow_min_contrast >= 1.0:
+            continue
         gx, gy, gw, gh, group = r.x, r.y, r.w, r.h, r.group
         # The group's own ink: its filled outlines less their holes, AND the mask, so neither a
         # neighbour reaching into the box nor a digit sitting inside a hole is taken along.
@@ -544,7 +545,7 @@ def find_candidates(
         if not _plausible(whole, min_h, config, blob=False):
             continue
         background = _background(paper, whole, config.background_scale) if gray is not None else 0.0
-        if id(r) in shaded:
+        if off_page:
             # Darker than even the dimmest surface under it: a stroke, not the desk beyond an edge.
             dimmest = _background(paper, whole, config.background_scale, darkest=True)
             contrast = 1.0 - cv2.mean(gray[gy : gy + gh, gx : gx + gw], whole.mask)[0] / max(dimmest, 1.0)
@@ -1057,18 +1058,16 @@ def _background(paper: np.ndarray, c, scale: int, darkest: bool = False) -> floa
     return float(cells.min() if darkest else cells.max())
 
 
-def _on_bright_surface(candidates: list, paper: np.ndarray, brightest: float, config: DetectorConfig) -> list:
-    """Keep candidates written on a surface at least ``min_surface_ratio`` as bright as the
-    ``brightest`` surface in view: the 99th percentile of the local background ``paper`` (uint8 at
-    1/``background_scale``, closed and blurred), so that a page of a few percent of the frame
-    counts and a speck of glare or a lamp does not. A candidate's surface is the brightest
+def _on_bright_surface(candidates: list, paper: np.ndarray, brightest: float, config: DetectorConfig) -> list[bool]:
+    """For each candidate: is it written on a surface at least ``min_surface_ratio`` as bright as
+    the ``brightest`` surface in view (the 99th percentile of the local background ``paper``,
+    uint8 at 1/``background_scale``, closed and blurred), so that a page of a few percent of the
+    frame counts and a speck of glare or a lamp does not? A candidate's surface is the brightest
     background within its box (a stroke broader than the closing can darken the middle of a
     huge digit, never all of its box). The marks of a wooden or dark desk, a keyboard, a sleeve
     are not on the page."""
-    if not candidates:
-        return []
     bar = config.min_surface_ratio * brightest
-    return [c for c in candidates if _background(paper, c, config.background_scale) >= bar]
+    return [_background(paper, c, config.background_scale) >= bar for c in candidates]
 
 
 def _fine_ink(
@@ -1150,11 +1149,8 @@ def _shade_texture(c: Candidate, gray: np.ndarray, paper: np.ndarray, config: De
     |1 - gray / level| over each of the four margins half the candidate's height wide (the gray
     3x3-averaged), the largest of the four. A page's shading (a shadow's soft edge) is plain paper
     on every side; a desk's grain beyond the sheet's edge is not, on that side."""
-    h, w = gray.shape
-    m = max(4, round(0.5 * c.h))
-    x0, y0, x1, y1 = max(0, c.x - m), max(0, c.y - m), min(w, c.x + c.w + m), min(h, c.y + c.h + m)
-    around = cv2.blur(gray[y0:y1, x0:x1], (3, 3)).astype(np.float32)
-    level = _paper_under(paper, (h, w), x0, y0, x1, y1).astype(np.float32)
+    around, (x0, y0, x1, y1) = _around(c, gray)
+    level = _paper_under(paper, gray.shape, x0, y0, x1, y1).astype(np.float32)
     departure = np.abs(1.0 - around / np.maximum(level, 1.0))
     bx0, by0, bx1, by1 = c.x - x0, c.y - y0, c.x - x0 + c.w, c.y - y0 + c.h
     sides = (departure[:, :bx0], departure[:, bx1:], departure[:by0, bx0:bx1], departure[by1:, bx0:bx1])
@@ -1182,18 +1178,24 @@ def _mid_tones(c: Candidate, gray: np.ndarray, background: float, low: float, hi
 def _ring(c: Candidate, gray: np.ndarray, background: float) -> np.ndarray:
     """1 - gray / background over a ring half the candidate's height wide round its box (the gray
     3x3-averaged): float32 [K], positive where darker than the paper."""
-    h, w = gray.shape
-    m = max(4, round(0.5 * c.h))
-    x0, y0, x1, y1 = max(0, c.x - m), max(0, c.y - m), min(w, c.x + c.w + m), min(h, c.y + c.h + m)
-    around = cv2.blur(gray[y0:y1, x0:x1], (3, 3)).astype(np.float32)
+    around, (x0, y0, _, _) = _around(c, gray)
     ring = np.ones(around.shape, bool)
     ring[c.y - y0 : c.y - y0 + c.h, c.x - x0 : c.x - x0 + c.w] = False
     return 1.0 - around[ring] / max(background, 1.0)
 
 
-def _off_edges(candidates: list, gray: np.ndarray, min_ratio: float) -> list[Candidate]:
-    """Keep candidates with paper on all four sides: the brightest pixel of each side's margin
-    (half their height wide, on a 1/4-scale copy that averages the noise away) is at least
+def _around(c: Candidate, gray: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """The gray (3x3-averaged, float32) of a candidate's box with a margin half its height wide
+    all round (cut at the frame's edges), and that window's x0, y0, x1, y1."""
+    h, w = gray.shape
+    m = max(4, round(0.5 * c.h))
+    x0, y0, x1, y1 = max(0, c.x - m), max(0, c.y - m), min(w, c.x + c.w + m), min(h, c.y + c.h + m)
+    return cv2.blur(gray[y0:y1, x0:x1], (3, 3)).astype(np.float32), (x0, y0, x1, y1)
+
+
+def _clear_of_edges(candidates: list, gray: np.ndarray, min_ratio: float) -> list[bool]:
+    """For each candidate: has it paper on all four sides? The brightest pixel of each side's
+    margin (half its height wide, on a 1/4-scale copy that averages the noise away) is at least
     ``min_ratio`` times the brightest of the four. Strokes of neighbouring digits never cover a
     whole margin; the desk beyond the sheet's edge does."""
     if not candidates:
@@ -1202,7 +1204,7 @@ def _off_edges(candidates: list, gray: np.ndarray, min_ratio: float) -> list[Can
     h, w = gray.shape
     small = cv2.resize(gray, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
     gh, gw = small.shape
-    kept = []
+    clear = []
     for c in candidates:
         m = max(2, c.h // (2 * f))
         x0, y0 = min(max(c.x // f, 0), gw), min(max(c.y // f, 0), gh)
@@ -1214,9 +1216,8 @@ def _off_edges(candidates: list, gray: np.ndarray, min_ratio: float) -> list[Can
             small[y1 : y1 + m, x0:x1],
         )
         sides = [int(strip.max()) for strip in strips if strip.size]
-        if not sides or min(sides) >= min_ratio * max(sides):
-            kept.append(c)
-    return kept
+        clear.append(not sides or min(sides) >= min_ratio * max(sides))
+    return clear
 
 
 def _join_stacked(candidates: list[Candidate], median_h: float) -> list[Candidate]:

@@ -24,10 +24,10 @@ MIN_RELATIVE_HEIGHT = 0.6
 """With three or more readings in a frame that pass the confidence bar, one shorter than this
 times the median height of them all (or of its own group: :data:`SIZE_REACH`) is not reported: a
 speck, a scratch, a piece of a box's side or of a broken stroke, the small letter of a printed
-label beside handwriting. Handwriting in one place is of one size, give or take. Judged after the word
-check (:func:`~livedigits.words.in_words`), which needs a label's small letters to see its word;
-before it (in the detector, at 0.4), dropping them left a label's capitals and tall letters
-reported as 0s and 1s."""
+label beside handwriting. Handwriting in one place is of one size, give or take. Judged after
+the word check (:func:`~livedigits.words.in_words`), which needs a label's small letters to see
+its word; before it (in the detector, at 0.4), dropping them left a label's capitals and tall
+letters reported as 0s and 1s."""
 SIZE_GROUP = 3
 SIZE_ALIKE = 1.5
 SIZE_REACH = 3.5
@@ -136,24 +136,23 @@ class Recognizer:
         return chosen
 
     def _kept(
-        self, chosen: list[int], regions: list, labels: np.ndarray, confidences: np.ndarray, frame_h: int
+        self, chosen: list[int], boxes: np.ndarray, labels: np.ndarray, confidences: np.ndarray, frame_h: int
     ) -> list[int]:
-        """Of the ``chosen`` readings, those reported: not a printed word's letters (the word
-        check needs the letters under the bar too), past the confidence bar, not a 1 lying down
+        """Of the ``chosen`` readings (indices into ``boxes``, int [N, 4], ``labels`` and
+        ``confidences``), those reported: not a printed word's letters (the word check needs the
+        letters under the bar too), past the confidence bar, not a 1 lying down
         (:data:`LYING_ONE`), not a barcode's bars, and not far smaller than the rest
         (:func:`of_a_size`)."""
         if chosen:
-            boxes = np.array([regions[i].box for i in chosen], np.int64)
-            chosen = [i for i, word in zip(chosen, in_words(boxes, confidences[chosen], frame_h)) if not word]
+            chosen = [i for i, word in zip(chosen, in_words(boxes[chosen], confidences[chosen], frame_h)) if not word]
         # Past the bar, and no 1 lying down (a pen across the page, a dash, a piece of a line).
-        lying = [labels[i] == 1 and regions[i].w > LYING_ONE * regions[i].h for i in chosen]
-        chosen = [i for i, down in zip(chosen, lying) if confidences[i] >= self.min_confidence and not down]
+        lying = (labels == 1) & (boxes[:, 2] > LYING_ONE * boxes[:, 3])
+        chosen = [i for i in chosen if confidences[i] >= self.min_confidence and not lying[i]]
         if len(chosen) >= BAR_RUN:
-            bars = in_bars(np.array([regions[i].box for i in chosen], np.int64), labels[chosen])
-            chosen = [i for i, bar in zip(chosen, bars.tolist()) if not bar]
+            chosen = [i for i, bar in zip(chosen, in_bars(boxes[chosen], labels[chosen]).tolist()) if not bar]
         if len(chosen) >= 3 and self.min_relative_height > 0:
-            boxes = np.array([regions[i].box for i in chosen], np.float64)
-            chosen = [i for i, keep in zip(chosen, of_a_size(boxes, self.min_relative_height)) if keep]
+            keep = of_a_size(boxes[chosen].astype(np.float64), self.min_relative_height)
+            chosen = [i for i, k in zip(chosen, keep) if k]
         return chosen
 
     def recognize(self, frame: np.ndarray) -> list[Digit]:
@@ -199,7 +198,8 @@ class Recognizer:
         t4 = time.perf_counter()
         labels = probs.argmax(axis=1)
         confidences = probs[np.arange(len(probs)), labels]
-        chosen = self._kept(self._chosen(plan, confidences), regions, labels, confidences, gray.shape[0])
+        region_boxes = np.array([r.box for r in regions], np.int64).reshape(-1, 4)
+        chosen = self._kept(self._chosen(plan, confidences), region_boxes, labels, confidences, gray.shape[0])
         boxes = [regions[i].box for i in chosen]
         lines = find_lines(boxes)
         # Decimal points between the digits, looked for in the mask the digits were found in.

@@ -355,12 +355,11 @@ class Tracker:
     ) -> tuple[list[list[list[int]]], dict[int, str]]:
         """The numbers (per line, index lists into the shown ``boxes``) joined across the decimal
         points (and commas) believed between two digits, and the mark after each index a point
-        follows. A point belongs to
-        the pair of tracks either side of it; its evidence is the decayed share of frames it was
-        seen in (:data:`POINT_DECAY`): believed from its second sighting in a row (or at once on
-        the first frame, as the first frame's digits are), and kept until its evidence falls
-        under :data:`POINT_KEEP`, so a dot seen every other frame (small, blurred) stays, and one
-        frame's speck never shows."""
+        follows. A point belongs to the pair of tracks either side of it; its evidence is the
+        decayed share of frames it was seen in (:data:`POINT_DECAY`): believed from its second
+        sighting in a row (or at once on the first frame, as the first frame's digits are), and
+        kept until its evidence falls under :data:`POINT_KEEP`, so a dot seen every other frame
+        (small, blurred) stays, and one frame's speck never shows."""
         if not points and not self._point_evidence:
             return numbers, {}  # most frames: no point seen, none remembered
         lines = [[k for g in line for k in g] for line in numbers]
