@@ -174,19 +174,34 @@ def arrange(digits: list[Digit], points: list[Point] | None = None, lines: list[
     boxes = [d.box for d in digits]
     lines = find_lines(boxes) if lines is None else lines
     after = points_after(boxes, lines, points) if points else {}
-    reading = assemble(digits, group_numbers(boxes, lines, set(after)), after)
+    reading = assemble(digits, joined_at(group_numbers(boxes, lines), after), after)
     reading.points = list(points or [])
     return reading
 
 
-def group_numbers(boxes: list[Box], lines: list[list[int]], joined: set[int] | None = None) -> list[list[list[int]]]:
-    """For each line (as :func:`find_lines` gives them), its numbers: runs of box indices, left to
-    right. The gap after a digit in ``joined`` (a decimal point's) never parts two numbers."""
+def group_numbers(boxes: list[Box], lines: list[list[int]]) -> list[list[list[int]]]:
+    """For each line (as :func:`find_lines` gives them), its numbers: runs of box indices, left to right."""
     gaps = [line_gaps(boxes, line) for line in lines]
     threshold = number_gap([g for line in gaps for g in line])
-    if joined:
-        gaps = [[0.0 if i in joined else g for i, g in zip(line, line_gap)] for line, line_gap in zip(lines, gaps)]
     return [split_numbers(line, line_gap, threshold) for line, line_gap in zip(lines, gaps)]
+
+
+def joined_at(numbers: list[list[list[int]]], after) -> list[list[list[int]]]:
+    """``numbers`` (per line, runs of indices, as :func:`group_numbers` gives them) with each
+    number ending at an index in ``after`` (a decimal point or comma follows it) joined to the
+    next of its line: the point's gap never parts two numbers."""
+    if not after:
+        return numbers
+    joined = []
+    for line in numbers:
+        out: list[list[int]] = []
+        for g in line:
+            if out and out[-1][-1] in after:
+                out[-1] = out[-1] + g
+            else:
+                out.append(list(g))
+        joined.append(out)
+    return joined
 
 
 _DIGITS = "0123456789"

@@ -42,7 +42,7 @@ import time
 
 import numpy as np
 
-from livedigits.layout import assemble, find_lines, group_numbers
+from livedigits.layout import assemble, find_lines, group_numbers, joined_at
 from livedigits.points import points_after
 from livedigits.records import Digit, Reading, fast_digit
 
@@ -380,18 +380,7 @@ class Tracker:
         after = {
             k: self._point_marks[(ids[k], ids[nxt])] for k, nxt in following.items() if (ids[k], ids[nxt]) in shown
         }
-        if not after:
-            return numbers, after
-        joined = []
-        for line in numbers:
-            out: list[list[int]] = []
-            for g in line:
-                if out and out[-1][-1] in after:
-                    out[-1] = out[-1] + g
-                else:
-                    out.append(list(g))
-            joined.append(out)
-        return joined, after
+        return joined_at(numbers, after), after
 
 
 def _placed(tracks: np.ndarray, dets: np.ndarray) -> np.ndarray:
