@@ -218,6 +218,8 @@ def cmd_train(args) -> int:
         junk_fraction=args.junk_fraction,
         pen_fraction=args.pen_fraction,
         verbose=args.verbose,
+        camera_epochs=args.camera_epochs,
+        init=args.init,
     )
     return 0
 
@@ -328,7 +330,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", parents=[verbose], formatter_class=fmt, help="train the CNN (needs the train extra)")
     p.add_argument("--data", metavar="DIR", help="directory of the four MNIST IDX files (default: Keras download)")
-    p.add_argument("--epochs", type=positive_int, default=40, help="training epochs (the best on validation is kept)")
+    p.add_argument(
+        "--epochs", type=positive_int, default=40, help="first-stage epochs (the best on validation is kept)"
+    )
+    p.add_argument(
+        "--camera-epochs",
+        type=non_negative_int,
+        default=6,
+        help="camera-stage epochs after the first stage: tiny and noisy webcam digits added (0: none)",
+    )
+    p.add_argument(
+        "--init",
+        metavar="PATH.keras",
+        help="skip the first stage: run the camera stage on this trained model",
+    )
     p.add_argument("--batch-size", type=positive_int, default=128, help="batch size")
     p.add_argument("--limit", type=positive_int, default=None, help="train on the first N images only")
     p.add_argument("--seed", type=non_negative_int, default=1, help="random seed (weights, shuffling, augmentation)")

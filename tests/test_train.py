@@ -206,7 +206,7 @@ def tiny_training(tmp_path_factory, mnist_test):
     log = io.StringIO()
     try:
         with contextlib.redirect_stdout(log):
-            fit(str(tmp), model_path, epochs=1, limit=2000)
+            fit(str(tmp), model_path, epochs=1, limit=2000, camera_epochs=1)
     finally:
         fit_module.PROGRESS_SECONDS = original
     return tmp, model_path, log.getvalue()
@@ -217,7 +217,38 @@ def test_training_reports_progress_within_an_epoch_and_keeps_the_best_epoch(tiny
     *_, log = tiny_training
     assert "epoch 1/1  step 1/16" in log and "epoch 1/1  step 16/16" in log
     assert "val_accuracy" in log and "val_pen_accuracy" in log
-    assert "kept epoch 1" in log
+    # both stages ran, each keeping its best epoch, the camera stage after the first
+    first, camera = log.index("first stage: training"), log.index("camera stage: training")
+    assert first < camera and log.count("kept epoch 1") == 2
+
+
+@pytest.mark.slow
+def test_the_camera_stage_goes_on_from_a_trained_model(tiny_training, tmp_path, monkeypatch):
+    """``init``: no first stage; the camera stage starts from the given model's weights, with tiny
+    and noisy samples on for the digits."""
+    import livedigits.train.fit as fit_module
+
+    data, model_path, _ = tiny_training
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def no_training(model, train_data, **kwargs):
+        seen["weights"], seen["augment"] = model.get_weights(), train_data.augment
+        raise Stop
+
+    monkeypatch.setattr(fit_module.keras.Model, "fit", no_training)
+    with pytest.raises(Stop):
+        fit_module.fit(str(data), tmp_path / "m.keras", limit=2000, init=model_path, camera_epochs=1)
+    trained = fit_module.keras.models.load_model(model_path).get_weights()
+    assert all(np.array_equal(a, b) for a, b in zip(seen["weights"], trained))
+    assert seen["augment"].p_tiny == fit_module.CAMERA_AUGMENT.p_tiny > 0
+    assert seen["augment"].p_noisy == fit_module.CAMERA_AUGMENT.p_noisy > 0
+    with pytest.raises(LivedigitsError, match="camera-epochs must be at least 1"):
+        fit_module.fit(str(data), tmp_path / "m.keras", init=model_path, camera_epochs=0)
+    with pytest.raises(LivedigitsError, match="Keras model not found"):
+        fit_module.fit(str(data), tmp_path / "m.keras", init=tmp_path / "none.keras")
 
 
 @pytest.mark.slow
@@ -228,7 +259,7 @@ def test_one_epoch_then_export_agrees(tiny_training):
     onnx_path = data / "tiny.onnx"
     summary = export(model_path, onnx_path, str(data))
     assert summary["max_abs_diff"] <= 1e-4
-    assert summary["test_accuracy"] > 0.25  # one short epoch already learns something (chance: 0.1)
+    assert summary["test_accuracy"] > 0.2  # two short epochs already learn something (chance: 0.1)
     classifier = Classifier(onnx_path)
     assert classifier.input_name == "image" and classifier.output_name == "probabilities"
     model = onnx.load(onnx_path)
@@ -263,7 +294,7 @@ def test_evaluate_writes_report(tiny_training):
 
     data, model_path, _ = tiny_training
     report = evaluate(str(model_path), str(data), str(data / "report"))
-    assert 0.25 < report["accuracy"] <= 1.0
+    assert 0.2 < report["accuracy"] <= 1.0
     assert len(report["per_class"]) == 10 and sum(r["support"] for r in report["per_class"]) == 10000
     assert 0.0 <= report["ece"] <= 1.0 and len(report["styles"]) >= 10
     for name in ("confusion_png", "errors_png", "reliability_png", "styles_png"):

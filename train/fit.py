@@ -3,6 +3,14 @@
 The recipe (the defaults of :func:`fit`) is the shipped model's: the last 10,000 MNIST training
 digits are held out as the validation split, the epoch with the best validation accuracy is the
 one kept, and the test set is not touched (it is used once, by ``evaluate``/``export-model``).
+
+Training runs in two stages. The first (``epochs``) learns the digits through the camera-crop
+augmentation. The second, the camera stage (``camera_epochs``), goes on from the first's best
+epoch at a lower learning rate with camera samples added (:data:`CAMERA_AUGMENT`: digits a few
+pixels tall and digits through a dim, noisy webcam, each as the runtime reads them). Trained from
+the start with those samples, the model read such digits better but grew unsure of digits beside
+a box's side (models/README.md, runs D-F); going on from a model that already reads boxes keeps
+that and adds the rest.
 """
 
 from __future__ import annotations
@@ -38,6 +46,12 @@ PEN_POOL = 20_000
 TRAIN_PEN = PenStyle()
 """The pen ranges training draws from; evaluation's held-out styles use other seeds (>= 1000)."""
 PEN_VALIDATION = 2_000
+CAMERA_EPOCHS = 6
+CAMERA_LEARNING_RATE = 5e-4
+"""The camera stage's starting learning rate (cosine decay to 0 over its epochs): a quarter of the
+first stage's, so it adds the camera samples without unlearning what the first stage learnt."""
+CAMERA_AUGMENT = CameraAugment(p_tiny=0.12, p_noisy=0.15)
+"""The camera stage's augmentation: the first stage's, with tiny and noisy samples for digits."""
 PROGRESS_SECONDS = 8.0
 """Without a terminal, a progress line at least this often (a log should never look stuck)."""
 
@@ -189,15 +203,25 @@ def fit(
     junk_fraction: float = JUNK_FRACTION,
     pen_fraction: float = PEN_FRACTION,
     verbose: bool = False,
+    camera_epochs: int = CAMERA_EPOCHS,
+    init: str | os.PathLike | None = None,
 ) -> keras.Model:
     """Train on MNIST-train less its validation split (the first ``limit`` of those if given), keep
     the epoch with the best validation accuracy, save it to ``out`` (.keras) and return it.
 
+    Two stages (see the module's docstring): ``epochs`` with ``augment``, then ``camera_epochs``
+    (0: none) with :data:`CAMERA_AUGMENT`, each keeping its own best epoch on validation. With
+    ``init`` (a trained .keras model) the first stage is skipped and the camera stage starts from it.
+
     ``verbose`` shows Keras' own per-step output as well; without a terminal, plain progress lines
     appear at least every ``PROGRESS_SECONDS`` either way.
     """
-    if epochs < 1:
+    if epochs < 1 and init is None:
         raise LivedigitsError(f"--epochs must be at least 1, got {epochs}")
+    if camera_epochs < 0:
+        raise LivedigitsError(f"--camera-epochs must be 0 or more, got {camera_epochs}")
+    if init is not None and camera_epochs < 1:
+        raise LivedigitsError("--init starts the camera stage from a trained model: --camera-epochs must be at least 1")
     if not 0.0 <= junk_fraction + pen_fraction < 1.0:
         raise LivedigitsError(f"junk and pen fractions must leave room for MNIST, got {junk_fraction} + {pen_fraction}")
     out = Path(out)
@@ -205,6 +229,10 @@ def fit(
         raise LivedigitsError(f"--out must end in .keras, got {out}")
     if not out.parent.exists():
         raise LivedigitsError(f"output directory does not exist: {out.parent}")
+    if init is not None:
+        from livedigits.train.export import load_keras  # its clear error for a missing or unusable file
+
+        model = load_keras(init)
     keras.utils.set_random_seed(seed)
     # The test files are not even read: the test set stays unseen until evaluate/export-model.
     (x_train, y_train), (x_val, y_val) = split_validation(*load_train(data_dir))
@@ -216,36 +244,47 @@ def fit(
     pen = pen_pool(500 if small else PEN_POOL, seed, TRAIN_PEN) if pen_fraction > 0 else None
     pen_val_images, pen_val_labels = pen_pool(200 if small else PEN_VALIDATION, seed + 500, TRAIN_PEN)
     pen_val = (as_model_input(pen_val_images), pen_val_labels)
-    train_data = AugmentedMNIST(
-        x_train, y_train, batch_size, augment or CameraAugment(), seed, junk, junk_fraction, pen, pen_fraction
-    )
     val_data = (as_model_input(x_val), np.eye(10, dtype=np.float32)[y_val])
     print(f"drew non-digits and pen digits in {time.perf_counter() - start:.0f} s", flush=True)
 
-    model = build_model()
-    schedule = keras.optimizers.schedules.CosineDecay(
-        LEARNING_RATE, decay_steps=epochs * len(train_data), warmup_target=None
-    )
-    model.compile(
-        optimizer=keras.optimizers.AdamW(schedule, weight_decay=WEIGHT_DECAY),
-        loss="categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    on_terminal = sys.stdout.isatty()
-    print(
-        f"training on {len(x_train)} MNIST digits (+{junk_fraction:.0%} non-digits, +{pen_fraction:.0%} pen digits "
-        f"a batch), validating on the {len(x_val)} held out, {epochs} epochs",
-        flush=True,
-    )
-    start = time.perf_counter()
-    model.fit(
-        train_data,
-        epochs=epochs,
-        validation_data=val_data,
-        verbose=1 if (on_terminal or verbose) else 0,
-        callbacks=[Progress(pen_val, within_epoch=not on_terminal), BestEpoch(out)],
-    )
-    print(f"trained in {time.perf_counter() - start:.0f} s; saving {out}", flush=True)
+    def stage(model, augment: CameraAugment, stage_epochs: int, learning_rate: float, stage_seed: int, name: str):
+        train_data = AugmentedMNIST(
+            x_train, y_train, batch_size, augment, stage_seed, junk, junk_fraction, pen, pen_fraction
+        )
+        schedule = keras.optimizers.schedules.CosineDecay(
+            learning_rate, decay_steps=stage_epochs * len(train_data), warmup_target=None
+        )
+        model.compile(
+            optimizer=keras.optimizers.AdamW(schedule, weight_decay=WEIGHT_DECAY),
+            loss="categorical_crossentropy",
+            metrics=["accuracy"],
+        )
+        on_terminal = sys.stdout.isatty()
+        print(
+            f"{name}: training on {len(x_train)} MNIST digits (+{junk_fraction:.0%} non-digits, "
+            f"+{pen_fraction:.0%} pen digits a batch), validating on the {len(x_val)} held out, {stage_epochs} epochs",
+            flush=True,
+        )
+        start = time.perf_counter()
+        model.fit(
+            train_data,
+            epochs=stage_epochs,
+            validation_data=val_data,
+            verbose=1 if (on_terminal or verbose) else 0,
+            callbacks=[Progress(pen_val, within_epoch=not on_terminal), BestEpoch(out)],
+        )
+        print(f"{name}: trained in {time.perf_counter() - start:.0f} s", flush=True)
+        return model
+
+    if init is None:
+        model = stage(build_model(), augment or CameraAugment(), epochs, LEARNING_RATE, seed, "first stage")
+    if camera_epochs:
+        # The first stage's augmentation, with the camera samples on.
+        camera = dataclasses.replace(
+            augment or CameraAugment(), p_tiny=CAMERA_AUGMENT.p_tiny, p_noisy=CAMERA_AUGMENT.p_noisy
+        )
+        model = stage(model, camera, camera_epochs, CAMERA_LEARNING_RATE, seed + 1, "camera stage")
+    print(f"saving {out}", flush=True)
     save_weights_only_model(model, out)
     return model
 
