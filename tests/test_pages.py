@@ -159,7 +159,9 @@ def test_faint_grain_on_a_dimmer_desk_gives_no_digits_but_dark_ink_in_a_dim_corn
 def test_digits_inside_a_drawn_box_and_a_table_are_read(recognizer, mnist_test):
     page = Page(480, 640)
     cv2.rectangle(page.img, (40, 40), (300, 140), INK, 3)  # a box round a number
-    page.write(mnist_test, "507", 70, 65, 50)
+    # (MNIST's first test 5, k=0, is a hooked, blotted 5 that models read at 0.79-0.93, about the
+    # confidence bar: this test is about the box, so its digits are plainer ones)
+    page.write(mnist_test, "507", 70, 65, 50, k=1)
     for cx in (40, 180, 320, 460, 600):  # a table: 4 cells in a row
         cv2.line(page.img, (cx, 220), (cx, 330), INK, 2)
     for cy in (220, 330):
