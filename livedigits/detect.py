@@ -277,7 +277,8 @@ def _runs(mask: np.ndarray, kernels, angle: float, raw: np.ndarray | None = None
 
 def _line_pixels(mask: np.ndarray, kernels, raw: np.ndarray | None) -> np.ndarray:
     """The pixels of upright ``mask`` on runs as long as ``kernels`` (lying, standing; None: no
-    runs that way)."""
+    runs that way). OpenCV's opening takes the mask's border for ink: a run ending at the edge
+    counts as running on beyond it (as a ruling running off the frame does)."""
     lying, standing = (np.zeros_like(mask) if k is None else cv2.morphologyEx(mask, cv2.MORPH_OPEN, k) for k in kernels)
     if raw is None:
         return lying | standing
@@ -502,7 +503,7 @@ def find_candidates(
     structures = components.containers | rulings
     clean = mask
     if structures.any():
-        clean = _erase_structures(mask, components, structures)
+        clean = _erase_structures(mask, components, structures, min_h)
         components = _components(clean, min_h)
     # Specks, anything far too large and whatever still encloses ink never become candidates.
     boxes, contours = components.boxes, components.contours
@@ -566,7 +567,7 @@ def find_candidates(
             ruled is not None
             and gray is not None
             and gw <= DIVIDER_WIDTH * gh
-            and _between_rulings(whole, ruled, gray, background)
+            and _between_rulings(whole, lines, gray, background)
         ):
             continue
         if gray is not None:
@@ -837,13 +838,14 @@ def _line_like(boxes: np.ndarray, min_h: float) -> np.ndarray:
     return (w > 4 * h) & (w > 8 * min_h)
 
 
-def _erase_structures(mask: np.ndarray, components: _Components, structures: np.ndarray) -> np.ndarray:
+def _erase_structures(mask: np.ndarray, components: _Components, structures: np.ndarray, min_h: float) -> np.ndarray:
     """A copy of ``mask`` with the long straight runs of the structure components erased.
 
     Only their own pixels (outline filled, holes left out) are cleaned, in their own box and
-    turned by their own tilt (a ruling or a box seen at an angle), so a large digit's long stroke
-    elsewhere in the frame is never mistaken for a ruling, and a digit touching a line survives.
-    Rulings of about the same tilt (a ruled page) are cleaned together, in one pass.
+    turned by their own tilt (a ruling or a box seen at an angle, :func:`_ruling_tilt` for a
+    ruling), so a large digit's long stroke elsewhere in the frame is never mistaken for a ruling,
+    and a digit touching a line survives. Rulings of about the same tilt (a ruled page) are
+    cleaned together, in one pass. ``min_h``: the smallest digit's height.
     """
     out = mask.copy()
     rulings: dict[int, list[tuple[int, float]]] = {}
@@ -856,19 +858,29 @@ def _erase_structures(mask: np.ndarray, components: _Components, structures: np.
         if components.containers[i]:
             jobs.append(([int(i)], ()))  # its tilt is read from its lines once they are drawn
         else:
-            tilt = _tilt(components.contours[i])
+            tilt = _ruling_tilt(components.contours[i], min_h)
             rulings.setdefault(round(tilt / 2.0), []).append((int(i), tilt))
     for members in rulings.values():
         jobs.append(([i for i, _ in members], (float(np.median([t for _, t in members])),)))
+    frame_h, frame_w = mask.shape
     for group, angles in jobs:
-        x, y, w, h = box = _union_box(components.boxes[group])
+        # Runs longer than the digits the structures hold or touch, and than any stroke of a
+        # digit of ordinary size, are lines.
+        length = int(max(15, 0.12 * min(mask.shape), 1.2 * max(components.inner_h[i] for i in group)))
+        x, y, w, h = _union_box(components.boxes[group])
+        if angles:
+            # Rulings are boxed with a blank margin half a line's length wide (within the frame):
+            # the runs are found by an opening, which takes a box's edge for ink, and a digit
+            # standing on the ruling reaches the top of a tight box: its stem counted as a run
+            # going on beyond it, and was erased. At the frame's edge the lines do go on.
+            pad = length // 2 + 2
+            x0, y0 = max(0, x - pad), max(0, y - pad)
+            x, y, w, h = x0, y0, min(frame_w, x + w + pad) - x0, min(frame_h, y + h + pad) - y0
+        box = (x, y, w, h)
         outlines = [components.contours[i] for i in group]
         own = _own_pixels(outlines, [hole for i in group for hole in components.holes[i]], box)
         roi = out[y : y + h, x : x + w]
         own = cv2.bitwise_and(own, roi)
-        # Runs longer than the digits the structures hold or touch, and than any stroke of a
-        # digit of ordinary size, are lines.
-        length = int(max(15, 0.12 * min(mask.shape), 1.2 * max(components.inner_h[i] for i in group)))
         shrink, walls_tilt = 1, None
         if not angles:
             # A container's lines (a grid, a box, a sheet's outline) are tilted as its edges say,
@@ -1047,6 +1059,24 @@ def _tilt(contour: np.ndarray) -> float:
     or of a box's sides as the camera sees them."""
     angle = cv2.minAreaRect(contour)[2]
     return (angle + 45.0) % 90.0 - 45.0
+
+
+def _ruling_tilt(contour: np.ndarray, min_h: float) -> float:
+    """The tilt in degrees (-45..45) of a ruling's line (one component, outline ``contour``): its
+    minimum-area rectangle's (:func:`_tilt`), unless the rectangle is at least half a digit
+    (``min_h``) across, when digits written on the line, crossing it, are part of the component
+    and turn the rectangle: then the turn within :data:`GRID_TILT_REFINE` degrees of that at
+    which the line falls along one row (:func:`_grid_tilt`). Looked for along a tilt 2 degrees
+    off, a form's underline with the numbers standing on it was never found, and the numbers
+    were read as one wide mark with the line."""
+    (_, _), (a, b), angle = cv2.minAreaRect(contour)
+    rough = (angle + 45.0) % 90.0 - 45.0
+    if min(a, b) < 0.5 * min_h:
+        return rough  # a bare line: its rectangle lies along it
+    x, y, w, h = cv2.boundingRect(contour)
+    own = np.zeros((h, w), np.uint8)
+    cv2.drawContours(own, [contour], -1, 255, cv2.FILLED, offset=(-x, -y))
+    return _grid_tilt(own, rough)
 
 
 def _background(paper: np.ndarray, c, scale: int, darkest: bool = False) -> float:

@@ -552,3 +552,37 @@ def test_the_paper_level_under_a_window_is_the_whole_frames_enlarged_there():
         window = _paper_under(paper, (483, 643), x0, y0, x1, y1)
         assert window.shape == (y1 - y0, x1 - x0)
         assert np.abs(window.astype(int) - full[y0:y1, x0:x1]).max() <= 1
+
+
+def test_a_1_standing_on_an_underline_is_not_erased_with_it():
+    # Given an underline with a 1 standing on it, its stem from the top of their mark down
+    # through the line: 46 px, shorter than a line here, but more than half as long
+    mask = np.zeros((480, 640), np.uint8)
+    cv2.line(mask, (60, 300), (600, 300), 255, 3)
+    mask[256:305, 200:205] = 255
+    # When its candidates are found, Then the 1 is one of them, whole (the eraser's opening took
+    # the edge of the tight box round the line and the 1 for ink, and the stem for a run)
+    boxes = [c.box for c in find_candidates(mask)]
+    assert any(abs(x - 200) <= 2 and h >= 40 for x, _, _, h in boxes), boxes
+
+
+def test_a_rulings_tilt_is_its_lines_with_digits_standing_on_it():
+    from livedigits.detect import _ruling_tilt, _tilt
+
+    # Given a line at 2.2 degrees, 560 px long, with a digit-sized mark standing on its left end
+    mask = np.zeros((200, 640), np.uint8)
+    slope = np.tan(np.radians(2.2))
+    cv2.line(mask, (40, 150), (600, round(150 + 560 * slope)), 255, 4)
+    cv2.rectangle(mask, (50, 50), (60, 152), 255, -1)
+    cv2.ellipse(mask, (90, 110), (30, 40), 0, 0, 360, 255, 6)
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    contour = max(contours, key=cv2.contourArea)
+    # When its tilt is read, Then the minimum-area rectangle is turned by the mark (4.4 degrees)
+    # and the ruling's tilt is the line's within a degree
+    assert abs(_tilt(contour) - 2.2) > 1.5
+    assert abs(_ruling_tilt(contour, min_h=20) - 2.2) <= 1.0
+    # And a bare line keeps its rectangle's tilt
+    bare = np.zeros((60, 640), np.uint8)
+    cv2.line(bare, (40, 10), (600, round(10 + 560 * slope)), 255, 4)
+    contours, _ = cv2.findContours(bare, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    assert _ruling_tilt(contours[0], min_h=20) == _tilt(contours[0])

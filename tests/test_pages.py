@@ -185,6 +185,28 @@ def test_digit_touching_its_box_is_still_read(recognizer, mnist_test):
     assert [d.digit for d in recognizer.recognize(page.img)] == [4, 7]
 
 
+@pytest.mark.parametrize("degrees, k", [(0.0, 3), (0.0, 9), (-2.5, 6)])
+def test_numbers_standing_on_a_forms_underlines_are_read(recognizer, mnist_test, degrees, k):
+    # Given a form's three underlines, level or a little askew, and on each a number written
+    # standing on it: each digit's foot crosses the line, and its top is the top of the line's
+    # mark (a 1 there was erased as a line: the eraser took the edge of the line's tight box
+    # for ink running on)
+    page = Page(480, 640)
+    slope = np.tan(np.radians(degrees))
+    for n, text in enumerate(("40817", "3", "1527")):
+        y0 = 130 + 140 * n
+
+        def line_y(x, y0=y0):
+            return y0 + slope * (x - 60)
+
+        cv2.line(page.img, (60, round(line_y(60))), (600, round(line_y(600))), INK, 3, cv2.LINE_AA)
+        x = 110
+        for j, ch in enumerate(text):
+            x = page.write(mnist_test, ch, x, round(line_y(x + 20)) - 44, 50, k=k + j)
+    # When read, Then every number comes out whole
+    assert [n.text for n in recognizer.read(page.img).numbers] == ["40817", "3", "1527"]
+
+
 def test_sticky_note_on_a_desk_is_read(recognizer, mnist_test):
     note = Page(120, 120, value=200)  # a yellow note is darker than white paper in gray
     note.write(mnist_test, "42", 20, 35, 45)
