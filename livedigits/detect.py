@@ -475,8 +475,8 @@ def find_candidates(
     under them with plain paper all round (ink in a shadow on the page:
     ``shadow_min_contrast``); ``paper`` is :func:`paper_level` of ``gray`` if already known.
     With the pixels of the lifted rulings (``ruled``, see :func:`threshold`), a thin bar
-    whose ink touches one ruling at its top and the next at its bottom (the wall between two cells
-    of a table whose long lines were lifted) is left out too. ``seen``, the gray the mask was
+    whose ink touches one ruling or erased line at its top and the next at its bottom (the wall
+    between two cells of a table whose long lines were lifted) is left out too. ``seen``, the gray the mask was
     thresholded from (smoothed if noisy, rulings lifted), is what the candidates' darkness is read
     from (a stroke crossing a lifted ruling is not darkest there); without it, ``gray``.
     ``noise`` is :func:`noise_level` of ``gray`` when the caller has it already.
@@ -915,11 +915,12 @@ def _erase_structures(mask: np.ndarray, components: _Components, structures: np.
 
 
 def _between_rulings(c: Candidate, ruled: np.ndarray, gray: np.ndarray, background: float) -> bool:
-    """Is a candidate a wall between two rulings (``ruled``, HxW uint8): does its ink touch one in
-    the two rows above its first row of ink and one in the two below its last, and is it no
-    darker than the darkest pixel of the lighter of them, as printed lines are alike (a
-    handwritten 1 that reaches from line to line is darker than light rulings:
-    :data:`WALL_DARKNESS`)?"""
+    """Is a candidate a wall between two lines (``ruled``, HxW uint8: the lifted rulings and the
+    erased lines): does its ink touch one in the two rows above its first row of ink and one in
+    the two below its last, and is it no darker than the darkest pixel of the lighter of them, as
+    printed lines are alike (a handwritten 1 that reaches from line to line is darker than light
+    rulings: :data:`WALL_DARKNESS`)? A grid's column cut short by the frame's edge leaves such a
+    piece between the last lifted row and an erased one."""
     h, w = ruled.shape
     rows = np.nonzero(c.mask.any(axis=1))[0]
     if len(rows) == 0:
