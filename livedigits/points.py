@@ -54,7 +54,7 @@ def find_points(mask: np.ndarray, boxes: list[Box], lines: list[list[int]]) -> l
             if x1 - x0 < 2 or x1 - x0 > POINT_GAP * h:
                 continue
             y0, y1 = max(0, int(min(boxes[i][1], boxes[j][1]))), min(frame_h, int(foot + COMMA_DIP[1] * h) + 1)
-            window = _off_the_line(mask[y0:y1, max(0, x0) : min(frame_w, x1)])
+            window = mask[y0:y1, max(0, x0) : min(frame_w, x1)]
             stats = cv2.connectedComponentsWithStats(window, connectivity=8)[2]
             # Marks at the line's height (what starts lower down is the next line's).
             marks = [s for s in stats[1:] if s[cv2.CC_STAT_AREA] >= 2 and y0 + s[1] < foot + POINT_FOOT[1] * h]
@@ -68,26 +68,6 @@ def find_points(mask: np.ndarray, boxes: list[Box], lines: list[list[int]]) -> l
             if mark and not any(overlaps(box, b) for b in boxes):  # not a piece of a digit above or below
                 points.append(Point(box, mark))
     return points
-
-
-def _off_the_line(window: np.ndarray) -> np.ndarray:
-    """A gap's ``window`` (uint8 mask) without the line running through it from side to side (a
-    form's underline the number stands on, a ruling), and the pixels next to it: a point
-    written on the line touches it, and was one mark with it, as wide as the gap."""
-    if window.shape[1] < 4:
-        return window
-    # Only rows inked across the window, but for a pixel at either side where a line a little
-    # askew steps (a blank border: a stroke's end poking in from one side is no line).
-    line = cv2.morphologyEx(
-        window,
-        cv2.MORPH_OPEN,
-        np.ones((1, window.shape[1] - 2), np.uint8),
-        borderType=cv2.BORDER_CONSTANT,
-        borderValue=0,
-    )
-    if not line.any():
-        return window
-    return cv2.subtract(window, cv2.dilate(line, np.ones((5, 3), np.uint8)))
 
 
 def _mark(box: Box, area: int, h: float, foot: float) -> str:

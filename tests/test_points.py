@@ -33,22 +33,6 @@ def test_a_dot_at_the_foot_between_two_digits_is_a_point():
     assert points_after(boxes, [[0, 1]], [point]) == {0: "."}
 
 
-def test_a_dot_sitting_on_a_line_through_the_gap_is_a_point_and_the_line_alone_is_none():
-    # Given two digits standing on a line (a form's underline) through their gap, a dot on it
-    boxes = _digit_boxes([40, 80])
-    mask = _mask_with(boxes, [(66, 130, 7, 7)])
-    mask[137:140, 20:140] = 255
-    # When points are looked for, Then the dot is one, the line taken out of the gap first
-    [point] = find_points(mask, boxes, [[0, 1]])
-    assert point.mark == "." and 64 <= point.box[0] <= 67
-    # And the line alone gives none, nor a stroke poking into the gap from one side along it
-    mask = _mask_with(boxes, [])
-    mask[137:140, 20:140] = 255
-    assert find_points(mask, boxes, [[0, 1]]) == []
-    mask[128:131, 64:72] = 255
-    assert find_points(mask, boxes, [[0, 1]]) == []
-
-
 def _comma(mask, x, y, length):
     """A comma: a short stroke from (x, y) down and a little to the left, a blob at its top."""
     cv2.line(mask, (x, y), (x - length // 3, y + length), 255, 3)
@@ -126,18 +110,6 @@ def test_a_written_price_is_read_with_its_point(recognizer, mnist_test):
     # When read, Then the numbers carry their points (they read 1250 and 399 before)
     reading = recognizer.read(cv2.GaussianBlur(page.img, (3, 3), 0))
     assert [n.text for n in reading.numbers] == ["12.50", "3.99"]
-
-
-def test_a_price_standing_on_an_underline_is_read_with_its_point(recognizer, mnist_test):
-    # Given "15.27" written on a form's underline, its point sitting on the line
-    page = Page(300, 640)
-    cv2.line(page.img, (40, 110), (600, 110), 40, 3, cv2.LINE_AA)
-    x = page.write(mnist_test, "15", 60, 64, 50, k=3)
-    cv2.circle(page.img, (x + 2, 104), 5, 40, -1)
-    page.write(mnist_test, "27", x + 14, 64, 50, k=7)
-    # When read, Then the number carries its point (it read 1527: the dot was one mark with the line)
-    reading = recognizer.read(cv2.GaussianBlur(page.img, (3, 3), 0))
-    assert [n.text for n in reading.numbers] == ["15.27"]
 
 
 def _tracked_texts(seen: list[bool]) -> list[list[str]]:
