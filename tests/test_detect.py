@@ -566,23 +566,24 @@ def test_a_1_standing_on_an_underline_is_not_erased_with_it():
     assert any(abs(x - 200) <= 2 and h >= 40 for x, _, _, h in boxes), boxes
 
 
-def test_a_rulings_tilt_is_its_lines_with_digits_standing_on_it():
+@pytest.mark.parametrize("degrees, length", [(2.2, 560), (0.0, 300), (-3.0, 300)])
+def test_a_rulings_tilt_is_its_lines_with_digits_standing_on_it(degrees, length):
     from livedigits.detect import _ruling_tilt, _tilt
 
-    # Given a line at 2.2 degrees, 560 px long, with a digit-sized mark standing on its left end
-    mask = np.zeros((200, 640), np.uint8)
-    slope = np.tan(np.radians(2.2))
-    cv2.line(mask, (40, 150), (600, round(150 + 560 * slope)), 255, 4)
+    # Given a line at that tilt with a digit-sized mark standing on its left end (a 1 and a 0)
+    mask = np.zeros((240, 700), np.uint8)
+    slope = np.tan(np.radians(degrees))
+    cv2.line(mask, (40, 150), (40 + length, round(150 - length * slope)), 255, 4)
     cv2.rectangle(mask, (50, 50), (60, 152), 255, -1)
     cv2.ellipse(mask, (90, 110), (30, 40), 0, 0, 360, 255, 6)
-    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    contour = max(contours, key=cv2.contourArea)
-    # When its tilt is read, Then the minimum-area rectangle is turned by the mark (4.4 degrees)
-    # and the ruling's tilt is the line's within a degree
-    assert abs(_tilt(contour) - 2.2) > 1.5
-    assert abs(_ruling_tilt(contour, min_h=20) - 2.2) <= 1.0
+    contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    k = max(range(len(contours)), key=lambda i: cv2.contourArea(contours[i]))
+    holes = [c for c, h in zip(contours, hierarchy[0]) if h[3] == k]
+    # When its tilt is read, Then it is the line's within a degree, whatever the mark does to the
+    # minimum-area rectangle (OpenCV's sense: up to the right is negative)
+    assert abs(_ruling_tilt(contours[k], holes, min_h=20) + degrees) <= 1.0
     # And a bare line keeps its rectangle's tilt
-    bare = np.zeros((60, 640), np.uint8)
-    cv2.line(bare, (40, 10), (600, round(10 + 560 * slope)), 255, 4)
+    bare = np.zeros((60, 700), np.uint8)
+    cv2.line(bare, (40, 30), (40 + length, round(30 - length * slope)), 255, 4)
     contours, _ = cv2.findContours(bare, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    assert _ruling_tilt(contours[0], min_h=20) == _tilt(contours[0])
+    assert _ruling_tilt(contours[0], [], min_h=20) == _tilt(contours[0])
