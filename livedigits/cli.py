@@ -207,11 +207,14 @@ def _verbose_training(args) -> None:
 
 
 def cmd_train(args) -> int:
+    if args.init is not None and args.epochs is not None:
+        raise LivedigitsError("--epochs is the first stage's, which --init skips: give one or the other")
     _verbose_training(args)
-    _training("livedigits.train.fit").fit(
+    fit = _training("livedigits.train.fit")
+    fit.fit(
         args.data,
         args.out,
-        epochs=args.epochs,
+        epochs=fit.EPOCHS if args.epochs is None else args.epochs,
         batch_size=args.batch_size,
         limit=args.limit,
         seed=args.seed,
@@ -330,9 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", parents=[verbose], formatter_class=fmt, help="train the CNN (needs the train extra)")
     p.add_argument("--data", metavar="DIR", help="directory of the four MNIST IDX files (default: Keras download)")
-    p.add_argument(
-        "--epochs", type=positive_int, default=40, help="first-stage epochs (the best on validation is kept)"
-    )
+    p.add_argument("--epochs", type=positive_int, help="first-stage epochs, the best on validation kept (default: 40)")
     p.add_argument(
         "--camera-epochs",
         type=non_negative_int,

@@ -150,6 +150,7 @@ BAD_INPUTS = [
     (["image", "{tmp}/notes.mp4"], "not a readable"),
     (["camera", "--index", "7", "--no-window"], "camera 7 could not be opened"),
     (["train", "--data", "{tmp}/nowhere", "--epochs", "1", "--out", "{tmp}/m.keras"], "MNIST directory not found"),
+    (["train", "--init", "{tmp}/m.keras", "--epochs", "3"], "--epochs is the first stage's"),
 ]
 
 

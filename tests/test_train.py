@@ -242,13 +242,22 @@ def test_the_camera_stage_goes_on_from_a_trained_model(tiny_training, tmp_path, 
     with pytest.raises(Stop):
         fit_module.fit(str(data), tmp_path / "m.keras", limit=2000, init=model_path, camera_epochs=1)
     trained = fit_module.keras.models.load_model(model_path).get_weights()
-    assert all(np.array_equal(a, b) for a, b in zip(seen["weights"], trained))
+    assert len(seen["weights"]) == len(trained) and all(np.array_equal(a, b) for a, b in zip(seen["weights"], trained))
     assert seen["augment"].p_tiny == fit_module.CAMERA_AUGMENT.p_tiny > 0
     assert seen["augment"].p_noisy == fit_module.CAMERA_AUGMENT.p_noisy > 0
     with pytest.raises(LivedigitsError, match="camera-epochs must be at least 1"):
         fit_module.fit(str(data), tmp_path / "m.keras", init=model_path, camera_epochs=0)
     with pytest.raises(LivedigitsError, match="Keras model not found"):
         fit_module.fit(str(data), tmp_path / "m.keras", init=tmp_path / "none.keras")
+    with pytest.raises(LivedigitsError, match="one file"):
+        fit_module.fit(str(data), model_path, init=model_path)
+    # Another network's weights: a clear error before any training, not a failure after an epoch
+    other = fit_module.keras.Sequential(
+        [fit_module.keras.Input((28, 28, 1)), fit_module.keras.layers.Flatten(), fit_module.keras.layers.Dense(10)]
+    )
+    other.save(tmp_path / "other.keras")
+    with pytest.raises(LivedigitsError, match="not a livedigits model"):
+        fit_module.fit(str(data), tmp_path / "m.keras", init=tmp_path / "other.keras")
 
 
 @pytest.mark.slow

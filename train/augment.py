@@ -51,8 +51,9 @@ class CameraAugment:
     """Share of samples seen as the runtime's binary ink mask (after blur, noise and JPEG)."""
     p_noisy: float = 0.0
     """Share of samples seen through a dim, noisy webcam as the runtime reads one (:func:`noisy`).
-    Off in the shipped recipe: on (0.15, with ``p_tiny`` 0.12, 60 epochs) it read tiny digits and
-    the webcam better and boxes and ruled paper worse (``models/README.md``)."""
+    Off in the first stage of the shipped recipe, 0.15 in its camera stage (``train/fit.py``):
+    on from the start (0.15, with ``p_tiny`` 0.12, 60 epochs) it read tiny digits and the webcam
+    better and boxes and ruled paper worse (``models/README.md``)."""
     noisy_sigma: tuple[float, float] = (0.04, 0.25)
     """Sensor noise, as a share of the paper's brightness."""
     noisy_height: tuple[float, float] = (16.0, 48.0)
@@ -60,7 +61,8 @@ class CameraAugment:
     p_tiny: float = 0.0
     """Share of augmented samples seen as a tiny digit far from the camera (:func:`tiny`): a few
     pixels tall in the frame, read as the runtime reads a small candidate (its gray enlarged 3x,
-    ink to half its peak darkness). Off in the shipped recipe, as ``p_noisy``."""
+    ink to half its peak darkness). Off in the first stage of the shipped recipe and 0.12 in its
+    camera stage, as ``p_noisy``."""
     tiny_height: tuple[float, float] = (6.0, 16.0)
     """How tall a tiny digit is in the frame, in pixels (the digit, not its 28-px MNIST box)."""
     p_stub: float = 0.0

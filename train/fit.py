@@ -1,8 +1,9 @@
 """Fit the CNN on MNIST with camera-crop augmentation, pen-model digits and non-digits; save .keras.
 
 The recipe (the defaults of :func:`fit`) is the shipped model's: the last 10,000 MNIST training
-digits are held out as the validation split, the epoch with the best validation accuracy is the
-one kept, and the test set is not touched (it is used once, by ``evaluate``/``export-model``).
+digits are held out as the validation split, in each stage the epoch with the best validation
+accuracy is the one kept, and the test set is not touched (it is used once, by
+``evaluate``/``export-model``).
 
 Training runs in two stages. The first (``epochs``) learns the digits through the camera-crop
 augmentation. The second, the camera stage (``camera_epochs``), goes on from the first's best
@@ -164,7 +165,8 @@ class BestEpoch(keras.callbacks.Callback):
     """Keep the weights of the epoch with the best validation accuracy (ties: lower validation loss)
     and restore them when training ends: the model choice is made on validation data only.
 
-    With ``out``, each new best is also saved there at once, so an interrupted run leaves its best.
+    With ``out``, each new best is also saved there at once, so an interrupted run leaves its best
+    (the stage's: the camera stage's first epoch replaces the first stage's best there).
     """
 
     def __init__(self, out: str | os.PathLike | None = None):
@@ -210,8 +212,10 @@ def fit(
     the epoch with the best validation accuracy, save it to ``out`` (.keras) and return it.
 
     Two stages (see the module's docstring): ``epochs`` with ``augment``, then ``camera_epochs``
-    (0: none) with :data:`CAMERA_AUGMENT`, each keeping its own best epoch on validation. With
-    ``init`` (a trained .keras model) the first stage is skipped and the camera stage starts from it.
+    (0: none) with :data:`CAMERA_AUGMENT`, each keeping its own best epoch on validation (the
+    camera stage's best may read MNIST validation a little worse than the first stage's: it is
+    there for camera scenes, chosen on them, see models/README.md). With ``init`` (a trained
+    .keras model of this network) the first stage is skipped and the camera stage starts from it.
 
     ``verbose`` shows Keras' own per-step output as well; without a terminal, plain progress lines
     appear at least every ``PROGRESS_SECONDS`` either way.
@@ -230,9 +234,9 @@ def fit(
     if not out.parent.exists():
         raise LivedigitsError(f"output directory does not exist: {out.parent}")
     if init is not None:
-        from livedigits.train.export import load_keras  # its clear error for a missing or unusable file
-
-        model = load_keras(init)
+        if Path(init).resolve() == out.resolve():
+            raise LivedigitsError(f"--init and --out are one file ({out}): the camera stage saves its epochs there")
+        model = _trained_copy(init)
     keras.utils.set_random_seed(seed)
     # The test files are not even read: the test set stays unseen until evaluate/export-model.
     (x_train, y_train), (x_val, y_val) = split_validation(*load_train(data_dir))
@@ -286,6 +290,19 @@ def fit(
         model = stage(model, camera, camera_epochs, CAMERA_LEARNING_RATE, seed + 1, "camera stage")
     print(f"saving {out}", flush=True)
     save_weights_only_model(model, out)
+    return model
+
+
+def _trained_copy(path: str | os.PathLike) -> keras.Model:
+    """This project's network (:func:`build_model`) holding the weights of the .keras model at
+    ``path``; a clear error when the file is missing, unusable, or another network."""
+    from livedigits.train.export import load_keras  # its clear error for a missing or unusable file
+
+    model = build_model()
+    try:
+        model.set_weights(load_keras(path).get_weights())
+    except ValueError as exc:
+        raise LivedigitsError(f"--init {path} is not a livedigits model (train/model.py): {exc}") from exc
     return model
 
 
