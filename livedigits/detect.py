@@ -22,8 +22,9 @@ from livedigits.config import DetectorConfig
 from livedigits.rulings import _lifted, _profile_scores, _rulings, lift_rulings  # noqa: F401 (lift_rulings: API)
 
 WALL_DARKNESS = 1.4
-"""A bar between two lifted rulings is a wall when it is at most this many times as dark (below
-the paper) as the lighter of them: printed lines are alike; ink is darker than a light ruling."""
+"""A bar between two lines (lifted rulings or erased lines) is a wall when it is at most this many
+times as dark (below the paper) as the lighter of them: printed lines are alike; ink is darker
+than a light ruling."""
 DIVIDER_WIDTH = 0.3
 """Width over height up to which a bar left between two erased lines is a divider (see
 :func:`_without_dividers`); a 1 cramped into its cell is the only digit that thin."""
@@ -841,11 +842,12 @@ def _line_like(boxes: np.ndarray, min_h: float) -> np.ndarray:
 def _erase_structures(mask: np.ndarray, components: _Components, structures: np.ndarray, min_h: float) -> np.ndarray:
     """A copy of ``mask`` with the long straight runs of the structure components erased.
 
-    Only their own pixels (outline filled, holes left out) are cleaned, in their own box and
-    turned by their own tilt (a ruling or a box seen at an angle, :func:`_ruling_tilt` for a
-    ruling), so a large digit's long stroke elsewhere in the frame is never mistaken for a ruling,
-    and a digit touching a line survives. Rulings of about the same tilt (a ruled page) are
-    cleaned together, in one pass. ``min_h``: the smallest digit's height.
+    Only their own pixels (outline filled, holes left out) are cleaned, in their own box (a
+    ruling's with a blank margin round it) and turned by their own tilt (a ruling or a box seen
+    at an angle; :func:`_ruling_tilt` for a ruling), so a large digit's long stroke elsewhere in
+    the frame is never mistaken for a ruling, and a digit touching a line survives. Rulings of
+    about the same tilt (a ruled page) are cleaned together, in one pass. ``min_h``: the smallest
+    digit's height.
     """
     out = mask.copy()
     rulings: dict[int, list[tuple[int, float]]] = {}
@@ -872,7 +874,8 @@ def _erase_structures(mask: np.ndarray, components: _Components, structures: np.
             # Rulings are boxed with a blank margin half a line's length wide (within the frame):
             # the runs are found by an opening, which takes a box's edge for ink, and a digit
             # standing on the ruling reaches the top of a tight box: its stem counted as a run
-            # going on beyond it, and was erased. At the frame's edge the lines do go on.
+            # going on beyond it, and was erased. At the frame's edge the lines do go on (for a
+            # level ruling: one turned is looked for on a blank canvas, see _runs).
             pad = length // 2 + 2
             x0, y0 = max(0, x - pad), max(0, y - pad)
             x, y, w, h = x0, y0, min(frame_w, x + w + pad) - x0, min(frame_h, y + h + pad) - y0
