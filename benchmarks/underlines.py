@@ -58,20 +58,25 @@ def underlined_page(
 
 def run(model: str | None = None) -> dict[str, dict[str, tuple[int, int]]]:
     """Per kind of group ("font", "tilt", "size", "number", "all"), per group: (numbers read
-    exactly, numbers in all)."""
+    exactly, numbers in all); and under "false", "numbers": (numbers read that are none of the
+    page's, pages)."""
     recognizer = Recognizer(model_path=model, threads=1)
     exact: Counter = Counter()
     total: Counter = Counter()
+    false = pages = 0
     for font in font_paths():
         for degrees in TILTS:
             for size, args in SIZES.items():
-                read = {n.text for n in recognizer.read(underlined_page(degrees, font, *args)).numbers}
+                texts = [n.text for n in recognizer.read(underlined_page(degrees, font, *args)).numbers]
+                read = set(texts)
+                false += sum(text not in NUMBERS for text in texts)
+                pages += 1
                 for text in NUMBERS:
                     groups = (("font", font.stem), ("tilt", f"{degrees:+.1f} deg"), ("size", size), ("number", text))
                     for key in (*groups, ("all", "all")):
                         total[key] += 1
                         exact[key] += text in read
-    out: dict[str, dict[str, tuple[int, int]]] = {}
+    out: dict[str, dict[str, tuple[int, int]]] = {"false": {"numbers": (false, pages)}}
     for (kind, group), n in total.items():
         out.setdefault(kind, {})[group] = (exact[(kind, group)], n)
     return out
@@ -84,7 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     result = run(args.model)
     right, total = result.pop("all")["all"]
+    false, pages = result.pop("false")["numbers"]
     print(f"numbers read exactly: {right} of {total} ({right / total:.1%})")
+    print(f"numbers read that the pages do not hold (pieces, misreads): {false} on {pages} pages")
     for kind, groups in result.items():
         print(f"\n| {kind} (worst first) | read exactly |\n|---|---|")
         for group, (right, total) in sorted(groups.items(), key=lambda item: item[1][0] / item[1][1]):

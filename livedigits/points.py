@@ -55,6 +55,8 @@ def find_points(mask: np.ndarray, boxes: list[Box], lines: list[list[int]]) -> l
                 continue
             y0, y1 = max(0, int(min(boxes[i][1], boxes[j][1]))), min(frame_h, int(foot + COMMA_DIP[1] * h) + 1)
             window = mask[y0:y1, max(0, x0) : min(frame_w, x1)]
+            if window.size == 0:
+                continue  # a gap outside the frame (boxes from elsewhere than this frame's detector)
             stats = cv2.connectedComponentsWithStats(window, connectivity=8)[2]
             # Marks at the line's height (what starts lower down is the next line's).
             marks = [s for s in stats[1:] if s[cv2.CC_STAT_AREA] >= 2 and y0 + s[1] < foot + POINT_FOOT[1] * h]
