@@ -1074,7 +1074,8 @@ def _ruling_tilt(contour: np.ndarray, holes: list[np.ndarray], min_h: float) -> 
     degrees off, a form's underline with the numbers standing on it was never found, and the
     numbers were read as one wide mark with it. (One digit at the end of a short line can turn
     the rectangle further than that; seeding the search with the edges' vote, :func:`_line_tilt`,
-    instead reads such lines better but ruled pages worse: check seeds' ruled paper 0.976 -> 0.963.)"""
+    instead reads such lines better but ruled pages worse: the check seeds' mid-dark ruled page
+    0.976 -> 0.963.)"""
     rough = _tilt(contour)
     if min(cv2.minAreaRect(contour)[1]) < 0.5 * min_h:
         return rough  # a bare line: its rectangle lies along it
