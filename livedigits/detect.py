@@ -438,6 +438,9 @@ class Detection:
 
     mask: np.ndarray
     candidates: list[Candidate]
+    clean: np.ndarray | None = None
+    """The mask with the lines erased (rulings, a box's sides, a grid; a form's underline), where
+    a mark sitting on a line is looked for (a decimal point); None: ``mask``."""
 
 
 class Detector:
@@ -450,7 +453,8 @@ class Detector:
     def detect(self, gray: np.ndarray) -> Detection:
         paper = paper_level(gray, self.config)
         mask, ruled, seen, noise = _threshold(gray, self.config, paper)
-        return Detection(mask, find_candidates(mask, self.config, gray, paper, ruled, seen, noise))
+        candidates, clean = _candidates(mask, self.config, gray, paper, ruled, seen, noise)
+        return Detection(mask, candidates, clean)
 
 
 def find_candidates(
@@ -482,6 +486,19 @@ def find_candidates(
     from (a stroke crossing a lifted ruling is not darkest there); without it, ``gray``.
     ``noise`` is :func:`noise_level` of ``gray`` when the caller has it already.
     """
+    return _candidates(mask, config, gray, paper, ruled, seen, noise)[0]
+
+
+def _candidates(
+    mask: np.ndarray,
+    config: DetectorConfig,
+    gray: np.ndarray | None,
+    paper: np.ndarray | None,
+    ruled: np.ndarray | None,
+    seen: np.ndarray | None,
+    noise: float | None,
+) -> tuple[list[Candidate], np.ndarray]:
+    """:func:`find_candidates`, and the mask with the structures' lines erased."""
     frame_h, frame_w = mask.shape
     if noise is None and gray is not None:
         noise = noise_level(gray)
@@ -616,7 +633,7 @@ def find_candidates(
                         region.fine = _darkness(region, seen, background)
                     else:
                         region.fine = _darkness(region, gray, background, smooth=noise > config.noisy)
-    return candidates
+    return candidates, clean
 
 
 FAINT_OF_PAGE = 1.3

@@ -32,6 +32,8 @@ POINT_ASPECT = 2.5
 POINT_FOOT = (-0.35, 0.15)
 """A point's centre lies this far (in digit heights) from the digits' foot, their mean bottom:
 low, where a decimal point sits, not at mid-height, where a dash or a colon's dot would."""
+POINT_ASPECT_ON_LINE = 1.5
+"""A dot on a line is round: at most this much longer one way than the other."""
 COMMA_SIZE = (0.15, 0.5)
 COMMA_WIDTH = 0.25
 COMMA_DIP = (0.05, 0.45)
@@ -41,11 +43,15 @@ its bottom ``COMMA_DIP`` under it (a dot on the line does not dip; a 1's foot is
 own)."""
 
 
-def find_points(mask: np.ndarray, boxes: list[Box], lines: list[list[int]]) -> list[Point]:
+def find_points(
+    mask: np.ndarray, boxes: list[Box], lines: list[list[int]], clean: np.ndarray | None = None
+) -> list[Point]:
     """The decimal points and commas in ``mask`` (HxW uint8, ink 255) between neighbouring digits
     of ``lines`` (index lists, left to right, into ``boxes``, the digits' x, y, w, h): in each gap,
     the one mark there at the line's height, if it is a dot (point-sized, filled, round-ish, at
-    the digits' foot) or a comma (:data:`COMMA_SIZE`)."""
+    the digits' foot) or a comma (:data:`COMMA_SIZE`). Where that mark is a line running through
+    the gap (a form's underline), ``clean`` (the mask with the lines erased, when given) is
+    looked in instead, for a round dot sitting on the line (:func:`_on_the_line`)."""
     frame_h, frame_w = mask.shape
     points = []
     for line in lines:
@@ -57,9 +63,12 @@ def find_points(mask: np.ndarray, boxes: list[Box], lines: list[list[int]]) -> l
             window = mask[y0:y1, max(0, x0) : min(frame_w, x1)]
             if window.size == 0:
                 continue  # a gap outside the frame (boxes from elsewhere than this frame's detector)
-            stats = cv2.connectedComponentsWithStats(window, connectivity=8)[2]
-            # Marks at the line's height (what starts lower down is the next line's).
-            marks = [s for s in stats[1:] if s[cv2.CC_STAT_AREA] >= 2 and y0 + s[1] < foot + POINT_FOOT[1] * h]
+            marks = _marks(window, y0, foot + POINT_FOOT[1] * h)
+            if clean is not None and len(marks) == 1 and marks[0][0] == 0 and marks[0][2] >= window.shape[1]:
+                # One mark from side to side: a line through the gap. A point on it is a round dot
+                # left standing on the line once it is erased.
+                dot = _on_the_line(window, clean[y0:y1, max(0, x0) : min(frame_w, x1)], y0, foot + POINT_FOOT[1] * h)
+                marks = [dot] if dot is not None else []
             if len(marks) != 1:
                 continue  # nothing between them, or more than a point (a dash, a letter, a stroke's end)
             px, py, pw, ph, area = (int(v) for v in marks[0])
@@ -70,6 +79,29 @@ def find_points(mask: np.ndarray, boxes: list[Box], lines: list[list[int]]) -> l
             if mark and not any(overlaps(box, b) for b in boxes):  # not a piece of a digit above or below
                 points.append(Point(box, mark))
     return points
+
+
+def _marks(window: np.ndarray, y0: int, below: float) -> list:
+    """The marks (connected components' stats rows: x, y, w, h, area) of a gap's ``window``, whose
+    top is at ``y0`` in the frame, that start above ``below`` (what starts lower is the next
+    line's), specks of one pixel left out."""
+    stats = cv2.connectedComponentsWithStats(window, connectivity=8)[2]
+    return [s for s in stats[1:] if s[cv2.CC_STAT_AREA] >= 2 and y0 + s[1] < below]
+
+
+def _on_the_line(window: np.ndarray, clean: np.ndarray, y0: int, below: float):
+    """The one mark of a gap's ``clean`` window (the lines erased) that is a dot sitting on the
+    line erased from ``window``: its foot within two pixels of the line's top, as wide as tall
+    within :data:`POINT_ASPECT_ON_LINE`; else None. A digit's piece cut off by a ruling, or a 5's
+    tail, is a stroke, not a dot."""
+    marks = _marks(clean, y0, below)
+    if len(marks) != 1:
+        return None
+    x, y, w, h, _ = (int(v) for v in marks[0])
+    line_rows = np.flatnonzero(cv2.subtract(window, clean).any(axis=1))
+    if not len(line_rows) or abs(int(line_rows[0]) - (y + h)) > 2:
+        return None
+    return marks[0] if max(w, h) <= POINT_ASPECT_ON_LINE * min(w, h) else None
 
 
 def _mark(box: Box, area: int, h: float, foot: float) -> str:

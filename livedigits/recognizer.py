@@ -203,7 +203,7 @@ class Recognizer:
         boxes = [regions[i].box for i in chosen]
         lines = find_lines(boxes)
         # Decimal points between the digits, looked for in the mask the digits were found in.
-        points = [Point(_scaled(p.box, scale), p.mark) for p in find_points(mask, boxes, lines)]
+        points = [Point(_scaled(p.box, scale), p.mark) for p in find_points(mask, boxes, lines, detection.clean)]
         found = [
             Digit(_scaled(regions[i].box, scale), int(labels[i]), float(confidences[i]), probs=probs[i]) for i in chosen
         ]

@@ -112,6 +112,57 @@ def test_a_written_price_is_read_with_its_point(recognizer, mnist_test):
     assert [n.text for n in reading.numbers] == ["12.50", "3.99"]
 
 
+def test_a_price_standing_on_an_underline_is_read_with_its_point(recognizer, mnist_test):
+    # Given "15.27" written on a form's underline, its point sitting on the line
+    page = Page(300, 640)
+    cv2.line(page.img, (40, 110), (600, 110), 40, 3, cv2.LINE_AA)
+    x = page.write(mnist_test, "15", 60, 64, 50, k=3)
+    cv2.circle(page.img, (x + 2, 104), 5, 40, -1)
+    page.write(mnist_test, "27", x + 14, 64, 50, k=7)
+    # When read, Then the number carries its point (it read 1527: the dot was one mark with the line)
+    reading = recognizer.read(cv2.GaussianBlur(page.img, (3, 3), 0))
+    assert [n.text for n in reading.numbers] == ["15.27"]
+
+
+def test_on_a_line_only_a_round_dot_sitting_on_it_is_a_point():
+    # Given two digits standing on a line through their gap, and the mask with the line erased
+    boxes = _digit_boxes([40, 80])
+    mask = _mask_with(boxes, [])
+    mask[138:141, 20:140] = 255
+    clean = mask.copy()
+    clean[137:142, :] = 0
+    # When a round dot sits on the line, Then it is a point
+    with_dot, clean_dot = mask.copy(), clean.copy()
+    for m in (with_dot, clean_dot):
+        cv2.circle(m, (69, 134), 3, 255, -1)
+    [point] = find_points(with_dot, boxes, [[0, 1]], clean_dot)
+    assert point.mark == "." and 65 <= point.box[0] <= 67
+    # But not without the erased mask, nor a stroke lying along the line (a 5's tail cut off by
+    # it), nor a dot floating above the line
+    assert find_points(with_dot, boxes, [[0, 1]]) == []
+    stroke, clean_stroke = mask.copy(), clean.copy()
+    for m in (stroke, clean_stroke):
+        m[133:138, 67:75] = 255
+    assert find_points(stroke, boxes, [[0, 1]], clean_stroke) == []
+    floating, clean_floating = mask.copy(), clean.copy()
+    for m in (floating, clean_floating):
+        cv2.circle(m, (69, 126), 3, 255, -1)
+    assert find_points(floating, boxes, [[0, 1]], clean_floating) == []
+
+
+def test_the_detector_gives_the_mask_with_the_lines_erased():
+    from livedigits.detect import Detector
+
+    # Given an underline with a dot sitting on it
+    gray = np.full((200, 400), 225, np.uint8)
+    cv2.line(gray, (20, 120), (380, 120), 40, 3)
+    cv2.circle(gray, (200, 114), 5, 40, -1)
+    detection = Detector().detect(gray)
+    # Then the mask holds both as one mark, the clean mask the dot without the line
+    assert detection.mask[120, 30:370].all() and cv2.connectedComponents(detection.mask)[0] == 2
+    assert not detection.clean[119:122, 30:370].any() and detection.clean[110:116, 197:203].any()
+
+
 def _tracked_texts(seen: list[bool]) -> list[list[str]]:
     """The tracked numbers of "12.50" over frames, its point seen in the frames marked True."""
     boxes = _digit_boxes([40, 70, 128, 158])
