@@ -60,21 +60,22 @@ def find_points(
             if x1 - x0 < 2 or x1 - x0 > POINT_GAP * h:
                 continue
             y0, y1 = max(0, int(min(boxes[i][1], boxes[j][1]))), min(frame_h, int(foot + COMMA_DIP[1] * h) + 1)
-            window = mask[y0:y1, max(0, x0) : min(frame_w, x1)]
+            cols = slice(max(0, x0), min(frame_w, x1))
+            window = mask[y0:y1, cols]
             if window.size == 0:
                 continue  # a gap outside the frame (boxes from elsewhere than this frame's detector)
             marks = _marks(window, y0, foot + POINT_FOOT[1] * h)
             if clean is not None and len(marks) == 1 and marks[0][0] == 0 and marks[0][2] >= window.shape[1]:
                 # One mark from side to side: a line through the gap. A point on it is a round dot
                 # left standing on the line once it is erased.
-                dot = _on_the_line(window, clean[y0:y1, max(0, x0) : min(frame_w, x1)], y0, foot + POINT_FOOT[1] * h)
+                dot = _on_the_line(window, clean[y0:y1, cols], y0, foot + POINT_FOOT[1] * h)
                 marks = [dot] if dot is not None else []
             if len(marks) != 1:
                 continue  # nothing between them, or more than a point (a dash, a letter, a stroke's end)
             px, py, pw, ph, area = (int(v) for v in marks[0])
             if px == 0 or px + pw >= window.shape[1]:
                 continue  # not clear of both digits
-            box = (max(0, x0) + px, y0 + py, pw, ph)
+            box = (cols.start + px, y0 + py, pw, ph)
             mark = _mark(box, area, h, foot)
             if mark and not any(overlaps(box, b) for b in boxes):  # not a piece of a digit above or below
                 points.append(Point(box, mark))

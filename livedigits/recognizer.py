@@ -202,7 +202,8 @@ class Recognizer:
         chosen = self._kept(self._chosen(plan, confidences), region_boxes, labels, confidences, gray.shape[0])
         boxes = [regions[i].box for i in chosen]
         lines = find_lines(boxes)
-        # Decimal points between the digits, looked for in the mask the digits were found in.
+        # Decimal points between the digits, looked for in the mask the digits were found in, and
+        # with the lines erased where one runs through a gap (a point sitting on an underline).
         points = [Point(_scaled(p.box, scale), p.mark) for p in find_points(mask, boxes, lines, detection.clean)]
         found = [
             Digit(_scaled(regions[i].box, scale), int(labels[i]), float(confidences[i]), probs=probs[i]) for i in chosen

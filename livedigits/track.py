@@ -332,20 +332,21 @@ class Tracker:
             coasting = [j for j, c in zip(coasting, covered) if not c]
         shown = seen + coasting
         boxes = [tuple(b) for b in np.rint(self._boxes[shown]).astype(int).tolist()]
-        key = frozenset(ids[j] for j in shown)
+        shown_ids = [ids[j] for j in shown]
+        key = frozenset(shown_ids)
         if key != self._layout_key:
             groups = group_numbers(boxes, find_lines(boxes))
             self._layout_key = key
-            self._layout = [[[ids[shown[i]] for i in g] for g in line] for line in groups]
-        at = {ids[j]: k for k, j in enumerate(shown)}
+            self._layout = [[[shown_ids[i] for i in g] for g in line] for line in groups]
+        at = {t: k for k, t in enumerate(shown_ids)}
         numbers = [[[at[t] for t in g] for g in line] for line in self._layout]
-        numbers, after = self._with_points(boxes, numbers, [ids[j] for j in shown], points or [], first)
+        numbers, after = self._with_points(boxes, numbers, shown_ids, points or [], first)
         digits = [None] * len(shown)
         for line_index, line in enumerate(numbers):
             for g in line:
                 for k in g:
                     j = shown[k]
-                    digits[k] = fast_digit(boxes[k], labels[j], confidence[j], line_index, ids[j], probs[j])
+                    digits[k] = fast_digit(boxes[k], labels[j], confidence[j], line_index, shown_ids[k], probs[j])
         out = assemble(digits, numbers, after)
         out.points = list(points or [])
         return out
