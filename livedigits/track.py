@@ -212,8 +212,9 @@ class Tracker:
         det_track = [-1] * n
         for i, j in matches:
             det_track[i] = j
-        di = [i for i, _ in matches]
-        tj = [j for _, j in matches]
+        # As index arrays once: each list used to index is converted again.
+        di = np.fromiter((i for i, _ in matches), np.intp, len(matches))
+        tj = np.fromiter((j for _, j in matches), np.intp, len(matches))
         boxes, evidence = predicted, self._evidence.copy()
         if len(tj) >= 3:
             # A zoom the shared motion did not take out (each track's own velocity follows the
@@ -278,7 +279,7 @@ class Tracker:
         self._ids, self._hits, self._missed = ids, hits, missed
         return self._report(det_track, reading.points, first)
 
-    def _velocities(self, boxes: np.ndarray, matched: list[int], new_boxes: np.ndarray):
+    def _velocities(self, boxes: np.ndarray, matched: np.ndarray, new_boxes: np.ndarray):
         """Per track its velocity [M,2] after this frame, and the new tracks' [K,2].
 
         A matched track's is its measured move, smoothed (:data:`VELOCITY_SMOOTHING`); a track not
@@ -287,9 +288,8 @@ class Tracker:
         """
         velocity = self._velocity.copy()
         new_velocity = np.zeros((len(new_boxes), 2))
-        if not matched:
+        if not len(matched):
             return velocity, new_velocity
-        matched = np.asarray(matched)  # indexed with four times: converted once
         old_c = self._boxes[:, :2] + 0.5 * self._boxes[:, 2:]
         new_c = boxes[:, :2] + 0.5 * boxes[:, 2:]
         velocity[matched] += VELOCITY_SMOOTHING * (new_c[matched] - old_c[matched] - velocity[matched])
@@ -331,7 +331,7 @@ class Tracker:
             covered = _covers(self._boxes[seen], self._boxes[coasting])
             coasting = [j for j, c in zip(coasting, covered) if not c]
         shown = seen + coasting
-        boxes = [tuple(b) for b in np.rint(self._boxes[shown]).astype(int).tolist()]
+        boxes = list(map(tuple, np.rint(self._boxes[shown]).astype(int).tolist()))
         shown_ids = [ids[j] for j in shown]
         key = frozenset(shown_ids)
         if key != self._layout_key:
@@ -477,7 +477,7 @@ def _match(det_boxes, det_probs, det_labels, trk_boxes, trk_probs, trk_labels):
     disp = c_det[:, None, :] - c_trk[None, :, :]  # [N,M,2]
     d2 = disp[:, :, 0] ** 2 + disp[:, :, 1] ** 2
     same = det_labels[:, None] == trk_labels[None, :]
-    scale = float(np.sort(det_boxes[:, 3])[n // 2])
+    scale = sorted(det_boxes[:, 3].tolist())[n // 2]
     masked = np.where(same, d2, np.inf)
     near = masked.argmin(axis=1)
     rows = np.arange(n)
@@ -514,9 +514,12 @@ def _match(det_boxes, det_probs, det_labels, trk_boxes, trk_probs, trk_labels):
     cost += LABEL_WEIGHT * (1.0 - det_probs @ trk_probs.T)
     ii, jj = np.nonzero(cost < GATE)
     order = np.argsort(cost[ii, jj], kind="stable")
+    pairs = list(zip(ii[order].tolist(), jj[order].tolist()))
+    if len(set(ii.tolist())) == len(ii) and len(set(jj.tolist())) == len(jj):
+        return motion, pairs  # each within the gate of one only (most frames): no conflict to settle
     used_d, used_t = set(), set()
     matches = []
-    for i, j in zip(ii[order].tolist(), jj[order].tolist()):
+    for i, j in pairs:
         if i not in used_d and j not in used_t:
             used_d.add(i)
             used_t.add(j)
