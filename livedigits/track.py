@@ -210,8 +210,11 @@ class Tracker:
 
         # Matched tracks take the detection's box and add its evidence; the rest coast.
         det_track = [-1] * n
+        matched = [False] * m
+        hits, missed = self._hits, self._missed
         for i, j in matches:
             det_track[i] = j
+            matched[j] = True
         # As index arrays once: each list used to index is converted again.
         di = np.fromiter((i for i, _ in matches), np.intp, len(matches))
         tj = np.fromiter((j for _, j in matches), np.intp, len(matches))
@@ -239,19 +242,13 @@ class Tracker:
         evidence[tj] = evidence[tj] * self.decay + det_probs[di]
         new = [i for i in range(n) if det_track[i] < 0 and i not in merged]
         velocity, new_velocity = self._velocities(boxes, tj, det_boxes[new])
-        hits, missed = self._hits, self._missed
-        matched = [False] * m
-        for _, j in matches:
-            matched[j] = True
-            hits[j] += 1
-            missed[j] = 0
-        for j in range(m):
-            if not matched[j]:
-                missed[j] += 1
+        hits = [hit + 1 if seen else hit for hit, seen in zip(hits, matched)]
+        missed = [0 if seen else gone + 1 for gone, seen in zip(missed, matched)]
 
         # Which tracks live on: those gone too long or out of view die. A tentative track lives on
         # too (unseen), so a digit detected only every other frame is still confirmed at its second hit.
-        keep = [missed[j] <= min(self.max_missed, COAST_PER_HIT * hits[j]) for j in range(m)]
+        cap = self.max_missed
+        keep = [gone <= min(cap, COAST_PER_HIT * hit) for gone, hit in zip(missed, hits)]
         if frame_size is not None and m:
             width, height = frame_size
             inside = (
@@ -260,22 +257,28 @@ class Tracker:
                 & (boxes[:, 0] + boxes[:, 2] <= width - BORDER_PX)
                 & (boxes[:, 1] + boxes[:, 3] <= height - BORDER_PX)
             ).tolist()
-            keep = [k and (matched[j] or inside[j]) for j, k in enumerate(keep)]
-        alive = [j for j in range(m) if keep[j]]
-        renumber = {j: k for k, j in enumerate(alive)}
-        det_track = [renumber[j] if j >= 0 else -1 for j in det_track]
-        ids = [self._ids[j] for j in alive]
-        hits = [hits[j] for j in alive]
-        missed = [missed[j] for j in alive]
-        for k, i in enumerate(new):
-            det_track[i] = len(alive) + k
-            ids.append(self._next_id)
-            self._next_id += 1
-            hits.append(max(self.min_hits, CONFIRM_HITS) if first else 1)
-            missed.append(0)
-        self._boxes = np.concatenate([boxes[alive], det_boxes[new]])
-        self._evidence = np.concatenate([evidence[alive], det_probs[new]])
-        self._velocity = np.concatenate([velocity[alive], new_velocity])
+            keep = [k and (seen or within) for k, seen, within in zip(keep, matched, inside)]
+        ids = self._ids
+        if not all(keep):
+            alive = [j for j in range(m) if keep[j]]
+            renumber = {j: k for k, j in enumerate(alive)}
+            det_track = [renumber[j] if j >= 0 else -1 for j in det_track]
+            ids = [ids[j] for j in alive]
+            hits = [hits[j] for j in alive]
+            missed = [missed[j] for j in alive]
+            boxes, evidence, velocity = boxes[alive], evidence[alive], velocity[alive]
+        alive_count = len(ids)
+        if new:
+            for k, i in enumerate(new):
+                det_track[i] = alive_count + k
+                ids.append(self._next_id)
+                self._next_id += 1
+                hits.append(max(self.min_hits, CONFIRM_HITS) if first else 1)
+                missed.append(0)
+            boxes = np.concatenate([boxes, det_boxes[new]])
+            evidence = np.concatenate([evidence, det_probs[new]])
+            velocity = np.concatenate([velocity, new_velocity])
+        self._boxes, self._evidence, self._velocity = boxes, evidence, velocity
         self._ids, self._hits, self._missed = ids, hits, missed
         return self._report(det_track, reading.points, first)
 
@@ -292,7 +295,7 @@ class Tracker:
             return velocity, new_velocity
         old_c = self._boxes[:, :2] + 0.5 * self._boxes[:, 2:]
         new_c = boxes[:, :2] + 0.5 * boxes[:, 2:]
-        velocity[matched] += VELOCITY_SMOOTHING * (new_c[matched] - old_c[matched] - velocity[matched])
+        velocity[matched] += VELOCITY_SMOOTHING * (new_c - old_c - velocity)[matched]
         if len(matched) < len(velocity) or len(new_boxes):
             anchors = new_c[matched]
             targets = np.concatenate([new_c, new_boxes[:, :2] + 0.5 * new_boxes[:, 2:]])
@@ -437,7 +440,7 @@ def _affine(p: np.ndarray, q: np.ndarray, scale: float):
     """The least-squares affine map q ~ linear @ (p - pm) + qm of points [K,2] (K >= 3):
     (linear [2,2], pm, qm), or None when the points ``p`` lie along one line, their RMS distance
     from it under ``scale``/2 (one written row: how the sheet turns across it is not known)."""
-    pm, qm = p.mean(axis=0), q.mean(axis=0)
+    pm, qm = p.sum(axis=0) / len(p), q.sum(axis=0) / len(q)  # the means (np.mean's overhead is most of its cost here)
     pc = p - pm
     (a, b), (_, c) = (pc.T @ pc).tolist()
     if 0.5 * (a + c) - np.hypot(0.5 * (a - c), b) < len(p) * (0.5 * scale) ** 2:
