@@ -180,7 +180,7 @@ def _threshold(
     h, w = gray.shape
     paper = paper_level(gray, config) if paper is None else paper
     paper_full = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
-    rulings = _rulings(seen, paper_full, config)
+    rulings = _rulings(seen, paper_full, config, paper)
     # Where a ruling runs: its own dark pixels (not the spread the search added).
     floor = max(1, config.ruling_lift_min) - 1
     ruled = cv2.threshold(rulings, floor, 255, cv2.THRESH_BINARY)[1]
