@@ -587,3 +587,25 @@ def test_a_rulings_tilt_is_its_lines_with_digits_standing_on_it(degrees, length)
     cv2.line(bare, (40, 30), (40 + length, round(30 - length * slope)), 255, 4)
     contours, _ = cv2.findContours(bare, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     assert _ruling_tilt(contours[0], [], min_h=20) == _tilt(contours[0])
+
+
+def test_off_the_page_only_ink_far_darker_than_its_surface_reaches_the_mask():
+    # A sheet on a dark desk with grain a quarter darker than the desk: the grain passes the
+    # ink threshold (20%) but is left out of the mask off the page; ink in a hand's shadow on the
+    # page, far darker than the shadow, stays; ink on the sheet stays; the sheet's edge is no ink.
+    img = np.full((480, 640), 90, np.uint8)
+    for y in range(480):
+        shift = int(round(12 * np.sin(y / 9.0)))  # wavy, as wood grain is: no straight ruling
+        for x in range(8, 660, 22):
+            img[y, max(0, x + shift) : max(0, x + shift + 3)] = 62  # ~30% darker than the desk
+    img[60:420, 200:460] = PAPER
+    img[300:420, 200:300] = 100  # a hand's shadow over the sheet's lower left corner
+    write(img, "7", (230, 200))
+    cv2.putText(img, "4", (215, 405), cv2.FONT_HERSHEY_SIMPLEX, 2.5, 25, 7, cv2.LINE_AA)
+    mask = binarize(img)
+    desk = mask[:, :150]
+    assert np.count_nonzero(desk) == 0
+    assert np.count_nonzero(mask[120:210, 230:300]) > 300  # the 7 on the sheet
+    assert np.count_nonzero(mask[340:410, 215:290]) > 300  # the 4 in the shadow
+    found = [c.box for c in find_candidates(mask, gray=img)]
+    assert any(x < 300 and y > 320 for x, y, _, _ in found)  # the 4 is a candidate
