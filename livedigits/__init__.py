@@ -16,9 +16,30 @@ The runtime needs OpenCV, onnxruntime and numpy only; TensorFlow is for training
 __version__ = "0.1.0"
 
 from livedigits.errors import LivedigitsError  # noqa: E402
-from livedigits.overlay import Overlay  # noqa: E402
-from livedigits.recognizer import Recognizer  # noqa: E402
-from livedigits.records import Digit, Number, Reading  # noqa: E402
-from livedigits.sources import open_source  # noqa: E402
 
 __all__ = ["Digit", "LivedigitsError", "Number", "Overlay", "Reading", "Recognizer", "open_source", "__version__"]
+
+# The rest is imported when first used: the command line starts (and answers --version, or a
+# Ctrl-C) without loading OpenCV, onnxruntime and numpy first.
+_LAZY = {
+    "Digit": "livedigits.records",
+    "Number": "livedigits.records",
+    "Reading": "livedigits.records",
+    "Overlay": "livedigits.overlay",
+    "Recognizer": "livedigits.recognizer",
+    "open_source": "livedigits.sources",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'livedigits' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

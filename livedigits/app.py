@@ -96,7 +96,8 @@ class RunSummary:
         return self.frames / self.seconds if self.seconds > 0 else 0.0
 
     def line(self) -> str:
-        text = f"{self.frames} frames, {self.digits} digits, {self.mean_fps:.1f} fps mean"
+        # Readings summed over the frames: a digit in view for 60 frames counts 60 times.
+        text = f"{self.frames} frames, {self.digits} digit readings, {self.mean_fps:.1f} fps mean"
         if self.bad_frames:
             text += f", {self.bad_frames} undecodable frames skipped"
         if self.interrupted:

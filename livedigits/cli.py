@@ -16,13 +16,15 @@ from pathlib import Path
 
 from livedigits import __version__
 from livedigits.errors import LivedigitsError
-from livedigits.records import DEFAULT_MIN_CONFIDENCE
 
 AV_LOG_QUIET = -8
 """FFmpeg's log level for silence, read by OpenCV from OPENCV_FFMPEG_LOGLEVEL when it opens a file or stream."""
 TRAIN_INSTALL = "pip install 'livedigits[train]'"
 VERBOSE_HELP = "print the full traceback behind an error (and OpenCV's own log lines)"
 TRAIN_MODULES = {"tensorflow", "keras", "tf2onnx", "onnx", "matplotlib"}
+INTERRUPTED = 130
+"""Exit code of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it): its
+outputs are closed and valid, but partial."""
 
 
 def _int_at_least(minimum: int):
@@ -55,9 +57,10 @@ def probability(text: str) -> float:
 
 
 def _recognizer(args):
-    from livedigits.recognizer import Recognizer
+    from livedigits.recognizer import DEFAULT_MIN_CONFIDENCE, Recognizer
 
-    return Recognizer(args.model, min_confidence=args.min_confidence)
+    bar = DEFAULT_MIN_CONFIDENCE if args.min_confidence is None else args.min_confidence
+    return Recognizer(args.model, min_confidence=bar)
 
 
 def _report_stream(args):
@@ -71,6 +74,19 @@ def _tracker(args):
     from livedigits.track import Tracker
 
     return Tracker()
+
+
+def _refuse_one_file_twice(outputs) -> None:
+    """Two outputs named alike (``--output a.mp4 --json a.mp4``) would write over each other: an
+    error before anything is opened."""
+    seen = {}
+    for option, path in outputs:
+        if not path or path == "-":
+            continue
+        key = Path(path).resolve()
+        if key in seen:
+            raise LivedigitsError(f"{seen[key]} and {option} name the same file: {path}")
+        seen[key] = option
 
 
 def _refuse_overwriting(outputs, inputs) -> None:
@@ -105,6 +121,7 @@ def cmd_video(args) -> int:
     from livedigits.sources import StreamSource, VideoSource, is_stream_url
 
     _refuse_overwriting([args.output, args.json], [args.path])
+    _refuse_one_file_twice([("--output", args.output), ("--json", args.json)])
     recognizer = _recognizer(args)
     with StreamSource(args.path) if is_stream_url(args.path) else VideoSource(args.path) as source:
         sinks = _results_sinks(args, source.fps, "output")
@@ -114,13 +131,14 @@ def cmd_video(args) -> int:
         )
         summary = run(source, recognizer, sinks, _tracker(args), window, options)
     print(summary.line(), file=sys.stderr)
-    return 0
+    return INTERRUPTED if summary.interrupted else 0
 
 
 def cmd_camera(args) -> int:
     from livedigits.app import RunOptions, Window, display_available, run
     from livedigits.sources import open_source
 
+    _refuse_one_file_twice([("--record", args.record), ("--json", args.json)])
     recognizer = _recognizer(args)
     show = (display_available() or args.show) and not args.no_window
     spec = args.source if args.source is not None else args.index
@@ -132,7 +150,7 @@ def cmd_camera(args) -> int:
         options = RunOptions(max_frames=args.max_frames, show_numbers=args.numbers)
         summary = run(source, recognizer, sinks, _tracker(args), window, options)
     print(summary.line(), file=sys.stderr)
-    return 0
+    return INTERRUPTED if summary.interrupted else 0
 
 
 def describe(name: str, reading) -> str:
@@ -170,10 +188,14 @@ def _print_error(message: str) -> None:
 
 def cmd_image(args) -> int:
     from livedigits.app import RunOptions, run
-    from livedigits.sinks import ImageSink, JsonLinesSink
+    from livedigits.sinks import ANNOTATED_SUFFIX, ImageSink, JsonLinesSink
     from livedigits.sources import open_images
 
     _refuse_overwriting([args.json], args.paths)
+    if args.json and args.output_dir and args.json != "-":
+        json_path = Path(args.json).resolve()
+        if json_path.parent == Path(args.output_dir).resolve() and json_path.name.endswith(ANNOTATED_SUFFIX):
+            raise LivedigitsError(f"--json would be overwritten by an annotated image: {args.json}")
     recognizer = _recognizer(args)
     # An unreadable image is reported as it comes and the others are still read; the exit code says.
     with open_images(args.paths, on_error=_print_error) as source:
@@ -185,6 +207,7 @@ def cmd_image(args) -> int:
         summary = run(source, recognizer, sinks, options=RunOptions(show_numbers=args.numbers))
     if summary.interrupted:
         print(f"livedigits: interrupted after {summary.frames} images; outputs closed", file=sys.stderr)
+        return INTERRUPTED
     return 2 if source.errors else 0
 
 
@@ -233,7 +256,24 @@ def cmd_evaluate(args) -> int:
         args.model, args.data, args.report_dir, split=args.split, styles=not args.no_styles
     )
     print(json.dumps(report, indent=2))
+    print(evaluation_line(report), file=sys.stderr)
     return 0
+
+
+def evaluation_line(report: dict) -> str:
+    """The report of ``evaluate`` in one line a person reads (the JSON on stdout has it all)."""
+    images = report.get("test_images", report.get("validation_images", 0))
+    text = (
+        f"{report['model']} on MNIST {report['split']}: {report['accuracy']:.2%} "
+        f"({report['errors']} wrong of {images}), calibration error {report['ece']:.2%}"
+    )
+    styles = report.get("styles")
+    if styles:
+        worst = min(styles, key=lambda name: styles[name]["accuracy"])
+        text += f"; worst style {worst} {styles[worst]['accuracy']:.2%}"
+    if "non_digits" in report:
+        text += f"; non-digits over the bar {report['non_digits']['confident_share']:.2%}"
+    return text
 
 
 def cmd_export(args) -> int:
@@ -264,6 +304,8 @@ def _global_options(parser: argparse.ArgumentParser, defaults: bool, model_help:
     ``livedigits -v video x.mp4`` is not undone by the subcommand's own default.
     """
 
+    from livedigits.records import DEFAULT_MIN_CONFIDENCE
+
     def default(value):
         return value if defaults else argparse.SUPPRESS
 
@@ -271,7 +313,7 @@ def _global_options(parser: argparse.ArgumentParser, defaults: bool, model_help:
     parser.add_argument(
         "--min-confidence",
         type=probability,
-        default=default(DEFAULT_MIN_CONFIDENCE),
+        default=default(None),
         help=f"report digits at least this confident (default: {DEFAULT_MIN_CONFIDENCE})",
     )
     parser.add_argument("-v", "--verbose", action="store_true", default=default(False), help=VERBOSE_HELP)
@@ -287,7 +329,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="livedigits",
         description="Recognise handwritten digits live in camera frames, videos and images.",
-        epilog="--model, --min-confidence and -v may come before or after the command.",
+        epilog="-v may come before or after any command; --model and --min-confidence before or after "
+        "camera, video and image (evaluate takes --model too).",
     )
     parser.add_argument("--version", action="version", version=f"livedigits {__version__}")
     shipped = "ONNX model (default: the shipped models/digits.onnx)"
@@ -407,7 +450,34 @@ def _library_logs(verbose: bool):
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Ctrl-C while the libraries load (the first fraction of a second) is an interrupt too, not a
+    # traceback through their imports.
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("livedigits: interrupted", file=sys.stderr)
+        return INTERRUPTED
+    except ImportError as exc:
+        # onnxruntime turns a Ctrl-C during its own import into "ImportError: initialization failed".
+        if not _caused_by_interrupt(exc):
+            raise
+        print("livedigits: interrupted", file=sys.stderr)
+        return INTERRUPTED
+
+
+def _caused_by_interrupt(exc: BaseException) -> bool:
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
+    _refuse_unused_options(args)
     try:
         with _library_logs(args.verbose):
             return args.func(args)
@@ -416,12 +486,21 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         print(f"livedigits: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("livedigits: interrupted", file=sys.stderr)
-        return 130
     except MemoryError:
         print("livedigits: out of memory", file=sys.stderr)
         return 2
+
+
+def _refuse_unused_options(args) -> None:
+    """``--model`` and ``--min-confidence`` given before a command that does not read frames
+    (``livedigits --model m.onnx train``) would be ignored: an argparse-style error instead."""
+    unused = []
+    if args.command in ("train", "export-model") and args.model is not None:
+        unused.append("--model")
+    if args.command in ("train", "export-model", "evaluate") and args.min_confidence is not None:
+        unused.append("--min-confidence")
+    if unused:
+        build_parser().error(f"{' and '.join(unused)} do{'es' if len(unused) == 1 else ''} not apply to {args.command}")
 
 
 if __name__ == "__main__":

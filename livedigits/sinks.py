@@ -207,6 +207,10 @@ def _note_mp4v() -> None:
         )
 
 
+ANNOTATED_SUFFIX = ".annotated.png"
+"""What :class:`ImageSink` adds to an image's stem."""
+
+
 class ImageSink:
     """Each annotated image as ``<directory>/<stem>.annotated.png``.
 
@@ -224,6 +228,8 @@ class ImageSink:
                 self.directory.mkdir()
             except OSError as exc:
                 raise LivedigitsError(f"cannot create output directory {self.directory}: {exc.strerror}") from exc
+        if self.directory.exists() and not self.directory.is_dir():
+            raise LivedigitsError(f"output directory is a file: {self.directory}")
         if not self.directory.is_dir():
             raise LivedigitsError(f"output directory does not exist: {self.directory}")
         if not os.access(self.directory, os.W_OK):
@@ -236,7 +242,7 @@ class ImageSink:
         stem = "stdin" if source in ("-", "<stdin>") else (Path(source).stem or "image")
         seen = self._stems.get(stem, 0) + 1
         self._stems[stem] = seen
-        return self.directory / (f"{stem}.annotated.png" if seen == 1 else f"{stem}-{seen}.annotated.png")
+        return self.directory / (f"{stem}{ANNOTATED_SUFFIX}" if seen == 1 else f"{stem}-{seen}{ANNOTATED_SUFFIX}")
 
     def write(self, frame: Frame, reading: Reading, annotated: np.ndarray | None, process_ms: float) -> None:
         path = self.target(frame.source)

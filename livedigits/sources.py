@@ -158,8 +158,11 @@ def apply_orientation(image: np.ndarray, orientation: int) -> np.ndarray:
 
 def decode_image(data: bytes, name: str) -> np.ndarray:
     """Encoded image bytes -> HxWx3 uint8 BGR, the right way up; LivedigitsError naming ``name``."""
+    if not data:
+        raise LivedigitsError(f"empty file: {name}")
     try:
-        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED) if data else None
+        with quiet_opencv():  # a damaged file's decoder warnings: the one line below says it
+            image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     except cv2.error:  # e.g. a damaged header claiming a size over OpenCV's limits
         image = None
     if image is None or image.size == 0:

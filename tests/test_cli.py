@@ -134,6 +134,8 @@ def make_inputs(tmp_path):
     text.write_text("not a video\n" * 50)
     corrupt = tmp_path / "corrupt.onnx"
     corrupt.write_bytes(os.urandom(2000))
+    (tmp_path / "m.keras").write_bytes(b"PK not a model")  # a training checkpoint given to the runtime
+    cv2.imwrite(str(tmp_path / "page.png"), np.full((60, 80, 3), 230, np.uint8))
     return empty, text, corrupt
 
 
@@ -147,6 +149,13 @@ BAD_INPUTS = [
     (["video", "{example}", "--output", "{tmp}/no/such/dir/out.mp4"], "output directory does not exist"),
     (["video", "{example}", "--output", "{tmp}/out.txt"], "video output must end in"),
     (["video", "{example}", "--json", "{tmp}"], "output path is a directory"),
+    (["video", "{example}", "--output", "{tmp}/same.mp4", "--json", "{tmp}/same.mp4"], "name the same file"),
+    (["video", "{example}", "--model", "{tmp}/m.keras"], "livedigits export-model --keras"),
+    (["image", "{tmp}/page.png", "--output-dir", "{tmp}/page.png"], "output directory is a file"),
+    (
+        ["image", "{tmp}/page.png", "--output-dir", "{tmp}/ann", "--json", "{tmp}/ann/page.annotated.png"],
+        "--json would be overwritten",
+    ),
     (["image", "{tmp}/notes.mp4"], "not a readable"),
     (["camera", "--index", "7", "--no-window"], "camera 7 could not be opened"),
     (["train", "--data", "{tmp}/nowhere", "--epochs", "1", "--out", "{tmp}/m.keras"], "MNIST directory not found"),
@@ -161,7 +170,7 @@ def bad_input_cases():
         yield pytest.param(argv, message, id=" ".join(argv[:2]) + "|" + message, marks=marks)
 
 
-@pytest.mark.parametrize("argv, message", bad_input_cases())
+@pytest.mark.parametrize("argv, message", list(bad_input_cases()))
 def test_bad_input_is_one_line_and_exit_2(tmp_path, argv, message):
     make_inputs(tmp_path)
     args = [a.format(tmp=tmp_path, example=EXAMPLE_VIDEO) for a in argv]
@@ -218,7 +227,7 @@ def test_a_signal_mid_run_leaves_playable_video_and_complete_json(tmp_path, long
     path, total = long_video
     out, js = tmp_path / "out.mp4", tmp_path / "out.jsonl"
     result = signal_after_lines(["video", path, "--output", out, "--json", js], js, 20, signum)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 130, result.stderr  # closed and valid, but partial: a script can tell
     assert "(interrupted; outputs closed)" in result.stderr.strip().splitlines()[-1]
     records = read_jsonl(js)  # every line parses: nothing half-written
     assert 20 <= len(records) < total
@@ -229,7 +238,7 @@ def test_a_signal_mid_image_run_closes_the_json(tmp_path, mnist_test):
     pages = [write_page(tmp_path / f"p{i:03}.png", mnist_test, ["31", "4159"]) for i in range(150)]
     js = tmp_path / "r.jsonl"
     result = signal_after_lines(["image", tmp_path, "--json", js], js, 5, signal.SIGTERM)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 130, result.stderr
     assert "interrupted after" in result.stderr
     assert 5 <= len(read_jsonl(js)) < len(pages)
 
@@ -465,7 +474,7 @@ def clip_30_frames(tmp_path_factory):
 
 
 def summary_seconds(stderr: str) -> float:
-    """Seconds a run took, from its summary line "30 frames, 60 digits, 29.8 fps mean"."""
+    """Seconds a run took, from its summary line "30 frames, 60 digit readings, 29.8 fps mean"."""
     line = next(line for line in stderr.splitlines() if "fps mean" in line)
     frames, fps = int(line.split()[0]), float(line.split(", ")[2].split()[0])
     return frames / fps
@@ -517,3 +526,32 @@ def test_an_output_that_would_overwrite_its_input_is_refused(tmp_path, mnist_tes
         assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
         assert result.stderr.strip().splitlines()[-1].startswith("livedigits: output would overwrite an input")
     assert (video.read_bytes(), page.read_bytes()) == before
+
+
+@pytest.mark.parametrize(
+    "argv, option",
+    [(["--model", "m.onnx", "train"], "--model"), (["--min-confidence", "0.5", "evaluate"], "--min-confidence")],
+)
+def test_an_option_the_command_does_not_read_is_an_error_not_ignored(argv, option):
+    result = run_cli(*argv)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"{option} does not apply to {argv[-1]}" in result.stderr
+
+
+def test_the_evaluation_reads_in_one_line():
+    from livedigits.cli import evaluation_line
+
+    report = {
+        "model": "m.onnx",
+        "split": "test",
+        "test_images": 10000,
+        "accuracy": 0.9957,
+        "errors": 43,
+        "ece": 0.0022,
+        "styles": {"marker": {"accuracy": 0.978}, "webcam-noisy": {"accuracy": 0.9067}},
+        "non_digits": {"confident_share": 0.0075},
+    }
+    assert evaluation_line(report) == (
+        "m.onnx on MNIST test: 99.57% (43 wrong of 10000), calibration error 0.22%; "
+        "worst style webcam-noisy 90.67%; non-digits over the bar 0.75%"
+    )

@@ -20,7 +20,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from livedigits.classify import Classifier
+from livedigits.classify import Classifier, default_model_path
 from livedigits.errors import LivedigitsError
 from livedigits.mnist import normalize_batch
 from livedigits.train.augment import CameraAugment, noisy, tiny
@@ -228,7 +228,7 @@ def evaluate(
     matrix = confusion_matrix(y_eval, predicted)
     calib = calibration(probs, y_eval)
     report = {
-        "model": str(model_path or "shipped"),
+        "model": str(model_path or default_model_path()),
         "split": split,
         "test_images" if split == "test" else "validation_images": int(len(y_eval)),
         "accuracy": round(float((predicted == y_eval).mean()), 5),

@@ -28,10 +28,13 @@ def load_keras(path: str | os.PathLike) -> keras.Model:
     path = Path(path)
     if not path.is_file():
         raise LivedigitsError(f"Keras model not found: {path}")
+    if path.suffix.lower() != ".keras":
+        raise LivedigitsError(f"not a .keras model (as `livedigits train` saves them): {path}")
     try:
         return keras.models.load_model(path)
     except Exception as exc:  # Keras raises ValueError, OSError, zipfile errors... all "unusable file"
-        raise LivedigitsError(f"cannot load Keras model {path}: {exc}") from exc
+        first = str(exc).strip().split(". ")[0].splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise LivedigitsError(f"cannot load Keras model {path}: {first}") from exc
 
 
 def to_onnx(model: keras.Model) -> onnx.ModelProto:

@@ -264,9 +264,10 @@ def fit(
             metrics=["accuracy"],
         )
         on_terminal = sys.stdout.isatty()
+        epochs_text = f"{stage_epochs} epoch{'' if stage_epochs == 1 else 's'}"
         print(
             f"{name}: training on {len(x_train)} MNIST digits (+{junk_fraction:.0%} non-digits, "
-            f"+{pen_fraction:.0%} pen digits a batch), validating on the {len(x_val)} held out, {stage_epochs} epochs",
+            f"+{pen_fraction:.0%} pen digits a batch), validating on the {len(x_val)} held out, {epochs_text}",
             flush=True,
         )
         start = time.perf_counter()

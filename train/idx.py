@@ -62,6 +62,8 @@ def load_split(directory: str | os.PathLike, split: str) -> tuple[np.ndarray, np
         images uint8 [N, 28, 28] (ink bright on black) and labels uint8 [N].
     """
     directory = Path(directory)
+    if directory.is_file():
+        raise LivedigitsError(f"--data must be the directory of the MNIST files, not a file: {directory}")
     if not directory.is_dir():
         raise LivedigitsError(f"MNIST directory not found: {directory}")
     image_stem, label_stem = FILES[split]
