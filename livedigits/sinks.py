@@ -33,7 +33,10 @@ frame on a busy two-core machine (veryfast: ~15 ms, half a live camera's budget)
 smaller than mp4v's, with boxes and labels crisp."""
 VIDEO_INSTALL = "pip install 'livedigits[video]'"
 STDOUT = "-"
-MILLISECOND = Fraction(1, 1000)
+TICK = Fraction(1, 90000)
+"""The time base frames are stamped in: MPEG's 90 kHz clock, in which a frame of 25, 30, 60 or
+29.97 fps (1001/30000 s) lasts a whole number of ticks (with milliseconds a 30 fps file came out
+at 29.998 fps), and a live camera's own times are kept to 11 microseconds."""
 
 _noted_mp4v = False
 
@@ -133,8 +136,8 @@ class VideoSink:
             self._stream = self._container.add_stream("libx264", rate=rate)
             self._stream.width, self._stream.height = self.size
             self._stream.pix_fmt = "yuv420p"
-            # milliseconds: each frame is stamped with its own time
-            self._stream.time_base = self._stream.codec_context.time_base = MILLISECOND
+            # each frame is stamped with its own time
+            self._stream.time_base = self._stream.codec_context.time_base = TICK
             self._stream.options = {"crf": H264_CRF, "preset": H264_PRESET}
             # the file is created here, not with the encoder's first packets (frames later)
             self._container.start_encoding()
@@ -152,11 +155,11 @@ class VideoSink:
             time_s = self.frames / self.fps
         if self._t0 is None:
             self._t0 = time_s
-        # strictly increasing: two frames stamped the same millisecond would be refused
-        pts = max(round((time_s - self._t0) * 1000), self._last_pts + 1)
+        # strictly increasing: two frames stamped the same tick would be refused
+        pts = max(round((time_s - self._t0) / TICK), self._last_pts + 1)
         self._last_pts = pts
         frame = self.av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="bgr24")
-        frame.pts, frame.time_base = pts, MILLISECOND
+        frame.pts, frame.time_base = pts, TICK
         for packet in self._stream.encode(frame):
             self._container.mux(packet)
 
