@@ -139,9 +139,13 @@ def cmd_camera(args) -> int:
     from livedigits.sources import open_source
 
     _refuse_one_file_twice([("--record", args.record), ("--json", args.json)])
+    if args.source is not None and args.index is not None:
+        raise LivedigitsError("give the camera as SOURCE or as --index, not both")
+    if args.source is not None and args.source.lstrip("-").isdigit() and args.source.startswith("-"):
+        raise LivedigitsError(f"camera index must be at least 0, got {args.source}")
     recognizer = _recognizer(args)
     show = (display_available() or args.show) and not args.no_window
-    spec = args.source if args.source is not None else args.index
+    spec = args.source if args.source is not None else (args.index or 0)
     with open_source(spec, args.width, args.height) as source:
         sinks = _results_sinks(args, source.fps, "record")
         window = Window() if show else None
@@ -345,9 +349,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("camera", parents=[common], formatter_class=fmt, help="recognise digits live from a camera")
     p.add_argument(
-        "source", nargs="?", default=None, metavar="SOURCE", help="camera index or stream URL (rtsp://, http://)"
+        "source",
+        nargs="?",
+        default=None,
+        metavar="SOURCE",
+        help="camera index, stream URL (rtsp://, http://) or video file",
     )
-    p.add_argument("--index", type=non_negative_int, default=0, help="camera index, when no SOURCE is given")
+    p.add_argument("--index", type=non_negative_int, default=None, help="camera index, when no SOURCE is given (0)")
     p.add_argument("--width", type=positive_int, default=None, help="requested frame width")
     p.add_argument("--height", type=positive_int, default=None, help="requested frame height")
     p.add_argument("--record", metavar="OUT.mp4", help="also write the annotated video here")

@@ -158,6 +158,8 @@ BAD_INPUTS = [
     ),
     (["image", "{tmp}/notes.mp4"], "not a readable"),
     (["camera", "--index", "7", "--no-window"], "camera 7 could not be opened"),
+    (["camera", "-1", "--no-window"], "camera index must be at least 0"),
+    (["camera", "2", "--index", "3", "--no-window"], "not both"),
     (["train", "--data", "{tmp}/nowhere", "--epochs", "1", "--out", "{tmp}/m.keras"], "MNIST directory not found"),
     (["train", "--init", "{tmp}/m.keras", "--epochs", "3"], "--epochs is the first stage's"),
 ]
