@@ -220,6 +220,8 @@ def test_training_reports_progress_within_an_epoch_and_keeps_the_best_epoch(tiny
     # both stages ran, each keeping its best epoch, the camera stage after the first
     first, camera = log.index("first stage: training"), log.index("camera stage: training")
     assert first < camera and log.count("kept epoch 1") == 2
+    # 16 steps: the log says why validation lags training in a run this short
+    assert "first stage: a short run (16 steps): validation lags training" in log
 
 
 @pytest.mark.slow
