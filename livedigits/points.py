@@ -34,6 +34,9 @@ POINT_FOOT = (-0.35, 0.15)
 low, where a decimal point sits, not at mid-height, where a dash or a colon's dot would."""
 POINT_ASPECT_ON_LINE = 1.5
 """A dot on a line is round: at most this much longer one way than the other."""
+SLANT_MIN = 0.1
+"""A line whose writing leans by at least this (x per y, ~6 degrees, as the detector's slanted
+cuts: ``SPLIT_MIN_SLANT``) is looked at sheared upright for its points."""
 COMMA_SIZE = (0.15, 0.5)
 COMMA_WIDTH = 0.25
 COMMA_DIP = (0.05, 0.45)
@@ -51,35 +54,160 @@ def find_points(
     the one mark there at the line's height, if it is a dot (point-sized, filled, round-ish, at
     the digits' foot) or a comma (:data:`COMMA_SIZE`). Where that mark is a line running through
     the gap (a form's underline), ``clean`` (the mask with the lines erased, when given) is
-    looked in instead, for a round dot sitting on the line (:func:`_on_the_line`)."""
-    frame_h, frame_w = mask.shape
+    looked in instead, for a round dot sitting on the line (:func:`_on_the_line`). A line written
+    leaning (:data:`SLANT_MIN`) is also looked at stood upright (:func:`_upright_points`): a
+    leaning digit's top reaches over the point after it, into the gap its box leaves."""
     points = []
     for line in lines:
-        for i, j in zip(line, line[1:]):
-            x0, x1, h, foot = _gap(boxes[i], boxes[j])
-            if x1 - x0 < 2 or x1 - x0 > POINT_GAP * h:
-                continue
-            y0, y1 = max(0, int(min(boxes[i][1], boxes[j][1]))), min(frame_h, int(foot + COMMA_DIP[1] * h) + 1)
-            cols = slice(max(0, x0), min(frame_w, x1))
-            window = mask[y0:y1, cols]
-            if window.size == 0:
-                continue  # a gap outside the frame (boxes from elsewhere than this frame's detector)
-            marks = _marks(window, y0, foot + POINT_FOOT[1] * h)
-            if clean is not None and len(marks) == 1 and marks[0][0] == 0 and marks[0][2] >= window.shape[1]:
-                # One mark from side to side: a line through the gap. A point on it is a round dot
-                # left standing on the line once it is erased.
-                dot = _on_the_line(window, clean[y0:y1, cols], y0, foot + POINT_FOOT[1] * h)
-                marks = [dot] if dot is not None else []
-            if len(marks) != 1:
-                continue  # nothing between them, or more than a point (a dash, a letter, a stroke's end)
-            px, py, pw, ph, area = (int(v) for v in marks[0])
-            if px == 0 or px + pw >= window.shape[1]:
-                continue  # not clear of both digits
-            box = (cols.start + px, y0 + py, pw, ph)
-            mark = _mark(box, area, h, foot)
-            if mark and not any(overlaps(box, b) for b in boxes):  # not a piece of a digit above or below
-                points.append(Point(box, mark))
+        if len(line) < 2:
+            continue
+        found = _line_points(mask, boxes, line, clean)
+        lean = _lean(mask, [boxes[k] for k in line])
+        if abs(lean) >= SLANT_MIN:
+            # and stood upright, for the points under a leaning digit's top (each point once)
+            found += [p for p in _upright_points(mask, boxes, line, clean, lean) if not _among(p, found)]
+        points += found
     return points
+
+
+def _among(point: Point, points: list[Point]) -> bool:
+    return any(overlaps(point.box, other.box) for other in points)
+
+
+def _line_points(
+    mask: np.ndarray, boxes: list[Box], line: list[int], clean: np.ndarray | None, unjudged: bool = False
+) -> list[Point]:
+    """:func:`find_points` for one line of upright digits. ``unjudged``: the line was stood upright
+    (:func:`_upright_points`): the one mark of a gap is returned as it is (mark "?"), to be judged
+    in the frame."""
+    frame_h, frame_w = mask.shape
+    points = []
+    for i, j in zip(line, line[1:]):
+        x0, x1, h, foot = _gap(boxes[i], boxes[j])
+        if x1 - x0 < 2 or x1 - x0 > POINT_GAP * h:
+            continue
+        y0, y1 = max(0, int(min(boxes[i][1], boxes[j][1]))), min(frame_h, int(foot + COMMA_DIP[1] * h) + 1)
+        cols = slice(max(0, x0), min(frame_w, x1))
+        window = mask[y0:y1, cols]
+        if window.size == 0:
+            continue  # a gap outside the frame (boxes from elsewhere than this frame's detector)
+        marks = _marks(window, y0, foot + POINT_FOOT[1] * h)
+        if clean is not None and len(marks) == 1 and marks[0][0] == 0 and marks[0][2] >= window.shape[1]:
+            # One mark from side to side: a line through the gap. A point on it is a round dot
+            # left standing on the line once it is erased.
+            dot = _on_the_line(window, clean[y0:y1, cols], y0, foot + POINT_FOOT[1] * h)
+            marks = [dot] if dot is not None else []
+        if len(marks) != 1:
+            continue  # nothing between them, or more than a point (a dash, a letter, a stroke's end)
+        px, py, pw, ph, area = (int(v) for v in marks[0])
+        if px == 0 or px + pw >= window.shape[1]:
+            continue  # not clear of both digits
+        box = (cols.start + px, y0 + py, pw, ph)
+        # A sheared line's marks are judged back in the frame's own pixels (:func:`_upright_points`).
+        mark = "?" if unjudged else _mark(box, area, h, foot)
+        if mark and not any(overlaps(box, b) for b in boxes):  # not a piece of a digit above or below
+            points.append(Point(box, mark))
+    return points
+
+
+def _lean(mask: np.ndarray, boxes: list[Box]) -> float:
+    """How far a line's writing leans (x to the right per pixel up) by its ink's second moments in
+    its digits' ``boxes`` (x, y, w, h), each about its own centre; 0 without ink."""
+    cov = var = 0.0
+    frame_h, frame_w = mask.shape
+    for x, y, w, h in boxes:
+        ys, xs = np.nonzero(mask[max(0, y) : min(frame_h, y + h), max(0, x) : min(frame_w, x + w)])
+        if len(xs) < 2:
+            continue
+        ys = ys - ys.mean()
+        cov += float((ys * (xs - xs.mean())).sum())
+        var += float((ys * ys).sum())
+    return -cov / var if var > 0 else 0.0
+
+
+def _upright_points(
+    mask: np.ndarray, boxes: list[Box], line: list[int], clean: np.ndarray | None, lean: float
+) -> list[Point]:
+    """:func:`_line_points` on the band of ``mask`` (and ``clean``) holding a line that leans by
+    ``lean`` (:func:`_lean`), sheared upright about the line's foot: each digit's ink then stands
+    in a box of its own width, and the gaps at the foot are as wide as they were written. The
+    points found are returned in the frame's pixels."""
+    frame_h, frame_w = mask.shape
+    own = [boxes[k] for k in line]
+    top, bottom = min(b[1] for b in own), max(b[1] + b[3] for b in own)
+    height = float(np.median([b[3] for b in own]))
+    r0, r1 = max(0, int(top - height)), min(frame_h, int(bottom + height) + 1)
+    foot = float(np.mean([b[1] + b[3] for b in own])) - r0  # in the band's rows
+    # x' = x + lean * (y - foot) + shift, the shift keeping every pixel of the band in view
+    shift = max(0.0, -lean * (0 - foot), -lean * (r1 - r0 - foot))
+    width = frame_w + int(np.ceil(abs(lean) * (r1 - r0))) + 1
+    matrix = np.float32([[1, lean, shift - lean * foot], [0, 1, 0]])
+
+    def upright(image: np.ndarray) -> np.ndarray:
+        # any ink under a pixel counts: sheared pixel by pixel, a thin stroke would break into specks
+        turned = cv2.warpAffine(image[r0:r1], matrix, (width, r1 - r0), flags=cv2.INTER_LINEAR)
+        return cv2.compare(turned, 0, cv2.CMP_GT)
+
+    def stood(box: Box) -> Box:
+        x, y, w, h = box
+        ya, yb = y - r0 - foot, y + h - r0 - foot  # its top and bottom, from the foot
+        left = x + max(lean * ya, lean * yb) + shift
+        right = x + w + min(lean * ya, lean * yb) + shift
+        return (int(round(left)), y - r0, max(1, int(round(right - left))), h)
+
+    near = [k for k, b in enumerate(boxes) if b[1] < r1 and b[1] + b[3] > r0]
+    index = {k: n for n, k in enumerate(near)}
+    band = upright(mask)
+    stood_boxes = [stood(boxes[k]) for k in near]
+    # Each of the line's digits, stood up, is the largest piece of ink in its box there: its box
+    # becomes that piece's (a bent stroke's foot reaches further than the box's corners say), and
+    # its ink leaves the band, so that what reaches into a gap from a digit is no mark of its own.
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(band, connectivity=8)
+    digits = []
+    for k in line:
+        x, y, w, h = stood_boxes[index[k]]
+        inside = labels[max(0, y) : y + h, max(0, x) : x + w]
+        counts = np.bincount(inside.ravel(), minlength=len(stats))
+        counts[0] = 0
+        if counts.any():
+            piece = int(counts.argmax())
+            digits.append(piece)
+            cx, _, cw, _, _ = (int(v) for v in stats[piece])
+            stood_boxes[index[k]] = (cx, y, cw, h)
+    if digits:
+        band = np.where(np.isin(labels, digits), np.uint8(0), band)
+    found = _line_points(
+        band, stood_boxes, [index[k] for k in line], None if clean is None else upright(clean), unjudged=True
+    )
+    points = []
+    for (x, y, w, h), _ in found:
+        # Back to the frame (the shear undone at the mark's own height), and judged again there, by
+        # its own pixels: sheared, a speck grows by a pixel and could pass for a pen's dot.
+        cx = int(round(x + 0.5 * w - lean * (y + 0.5 * h - foot) - shift))
+        cy = y + r0 + h // 2
+        mark = _own_mark(mask, cx, cy, w + 2, h + 2, height, foot + r0)
+        if mark is not None:
+            points.append(mark)
+    return points
+
+
+def _own_mark(mask: np.ndarray, cx: int, cy: int, w: int, h: int, height: float, foot: float) -> Point | None:
+    """The mark of ``mask`` (HxW uint8) at (``cx``, ``cy``), looked for in a ``w`` x ``h`` window
+    round it, as :func:`_mark` judges it in the frame's own pixels next to digits ``height`` tall
+    standing on ``foot``; None when there is none or it is no point."""
+    frame_h, frame_w = mask.shape
+    x0, y0 = max(0, cx - w), max(0, cy - h)
+    window = mask[y0 : min(frame_h, cy + h + 1), x0 : min(frame_w, cx + w + 1)]
+    if not window.size:
+        return None
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(window, connectivity=8)
+    own = labels[min(cy - y0, window.shape[0] - 1), min(cx - x0, window.shape[1] - 1)]
+    if own == 0:
+        return None
+    bx, by, bw, bh, area = (int(v) for v in stats[own])
+    box = (x0 + bx, y0 + by, bw, bh)
+    mark = _mark(box, area, height, foot)
+    return Point(box, mark) if mark else None
 
 
 def _marks(window: np.ndarray, y0: int, below: float) -> list:
@@ -129,14 +257,16 @@ def _mark(box: Box, area: int, h: float, foot: float) -> str:
 
 def points_after(boxes: list[Box], lines: list[list[int]], points: list[Point]) -> dict[int, str]:
     """For the digits (indices into ``boxes``) a point or comma of ``points`` follows, its mark:
-    its box's top lies in the gap between that digit and the next of its line (index lists, left
-    to right) and within :data:`POINT_FOOT` of the two's foot."""
+    its box lies between the middles of that digit and the next of its line (index lists, left to
+    right; a leaning digit's box reaches over the point after it) and its top within
+    :data:`POINT_FOOT` of the two's foot."""
     after: dict[int, str] = {}
     if not points:
         return after
     for line in lines:
         for i, j in zip(line, line[1:]):
-            x0, x1, h, foot = _gap(boxes[i], boxes[j])
+            _, _, h, foot = _gap(boxes[i], boxes[j])
+            x0, x1 = boxes[i][0] + 0.5 * boxes[i][2], boxes[j][0] + 0.5 * boxes[j][2]
             for (x, y, w, hh), mark in points:
                 top = y if mark == "," else y + 0.5 * hh  # a comma by where it starts, a dot by its centre
                 if x0 <= x + 0.5 * w <= x1 and POINT_FOOT[0] * h <= top - foot <= POINT_FOOT[1] * h:

@@ -194,3 +194,30 @@ def test_the_tracker_shows_a_point_on_the_first_frame_and_keeps_one_seen_every_o
     # shows once believed and does not blink with it
     assert _tracked_texts([True, False]) == [["12.50"]] * 2
     assert _tracked_texts([False, True] * 6)[-6:] == [["12.50"]] * 6
+
+
+def _leaning_line(text: str, lean: float = 0.35) -> np.ndarray:
+    """``text`` in OpenCV's plain font, each digit 60 px tall, sheared to lean ``lean`` (x per
+    pixel up) about its foot, as a slanted hand writes: a digit's top then reaches over the gap
+    after it, where a point sits."""
+    img = np.full((200, 700), 235, np.uint8)
+    cv2.putText(img, text, (30, 140), cv2.FONT_HERSHEY_SIMPLEX, 2.4, 30, 6, cv2.LINE_AA)
+    shear = np.float32([[1, -lean, lean * 140], [0, 1, 0]])
+    return cv2.warpAffine(img, shear, (700, 200), borderValue=235)
+
+
+@pytest.mark.parametrize("lean", [0.25, 0.35, 0.45])
+def test_a_point_under_a_leaning_digits_top_is_found(lean):
+    # given "12.50" and "3.99" written leaning (the point under the 2's and the 3's overhang)
+    from livedigits.recognizer import Recognizer
+
+    reading = Recognizer().read(_leaning_line("12.50   3.99", lean))
+    # then both numbers carry their points
+    assert [n.text for n in reading.numbers] == ["12.50", "3.99"]
+
+
+def test_a_leaning_number_without_a_point_or_with_a_colon_gains_none():
+    from livedigits.recognizer import Recognizer
+
+    reading = Recognizer().read(_leaning_line("1250   12:30"))
+    assert not any("." in n.text or "," in n.text for n in reading.numbers)
