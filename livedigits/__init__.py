@@ -20,7 +20,7 @@ from livedigits.errors import LivedigitsError  # noqa: E402
 __all__ = ["Digit", "LivedigitsError", "Number", "Overlay", "Reading", "Recognizer", "open_source", "__version__"]
 
 # The rest is imported when first used: the command line starts (and answers --version, or a
-# Ctrl-C) without loading OpenCV, onnxruntime and numpy first.
+# Ctrl-C) without loading OpenCV and onnxruntime first.
 _LAZY = {
     "Digit": "livedigits.records",
     "Number": "livedigits.records",
@@ -32,13 +32,18 @@ _LAZY = {
 
 
 def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
+    import importlib
 
+    if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
         return value
-    raise AttributeError(f"module 'livedigits' has no attribute {name!r}")
+    try:  # a submodule, as `import livedigits; livedigits.records` found it when all were imported
+        return importlib.import_module(f"livedigits.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"livedigits.{name}":
+            raise  # the submodule is there; something it imports is not
+        raise AttributeError(f"module 'livedigits' has no attribute {name!r}") from None
 
 
 def __dir__():

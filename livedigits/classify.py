@@ -31,11 +31,13 @@ class Classifier:
             raise LivedigitsError(f"model not found: {path}")
         if not path.is_file():
             raise LivedigitsError(f"model path is not a file: {path}")
-        if path.suffix.lower() in (".keras", ".h5"):
+        if path.suffix.lower() == ".keras":
             raise LivedigitsError(
-                f"the runtime reads ONNX models, not {path.suffix}: "
+                f"the runtime reads ONNX models, not .keras: "
                 f"livedigits export-model --keras {path} --out {path.with_suffix('.onnx')}"
             )
+        if path.suffix.lower() == ".h5":
+            raise LivedigitsError(f"the runtime reads ONNX models (.onnx), not .h5: {path}")
         options = ort.SessionOptions()
         # One thread by default: a frame's batch is small, and a second thread mostly adds
         # synchronisation; the camera reader and the video encoder use the other core.

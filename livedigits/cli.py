@@ -138,6 +138,7 @@ def cmd_camera(args) -> int:
     from livedigits.app import RunOptions, Window, display_available, run
     from livedigits.sources import open_source
 
+    _refuse_overwriting([args.record, args.json], [args.source] if args.source is not None else [])
     _refuse_one_file_twice([("--record", args.record), ("--json", args.json)])
     if args.source is not None and args.index is not None:
         raise LivedigitsError("give the camera as SOURCE or as --index, not both")

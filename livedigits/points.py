@@ -201,6 +201,8 @@ def _upright_points(
 
     near = [k for k, b in enumerate(boxes) if b[1] < r1 and b[1] + b[3] > r0 and b[0] < c1 and b[0] + b[2] > c0]
     index = {k: n for n, k in enumerate(near)}
+    if any(k not in index for k in line):
+        return []  # a digit off the frame's band (boxes from elsewhere than this frame's detector)
     band = upright(mask)
     stood_boxes = [stood(boxes[k]) for k in near]
     # Each of the line's digits, stood up, is the largest piece of ink in its box there: its box
@@ -313,7 +315,8 @@ def points_after(boxes: list[Box], lines: list[list[int]], points: list[Point]) 
             x0, x1 = boxes[i][0] + 0.5 * boxes[i][2], boxes[j][0] + 0.5 * boxes[j][2]
             for (x, y, w, hh), mark in points:
                 top = y if mark == "," else y + 0.5 * hh  # a comma by where it starts, a dot by its centre
-                if x0 <= x + 0.5 * w <= x1 and POINT_FOOT[0] * h <= top - foot <= POINT_FOOT[1] * h:
+                # (half open: a point at a digit's very middle goes to one pair, the one it ends)
+                if x0 <= x + 0.5 * w < x1 and POINT_FOOT[0] * h <= top - foot <= POINT_FOOT[1] * h:
                     after[i] = mark
                     break
     return after

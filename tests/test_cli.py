@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -136,6 +137,7 @@ def make_inputs(tmp_path):
     corrupt.write_bytes(os.urandom(2000))
     (tmp_path / "m.keras").write_bytes(b"PK not a model")  # a training checkpoint given to the runtime
     cv2.imwrite(str(tmp_path / "page.png"), np.full((60, 80, 3), 230, np.uint8))
+    shutil.copy(EXAMPLE_VIDEO, tmp_path / "clip.mp4")  # an input a bad command could overwrite
     return empty, text, corrupt
 
 
@@ -160,6 +162,7 @@ BAD_INPUTS = [
     (["camera", "--index", "7", "--no-window"], "camera 7 could not be opened"),
     (["camera", "-1", "--no-window"], "camera index must be at least 0"),
     (["camera", "2", "--index", "3", "--no-window"], "not both"),
+    (["camera", "{tmp}/clip.mp4", "--record", "{tmp}/clip.mp4", "--no-window"], "output would overwrite an input"),
     (["train", "--data", "{tmp}/nowhere", "--epochs", "1", "--out", "{tmp}/m.keras"], "MNIST directory not found"),
     (["train", "--init", "{tmp}/m.keras", "--epochs", "3"], "--epochs is the first stage's"),
 ]

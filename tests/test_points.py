@@ -221,3 +221,20 @@ def test_a_leaning_number_without_a_point_or_with_a_colon_gains_none():
 
     reading = Recognizer().read(_leaning_line("1250   12:30"))
     assert not any("." in n.text or "," in n.text for n in reading.numbers)
+
+
+def test_a_point_at_a_digits_very_middle_goes_to_one_pair_only():
+    boxes = [(0, 100, 20, 40), (30, 100, 20, 40), (60, 100, 20, 40)]
+    after = points_after(boxes, [[0, 1, 2]], [Point((39, 136, 2, 2), ".")])
+    assert len(after) <= 1
+
+
+def test_a_leaning_line_with_a_digit_off_the_mask_reads_no_point_and_does_not_fail():
+    from livedigits.recognizer import Recognizer
+
+    image = _leaning_line("12.50   3.99", 0.35)
+    digits = Recognizer().read(image).digits
+    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
+    mask = np.where(gray < 120, 255, 0).astype(np.uint8)[:, :170].copy()  # the frame cut after "12.5"
+    boxes = [d.box for d in digits]
+    assert isinstance(find_points(mask, boxes, [list(range(len(boxes)))]), list)
