@@ -58,3 +58,22 @@ def test_missing_corrupt_and_wrong_models(tmp_path):
     truncated.write_bytes(default_model_path().read_bytes()[:5000])
     with pytest.raises(LivedigitsError, match="cannot load model"):
         Classifier(truncated)
+
+
+@pytest.mark.parametrize("suffix, hint", [(".keras", "livedigits export-model --keras"), (".h5", "not .h5")])
+def test_a_training_checkpoint_given_to_the_runtime_says_what_to_do(tmp_path, suffix, hint):
+    model = tmp_path / f"m{suffix}"
+    model.write_bytes(b"not onnx")
+    with pytest.raises(LivedigitsError) as caught:
+        Classifier(model)
+    assert hint in str(caught.value)
+    if suffix == ".h5":
+        assert "export-model" not in str(caught.value)  # which refuses .h5
+
+
+def test_the_packages_modules_are_its_attributes():
+    import livedigits
+
+    assert livedigits.records.Digit is livedigits.Digit
+    with pytest.raises(AttributeError):
+        livedigits.no_such_module  # noqa: B018
