@@ -485,8 +485,9 @@ def _caused_by_interrupt(exc: BaseException) -> bool:
 
 
 def _main(argv: list[str] | None) -> int:
-    args = build_parser().parse_args(argv)
-    _refuse_unused_options(args)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _refuse_unused_options(parser, args)
     try:
         with _library_logs(args.verbose):
             return args.func(args)
@@ -500,7 +501,7 @@ def _main(argv: list[str] | None) -> int:
         return 2
 
 
-def _refuse_unused_options(args) -> None:
+def _refuse_unused_options(parser: argparse.ArgumentParser, args) -> None:
     """``--model`` and ``--min-confidence`` given before a command that does not read frames
     (``livedigits --model m.onnx train``) would be ignored: an argparse-style error instead."""
     unused = []
@@ -509,7 +510,7 @@ def _refuse_unused_options(args) -> None:
     if args.command in ("train", "export-model", "evaluate") and args.min_confidence is not None:
         unused.append("--min-confidence")
     if unused:
-        build_parser().error(f"{' and '.join(unused)} do{'es' if len(unused) == 1 else ''} not apply to {args.command}")
+        parser.error(f"{' and '.join(unused)} do{'es' if len(unused) == 1 else ''} not apply to {args.command}")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ between its own, smoothed boxes.
 
 from __future__ import annotations
 
+from statistics import median
+
 import cv2
 import numpy as np
 
@@ -74,13 +76,6 @@ def find_points(
     return points
 
 
-def _median(values: list) -> float:
-    """The median of a few numbers (np.median's overhead is ~20 us a call, for a line's digits)."""
-    ordered = sorted(values)
-    n = len(ordered)
-    return float(ordered[n // 2]) if n % 2 else 0.5 * (ordered[n // 2 - 1] + ordered[n // 2])
-
-
 def _among(point: Point, points: list[Point]) -> bool:
     return any(overlaps(point.box, other.box) for other in points)
 
@@ -92,7 +87,7 @@ def _loose_mark(mask: np.ndarray, boxes: list[Box], line: list[int]) -> bool:
     tell whether it lies in a gap: most lines hold no such mark."""
     frame_h, frame_w = mask.shape
     own = [boxes[k] for k in line]
-    h, foot = _median([b[3] for b in own]), sum(b[1] + b[3] for b in own) / len(own)
+    h, foot = median([b[3] for b in own]), sum(b[1] + b[3] for b in own) / len(own)
     y0, y1 = max(0, int(foot + POINT_FOOT[0] * h)), min(frame_h, int(foot + COMMA_DIP[1] * h) + 1)
     x0 = max(0, int(own[0][0] + 0.5 * own[0][2]))
     x1 = min(frame_w, int(own[-1][0] + 0.5 * own[-1][2]))
@@ -177,7 +172,7 @@ def _upright_points(
     frame_h, frame_w = mask.shape
     own = [boxes[k] for k in line]
     top, bottom = min(b[1] for b in own), max(b[1] + b[3] for b in own)
-    height = _median([b[3] for b in own])
+    height = median([b[3] for b in own])
     r0, r1 = max(0, int(top - height)), min(frame_h, int(bottom + height) + 1)
     c0 = max(0, int(min(b[0] for b in own) - height))
     c1 = min(frame_w, int(max(b[0] + b[2] for b in own) + height) + 1)
