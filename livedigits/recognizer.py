@@ -227,9 +227,22 @@ def of_a_size(boxes: np.ndarray, share: float) -> np.ndarray:
     taller = (d2 <= (OVERSHADOW_REACH * heights[None, :]) ** 2) & (ratio * share > 1.0)
     grouped = (near.sum(axis=1) >= SIZE_GROUP) & ~taller.any(axis=1)
     reference = np.full(len(boxes), float(np.median(heights)))
-    for i in np.flatnonzero(grouped).tolist():
-        reference[i] = float(np.median(heights[near[i]]))
+    if grouped.any():
+        reference[grouped] = _row_medians(heights, near[grouped])
     return heights >= share * reference
+
+
+def _row_medians(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """float [G]: for each row of ``rows`` (bool [G, N], each with at least one True), the median
+    of ``values`` [N] where it is True, as ``np.median`` gives it (the mean of the two middle
+    values for an even count), without a call per row."""
+    order = np.argsort(values, kind="stable")
+    ranked = np.cumsum(rows[:, order], axis=1)  # [g, k]: how many of row g's values rank <= k
+    count = ranked[:, -1:]
+    low = np.argmax(ranked > (count - 1) // 2, axis=1)
+    high = np.argmax(ranked > count // 2, axis=1)
+    ordered = values[order]
+    return (ordered[low] + ordered[high]) / 2
 
 
 def _scaled(box: tuple[int, int, int, int], scale: float) -> tuple[int, int, int, int]:
