@@ -141,4 +141,6 @@ class DetectorConfig:
     frame, ink left over beside no candidate (a blurred tiny digit broken into specks below the
     smallest digit's height) is grown through pixels this much darker than the paper; a grown
     mark of small-digit size on the page's bright surface, in plain paper, is a candidate too,
-    read from its gray at this threshold (see :func:`_faint_digits`). 0: off."""
+    read from its gray at this threshold (see :func:`_faint_digits`). In a noisy frame, digits
+    broken into pieces at ``ink_ratio`` are regrown through the gray smoothed more, thresholded
+    at this (see :func:`_regrown`). 0: off (both)."""

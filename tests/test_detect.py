@@ -609,3 +609,46 @@ def test_off_the_page_only_ink_far_darker_than_its_surface_reaches_the_mask():
     assert np.count_nonzero(mask[340:410, 215:290]) > 300  # the 4 in the shadow
     found = [c.box for c in find_candidates(mask, gray=img)]
     assert any(x < 300 and y > 320 for x, y, _, _ in found)  # the 4 is a candidate
+
+
+def _dim_webcam_page(seed: int) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """A dim page (paper at 100) seen through a noisy webcam (noise 4 gray levels) with a pan's
+    motion blur (7 px across): "47258" written twice, the upper row 45% darker than the paper,
+    the lower row 22% darker before the blur spreads it. Returns the frame and the lower row's
+    glyph boxes."""
+    dark = np.zeros((480, 640), np.float32)
+    blur = np.zeros((7, 7), np.float32)
+    blur[3, :] = 1 / 7
+    for y, depth in ((150, 0.45), (300, 0.22)):
+        glyphs = np.zeros((480, 640), np.uint8)
+        for k, digit in enumerate("47258"):
+            cv2.putText(glyphs, digit, (100 + 95 * k, y), cv2.FONT_HERSHEY_SIMPLEX, 2.0, 255, 3, cv2.LINE_AA)
+        dark = np.maximum(dark, depth * cv2.filter2D(glyphs.astype(np.float32) / 255, -1, blur))
+    outlines = cv2.findContours(glyphs, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0]
+    boxes = [tuple(int(v) for v in cv2.boundingRect(c)) for c in outlines]
+    frame = 100 * (1 - dark) + np.random.default_rng(seed).normal(0, 4, dark.shape)
+    return np.clip(frame, 0, 255).astype(np.uint8), boxes
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_faint_blurred_digits_of_a_noisy_webcam_are_regrown_whole(seed, monkeypatch):
+    import livedigits.detect as detect_module
+
+    # Given a dim, noisy, motion-blurred page whose lighter row breaks into specks at the ink threshold
+    frame, lighter = _dim_webcam_page(seed)
+    assert len(lighter) == 5
+
+    def whole(candidates):
+        return [b for b in lighter if any(iou(c.box, b) > 0.7 for c in candidates)]
+
+    # When detected, Then each of its digits is one candidate, grown from the specks through the
+    # smoothed gray, and nothing else is (the darker row's five and the lighter row's five)
+    candidates = detect_module.Detector().detect(frame).candidates
+    assert len(whole(candidates)) == 5 and len(candidates) == 10, [c.box for c in candidates]
+    # and read as written
+    from livedigits.recognizer import Recognizer
+
+    assert "".join(str(d.digit) for d in Recognizer().read(frame).digits) == "4725847258"
+    # (Without the regrowth the lighter row is found in pieces or not at all)
+    monkeypatch.setattr(detect_module, "REGROW_SMOOTH", 1)
+    assert whole(detect_module.Detector().detect(frame).candidates) == []
