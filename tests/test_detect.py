@@ -652,3 +652,48 @@ def test_faint_blurred_digits_of_a_noisy_webcam_are_regrown_whole(seed, monkeypa
     # (Without the regrowth the lighter row is found in pieces or not at all)
     monkeypatch.setattr(detect_module, "REGROW_SMOOTH", 1)
     assert whole(detect_module.Detector().detect(frame).candidates) == []
+
+
+def _tiny_rows(depths: list[float], scale: float = 0.45) -> tuple[np.ndarray, list[list[tuple[int, int, int, int]]]]:
+    """A page (paper at 230) of rows of eight Hershey digits, ~10 px tall at the default scale, each
+    row as dark as its entry of ``depths`` (share of the paper) before a 3x3 blur lightens its
+    thin strokes. Returns the frame and each row's glyph boxes."""
+    dark = np.zeros((480, 640), np.float32)
+    rows = []
+    for row, depth in enumerate(depths):
+        glyphs = np.zeros((480, 640), np.uint8)
+        for k in range(8):
+            org = (80 + 60 * k, 100 + 80 * row)
+            cv2.putText(glyphs, str((row * 8 + k) % 10), org, cv2.FONT_HERSHEY_SIMPLEX, scale, 255, 1, cv2.LINE_AA)
+        dark = np.maximum(dark, depth * cv2.GaussianBlur(glyphs.astype(np.float32) / 255, (3, 3), 0))
+        outlines = cv2.findContours(glyphs, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0]
+        rows.append([tuple(int(v) for v in cv2.boundingRect(c)) for c in outlines])
+    return np.clip(230 * (1 - dark), 0, 255).astype(np.uint8), rows
+
+
+def test_tiny_digits_lighter_than_the_ink_threshold_all_through_are_found_on_a_page_of_tiny_writing():
+    from livedigits.detect import Detector
+
+    # Given a page of tiny digits, every other row so blurred that no pixel of it is 20% darker
+    # than the paper (its darkest ~19%)
+    frame, rows = _tiny_rows([0.4, 0.25, 0.4, 0.25])
+    lighter = rows[1] + rows[3]
+    assert all((frame[y : y + h, x : x + w] >= 0.8 * 230).all() for x, y, w, h in lighter)
+    # When detected, Then every digit is one candidate, the lighter rows' too
+    candidates = Detector().detect(frame).candidates
+    assert len(candidates) == 32
+    assert all(any(iou(c.box, box) > 0.5 for c in candidates) for box in lighter)
+
+
+def test_a_light_mark_beside_larger_writing_is_not_seeded_as_a_tiny_digit():
+    from livedigits.detect import Detector
+
+    # Given a page of digits of ordinary size (~30 px) and, beside them, a light tiny 1: a
+    # stroke ~10 px long whose darkest pixel is ~17% below the paper (a soft shadow's edge
+    # looks the same)
+    frame, rows = _tiny_rows([0.6, 0.6], scale=1.2)
+    cv2.line(frame, (300, 400), (300, 410), int(230 * 0.83), 2)
+    # When detected, Then the ordinary digits are found and the light mark is not
+    candidates = Detector().detect(frame).candidates
+    assert len(candidates) == 16, [c.box for c in candidates]
+    assert not any(c.y > 380 for c in candidates)
