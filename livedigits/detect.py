@@ -111,6 +111,10 @@ class Candidate:
     alternatives: list[list[Candidate]] = field(default_factory=list)
     """Other ways to split a wide candidate than ``parts`` (along the writing's slant): the
     recogniser reads each and keeps the one that reads best (:func:`split_options`)."""
+    lattice: list[tuple[int, int, Candidate]] = field(default_factory=list)
+    """Pieces of a wide candidate between two of its cut columns (``(first cut, last cut,
+    piece)``, cuts numbered left to right): the recogniser reads each and finds the best path of
+    pieces from its left end to its right (:func:`cut_lattice`)."""
     fine: np.ndarray | None = None
     """What the classifier reads instead of ``mask`` (uint8, the ink's darkness): a small
     candidate's ink drawn again from the gray at ``fine_scale`` times its size (:func:`_fine_ink`),
@@ -463,6 +467,76 @@ def _split_along(c: Candidate, ys: np.ndarray, xs: np.ndarray, slant: float) -> 
     return pieces
 
 
+LATTICE_MIN = 0.12
+LATTICE_MAX = 1.25
+"""The pieces of a touching number's lattice (:func:`cut_lattice`) are at least ``LATTICE_MIN``
+(a narrow 1) and at most ``LATTICE_MAX`` (a wide 0 or 4) of its height wide."""
+LATTICE_CUTS = 16
+"""At most this many cut columns inside a touching number are tried (the deepest minima): a
+five-digit number needs four."""
+
+
+def cut_lattice(candidate: Candidate, count: int) -> list[tuple[int, int, Candidate]]:
+    """The pieces a wide ``candidate`` (touching digits) may be cut into, for a reading of
+    ``count`` digits: between any two of its cut columns (its left and right ends, and the local
+    minima of its ink's column sums, along its slant when it leans, as :func:`split_options`),
+    :data:`LATTICE_MIN` to :data:`LATTICE_MAX` of its height wide, on some path of ``count``
+    pieces from its left end to its right. ``(first cut, last cut, piece)``, the cuts numbered
+    left to right; the recogniser reads every piece and keeps the path whose least sure digit is
+    surest (:func:`~livedigits.recognizer._best_path`): the cuts fall where the digits are, not
+    at equal shares of the width."""
+    c = candidate
+    ys, xs = np.nonzero(c.mask)
+    if len(xs) < 2 or count < 2:
+        return []
+    cy = float(ys.mean())
+    spread = float(((ys - cy) ** 2).mean())
+    slant = float(((xs - xs.mean()) * (ys - cy)).mean()) / spread if spread > 0 else 0.0
+    slant = min(max(slant, -SPLIT_MAX_SLANT), SPLIT_MAX_SLANT) if abs(slant) >= SPLIT_MIN_SLANT else 0.0
+    upright = xs - slant * (ys - cy)
+    column = np.floor(upright - upright.min()).astype(np.int64)
+    width = int(column.max()) + 1
+    ink = np.convolve(np.bincount(column, minlength=width).astype(np.float64), np.ones(3) / 3, mode="same")
+    minima = [k for k in range(1, width - 1) if ink[k] <= ink[k - 1] and ink[k] < ink[k + 1]]
+    # The deepest first, none within a tenth of the height of a deeper one.
+    kept: list[int] = []
+    for k in sorted(minima, key=lambda k: ink[k]):
+        if all(abs(k - j) >= 0.1 * c.h for j in kept):
+            kept.append(k)
+        if len(kept) >= LATTICE_CUTS:
+            break
+    cuts = [0] + sorted(kept) + [width]
+    pieces = []
+    for i in range(len(cuts)):
+        for j in range(i + 1, len(cuts)):
+            span = cuts[j] - cuts[i]
+            if span > LATTICE_MAX * c.h:
+                break
+            inside = (column >= cuts[i]) & (column < cuts[j])
+            if span < LATTICE_MIN * c.h or not inside.any():
+                continue
+            mask = np.zeros_like(c.mask)
+            mask[ys[inside], xs[inside]] = 255
+            piece = _tight(c.x, c.y, mask)
+            if piece is not None:
+                pieces.append((i, j, piece))
+    return _on_a_path(pieces, count)
+
+
+def _on_a_path(lattice: list[tuple[int, int, Candidate]], count: int) -> list[tuple[int, int, Candidate]]:
+    """The pieces of ``lattice`` on some path of ``count`` pieces from its first cut to its last."""
+    if not lattice:
+        return []
+    last = max(j for _, j, _ in lattice)
+    ahead: dict[int, set[int]] = {0: {0}}  # cut -> numbers of pieces that reach it from the left
+    for i, j, _ in sorted(lattice, key=lambda t: t[1]):
+        ahead.setdefault(j, set()).update(n + 1 for n in ahead.get(i, ()) if n + 1 <= count)
+    behind: dict[int, set[int]] = {last: {0}}  # cut -> numbers of pieces that reach the last cut
+    for i, j, _ in sorted(lattice, key=lambda t: -t[0]):
+        behind.setdefault(i, set()).update(n + 1 for n in behind.get(j, ()) if n + 1 <= count)
+    return [(i, j, p) for i, j, p in lattice if any(count - n - 1 in behind.get(j, ()) for n in ahead.get(i, ()))]
+
+
 @dataclass
 class Detection:
     """What the detector found in one frame: the ink mask (HxW uint8, 255 = ink) and the candidates."""
@@ -661,7 +735,8 @@ def _candidates(
             if config.fine_scale > 1 and c.h < 2 * min_h and c.whole and not c.parts and c.fine is None:
                 c.fine = _fine_ink(c, gray, background, config, lines=lines)
             if config.read_darkness and c.fine is None:
-                for region in ([c] if c.whole else []) + c.parts + [p for pieces in c.alternatives for p in pieces]:
+                splits = [p for pieces in c.alternatives for p in pieces] + [p for _, _, p in c.lattice]
+                for region in ([c] if c.whole else []) + c.parts + splits:
                     if seen is not None:
                         region.fine = _darkness(region, seen, background)
                     else:
@@ -1446,6 +1521,9 @@ def _readable_split(c: Candidate, min_h: float, config: DetectorConfig) -> bool:
     options = [pieces for pieces in options if pieces]
     c.parts = options[0] if options else []
     c.alternatives = options[1:]
+    if len(c.parts) >= 2:
+        pieces = [(i, j, p) for i, j, p in cut_lattice(c, len(c.parts)) if _plausible(p, min_h, config)]
+        c.lattice = _on_a_path(pieces, len(c.parts))
     c.whole = c.w <= config.max_single_aspect * c.h
     return bool(c.parts) or c.whole
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from dataclasses import dataclass, field
@@ -118,12 +119,19 @@ class Recognizer:
         return (int((these >= bar).sum()), float(these.min())) > (int((those >= bar).sum()), float(those.min()))
 
     def _chosen(self, plan: list, confidences: np.ndarray) -> list[int]:
-        """For each candidate of ``plan`` ((whole index or -1, splits as index lists)), the
-        readings kept: the first split, or another into two or more digits that reads more of
-        them past the bar, or as many with its least sure digit surer; then that or the whole,
-        whichever's least sure digit is surer (ties: the whole)."""
+        """For each candidate of ``plan`` ((whole index or -1, splits as index lists, its cut
+        lattice as (first cut, last cut, index))), the readings kept: the first split, or another
+        into two or more digits that reads more of them past the bar, or as many with its least
+        sure digit surer (the lattice's best path of as many digits as the first split is one,
+        when all of them read past the bar); then that or the whole, whichever's least sure digit
+        is surer (ties: the whole)."""
         chosen: list[int] = []
-        for whole, splits in plan:
+        for whole, splits, lattice in plan:
+            # Touching digits cut where they read best, as many as the first split holds: taken
+            # when every digit reads past the bar (and surer than the other splits).
+            path = _best_path(lattice, confidences, len(splits[0])) if lattice else None
+            if path is not None and confidences[path].min() >= self.min_confidence:
+                splits = splits + [path]
             whole_conf = confidences[whole] if whole >= 0 else -1.0
             parts = splits[0] if splits else []
             for other in splits[1:]:
@@ -178,7 +186,7 @@ class Recognizer:
         t2 = time.perf_counter()
         # Every reading to try goes in one batch: each candidate whole, and split every way offered
         # where it may be touching digits. plan[i] = (index of candidate i's whole crop or -1, for
-        # each split the indices of its parts).
+        # each split the indices of its parts, its lattice's pieces as (first cut, last cut, index)).
         regions, plan = [], []
         for c in candidates:
             whole = len(regions) if c.whole else -1
@@ -188,7 +196,9 @@ class Recognizer:
             for pieces in ([c.parts] + c.alternatives) if c.parts else []:
                 splits.append(list(range(len(regions), len(regions) + len(pieces))))
                 regions.extend(pieces)
-            plan.append((whole, splits))
+            lattice = [(i, j, len(regions) + k) for k, (i, j, _) in enumerate(c.lattice)]
+            regions.extend(p for _, _, p in c.lattice)
+            plan.append((whole, splits, lattice))
         if len(regions) > len(self._batch):
             self._batch = np.zeros((2 * len(regions), SIZE, SIZE, 1), np.float32)
         batch = self._batch[: len(regions)]
@@ -213,6 +223,26 @@ class Recognizer:
         reported[chosen] = True
         reading = arrange(found, points, lines)
         return Analysis(reading, mask, batch.copy(), probs.copy(), timings, reported)
+
+
+def _best_path(lattice: list[tuple[int, int, int]], confidences: np.ndarray, count: int) -> list[int] | None:
+    """The ``count`` pieces (indices into ``confidences``) of the path through ``lattice`` ((first
+    cut, last cut, index), see :func:`~livedigits.detect.cut_lattice`) from its first cut to its
+    last whose least sure piece is surest (ties: the higher sum of log-probabilities); None when
+    no path has that many pieces."""
+    last = max(j for _, j, _ in lattice)
+    # (cut, pieces so far) -> (least confidence, sum of log-confidences, the pieces' indices)
+    best: dict[tuple[int, int], tuple[float, float, list[int]]] = {(0, 0): (1.0, 0.0, [])}
+    for i, j, k in sorted(lattice, key=lambda t: (t[1], t[0])):
+        conf = float(confidences[k])
+        for n in range(count):
+            if (i, n) not in best:
+                continue
+            low, logs, path = best[(i, n)]
+            option = (min(low, conf), logs + math.log(max(conf, 1e-9)), path + [k])
+            if (j, n + 1) not in best or option[:2] > best[(j, n + 1)][:2]:
+                best[(j, n + 1)] = option
+    return best[(last, count)][2] if (last, count) in best else None
 
 
 def of_a_size(boxes: np.ndarray, share: float) -> np.ndarray:

@@ -106,6 +106,51 @@ def _leaning(frame, glyphs, x, y, h, lean, overlap):
     return boxes
 
 
+def _touching(mnist_test, indices: list[int], overlap: float) -> np.ndarray:
+    """A 160x420 frame with MNIST test digits ``indices`` written 60 px tall, left to right, each
+    overlapping the last by ``overlap`` of its width."""
+    images = mnist_test[0]
+    paper, x = np.full((160, 420), 225.0, np.float32), 40
+    for i in indices:
+        ys, xs = np.nonzero(images[i] > 30)
+        glyph = images[i][ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+        w = max(3, round(glyph.shape[1] * 60 / glyph.shape[0]))
+        ink = cv2.resize(glyph, (w, 60), interpolation=cv2.INTER_CUBIC).astype(np.float32) / 255
+        paper[50:110, x : x + w] *= 1 - 0.8 * np.clip(ink, 0, 1)
+        x = int(x + w - overlap * w)
+    return paper.astype(np.uint8)
+
+
+@pytest.mark.parametrize(
+    "indices, overlap, text",
+    [([3795, 6855, 9501], 0.2, "373"), ([5861, 8584, 5540], 0.25, "727"), ([1487, 9310], 0.25, "00")],
+)
+def test_touching_digits_are_cut_where_they_read_best(recognizer, mnist_test, indices, overlap, text, monkeypatch):
+    import livedigits.detect
+
+    # Given a number of touching handwritten digits of unequal widths
+    frame = _touching(mnist_test, indices, overlap)
+    assert "".join(str(mnist_test[1][i]) for i in indices) == text
+    # When read, Then every digit is read: the cuts are placed where the pieces read surest
+    assert "".join(str(d.digit) for d in recognizer.read(frame).digits) == text
+    # (Cut at equal shares of the width only, a digit is lost or misread)
+    monkeypatch.setattr(livedigits.detect, "cut_lattice", lambda candidate, count: [])
+    assert "".join(str(d.digit) for d in recognizer.read(frame).digits) != text
+
+
+def test_the_lattice_path_is_the_one_whose_least_sure_piece_is_surest():
+    from livedigits.recognizer import _best_path
+
+    # Given the pieces between cuts 0..3 (first cut, last cut, index) and their confidences
+    lattice = [(0, 1, 0), (1, 3, 1), (0, 2, 2), (2, 3, 3), (1, 2, 4)]
+    confidences = np.array([0.99, 0.95, 0.6, 0.99, 0.9])
+    # Then of two pieces, 0-1-3 (least sure 0.95) beats 0-2-3 (0.6); of three, 0-1-2-3
+    assert _best_path(lattice, confidences, 2) == [0, 1]
+    assert _best_path(lattice, confidences, 3) == [0, 4, 3]
+    # and no path of four pieces exists
+    assert _best_path(lattice, confidences, 4) is None
+
+
 def test_touching_digits_of_a_slanted_hand_are_split_along_its_slant(recognizer, mnist_test):
     # Given six pairs of touching digits leaning ~24 degrees, each overlapping the last by 30%:
     # every upright cut between them runs through both
