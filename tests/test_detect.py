@@ -697,3 +697,18 @@ def test_a_light_mark_beside_larger_writing_is_not_seeded_as_a_tiny_digit():
     candidates = Detector().detect(frame).candidates
     assert len(candidates) == 16, [c.box for c in candidates]
     assert not any(c.y > 380 for c in candidates)
+
+
+def test_the_pieces_of_tiny_touching_digits_are_read_from_their_gray_at_three_times():
+    from livedigits.detect import Detector, DetectorConfig
+
+    # Given a page of tiny digits (~10 px) among which one pair touches
+    frame, _ = _tiny_rows([0.5, 0.5])
+    cv2.putText(frame, "48", (300, 400), cv2.FONT_HERSHEY_SIMPLEX, 0.45, 60, 2, cv2.LINE_AA)
+    # When detected, Then the pair is offered cut, and each piece is read from its gray enlarged
+    # fine_scale times, as a tiny digit alone is
+    [pair] = [c for c in Detector().detect(frame).candidates if c.y > 380]
+    assert len(pair.parts) == 2
+    scale = DetectorConfig().fine_scale
+    for piece in pair.parts:
+        assert piece.fine is not None and piece.fine.shape[0] >= scale * piece.h
