@@ -479,12 +479,12 @@ five-digit number needs four."""
 def cut_lattice(candidate: Candidate, count: int) -> list[tuple[int, int, Candidate]]:
     """The pieces a wide ``candidate`` (touching digits) may be cut into, for a reading of
     ``count`` digits: between any two of its cut columns (its left and right ends, and the local
-    minima of its ink's column sums, along its slant when it leans, as :func:`split_options`),
-    :data:`LATTICE_MIN` to :data:`LATTICE_MAX` of its height wide, on some path of ``count``
-    pieces from its left end to its right. ``(first cut, last cut, piece)``, the cuts numbered
-    left to right; the recogniser reads every piece and keeps the path whose least sure digit is
-    surest (:func:`~livedigits.recognizer._best_path`): the cuts fall where the digits are, not
-    at equal shares of the width."""
+    minima of its ink's column sums smoothed over 3 columns, along its slant when it leans, as
+    :func:`split_options`), :data:`LATTICE_MIN` to :data:`LATTICE_MAX` of its height wide, on
+    some path of ``count`` pieces from its left end to its right. ``(first cut, last cut,
+    piece)``, the cuts numbered left to right; the recogniser reads every piece and keeps the
+    path whose least sure digit is surest (:func:`~livedigits.recognizer._best_path`): the cuts
+    fall where the digits are, not at equal shares of the width."""
     c = candidate
     ys, xs = np.nonzero(c.mask)
     if len(xs) < 2 or count < 2:
@@ -515,19 +515,21 @@ def cut_lattice(candidate: Candidate, count: int) -> list[tuple[int, int, Candid
             inside = (column >= cuts[i]) & (column < cuts[j])
             if span < LATTICE_MIN * c.h or not inside.any():
                 continue
-            mask = np.zeros_like(c.mask)
-            mask[ys[inside], xs[inside]] = 255
-            piece = _tight(c.x, c.y, mask)
+            # Over the piece's own columns only: a candidate-sized mask a piece is costly on a
+            # number hundreds of pixels wide.
+            left, right = int(xs[inside].min()), int(xs[inside].max()) + 1
+            mask = np.zeros((c.h, right - left), np.uint8)
+            mask[ys[inside], xs[inside] - left] = 255
+            piece = _tight(c.x + left, c.y, mask)
             if piece is not None:
                 pieces.append((i, j, piece))
-    return _on_a_path(pieces, count)
+    return _on_a_path(pieces, count, len(cuts) - 1)
 
 
-def _on_a_path(lattice: list[tuple[int, int, Candidate]], count: int) -> list[tuple[int, int, Candidate]]:
-    """The pieces of ``lattice`` on some path of ``count`` pieces from its first cut to its last."""
+def _on_a_path(lattice: list[tuple[int, int, Candidate]], count: int, last: int) -> list[tuple[int, int, Candidate]]:
+    """The pieces of ``lattice`` on some path of ``count`` pieces from cut 0 to cut ``last``."""
     if not lattice:
         return []
-    last = max(j for _, j, _ in lattice)
     ahead: dict[int, set[int]] = {0: {0}}  # cut -> numbers of pieces that reach it from the left
     for i, j, _ in sorted(lattice, key=lambda t: t[1]):
         ahead.setdefault(j, set()).update(n + 1 for n in ahead.get(i, ()) if n + 1 <= count)
@@ -757,7 +759,8 @@ REGROW_SMOOTH = 5
 noise and blur into pieces at ``ink_ratio`` after the 3x3 smoothing, hold together there.
 Tuning frames, webcam: F1 0.890 -> 0.912 (found 83.3% -> 85.8%, as many false digits), the
 other families the same (clean frames are not looked at again); 3 and 7 px read 0.907 and 0.909.
-It costs ~2.3 ms a noisy 640x480 frame and ~4.4 ms a 720p one. 1: off."""
+It costs ~2.3 ms a noisy 640x480 frame of the tuning webcam frames and ~4.4 ms a 720p one
+(more in heavier noise: ~18 ms on a 720p frame of noise at 20 gray levels). Odd; 1: off."""
 REGROW_SNR = 5.0
 """A digit regrown in a noisy frame is on average at least this many times the frame's noise
 (:func:`noise_level`) darker than its paper, in the smoothed gray: a stroke, not a clump of
@@ -835,7 +838,7 @@ def _regrown(
             continue
         if 1.0 - cv2.mean(smooth[window], own)[0] / max(background, 1.0) < REGROW_SNR * noise:
             continue
-        regrown.fine = _as_darkness(smooth[window], own, background)
+        regrown.fine = _as_darkness(smooth[window], own, background) if config.read_darkness else None
         regrown.parts = sorted((candidates[i] for i in inside), key=lambda c: c.x)
         claimed[inside] = True
         grown.append(regrown)
@@ -864,7 +867,9 @@ def _faint_digits(
     """Small digits too faint to hold together at ``ink_ratio``: the ink of ``clean`` (the mask
     after its structures were erased) off every candidate's ink and off the ``tall``
     components (contours of those at least ``min_h`` tall) seeds a hysteresis through pixels
-    ``faint_ratio`` darker than the paper; a grown mark at least ``min_h`` and under ``max_h`` tall,
+    ``faint_ratio`` darker than the paper (on a page of small writing, the ``candidates`` three or
+    more and their median under twice ``min_h`` tall, so do pixels of ``gray`` half way between
+    the two thresholds, off the same); a grown mark at least ``min_h`` and under ``max_h`` tall,
     inside the frame, touching none of ``lines`` (erased lines, lifted rulings), plausible, on the
     page's bright surface and in plain paper (as the small candidates of :func:`find_candidates`)
     is a candidate, read from its gray at ``faint_ratio`` (:func:`_fine_ink`)."""
@@ -1527,8 +1532,9 @@ def _readable_split(c: Candidate, min_h: float, config: DetectorConfig) -> bool:
     c.parts = options[0] if options else []
     c.alternatives = options[1:]
     if len(c.parts) >= 2:
-        pieces = [(i, j, p) for i, j, p in cut_lattice(c, len(c.parts)) if _plausible(p, min_h, config)]
-        c.lattice = _on_a_path(pieces, len(c.parts))
+        pieces = cut_lattice(c, len(c.parts))
+        end = max((j for _, j, _ in pieces), default=0)  # every piece is on a path to the right end
+        c.lattice = _on_a_path([(i, j, p) for i, j, p in pieces if _plausible(p, min_h, config)], len(c.parts), end)
     c.whole = c.w <= config.max_single_aspect * c.h
     return bool(c.parts) or c.whole
 

@@ -129,7 +129,7 @@ class Recognizer:
         for whole, splits, lattice in plan:
             # Touching digits cut where they read best, as many as the first split holds: taken
             # when every digit reads past the bar (and surer than the other splits).
-            path = _best_path(lattice, confidences, len(splits[0])) if lattice else None
+            path = _best_path(lattice, confidences, len(splits[0])) if lattice and splits else None
             if path is not None and confidences[path].min() >= self.min_confidence:
                 splits = splits + [path]
             whole_conf = confidences[whole] if whole >= 0 else -1.0
@@ -227,22 +227,32 @@ class Recognizer:
 
 def _best_path(lattice: list[tuple[int, int, int]], confidences: np.ndarray, count: int) -> list[int] | None:
     """The ``count`` pieces (indices into ``confidences``) of the path through ``lattice`` ((first
-    cut, last cut, index), see :func:`~livedigits.detect.cut_lattice`) from its first cut to its
-    last whose least sure piece is surest (ties: the higher sum of log-probabilities); None when
-    no path has that many pieces."""
+    cut, last cut, index), see :func:`~livedigits.detect.cut_lattice`) from cut 0 to its last
+    cut whose least sure piece is surest, and of those the one with the highest sum of
+    log-probabilities; None when no path has that many pieces."""
     last = max(j for _, j, _ in lattice)
-    # (cut, pieces so far) -> (least confidence, sum of log-confidences, the pieces' indices)
-    best: dict[tuple[int, int], tuple[float, float, list[int]]] = {(0, 0): (1.0, 0.0, [])}
-    for i, j, k in sorted(lattice, key=lambda t: (t[1], t[0])):
-        conf = float(confidences[k])
-        for n in range(count):
-            if (i, n) not in best:
+    ordered = sorted(lattice, key=lambda t: (t[1], t[0]))
+
+    def search(score, combine, start, floor=-1.0):
+        # best[(cut, pieces so far)] = (score, the pieces' indices), pieces at least ``floor`` sure
+        best = {(0, 0): (start, [])}
+        for i, j, k in ordered:
+            conf = float(confidences[k])
+            if conf < floor:
                 continue
-            low, logs, path = best[(i, n)]
-            option = (min(low, conf), logs + math.log(max(conf, 1e-9)), path + [k])
-            if (j, n + 1) not in best or option[:2] > best[(j, n + 1)][:2]:
-                best[(j, n + 1)] = option
-    return best[(last, count)][2] if (last, count) in best else None
+            for n in range(count):
+                if (i, n) in best:
+                    value = combine(best[(i, n)][0], score(conf))
+                    if (j, n + 1) not in best or value > best[(j, n + 1)][0]:
+                        best[(j, n + 1)] = (value, best[(i, n)][1] + [k])
+        return best.get((last, count))
+
+    # The surest least sure piece (a bottleneck: exact with one best prefix per state), then
+    # the likeliest path among those whose pieces are all at least that sure.
+    surest = search(lambda conf: conf, min, 1.0)
+    if surest is None:
+        return None
+    return search(lambda conf: math.log(max(conf, 1e-9)), lambda a, b: a + b, 0.0, floor=surest[0])[1]
 
 
 def of_a_size(boxes: np.ndarray, share: float) -> np.ndarray:
@@ -266,6 +276,7 @@ def _row_medians(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """float [G]: for each row of ``rows`` (bool [G, N], each with at least one True), the median
     of ``values`` [N] where it is True, as ``np.median`` gives it (the mean of the two middle
     values for an even count), without a call per row."""
+    values = values.astype(np.float64)
     order = np.argsort(values, kind="stable")
     ranked = np.cumsum(rows[:, order], axis=1)  # [g, k]: how many of row g's values rank <= k
     count = ranked[:, -1:]

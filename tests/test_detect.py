@@ -712,3 +712,43 @@ def test_the_pieces_of_tiny_touching_digits_are_read_from_their_gray_at_three_ti
     scale = DetectorConfig().fine_scale
     for piece in pair.parts:
         assert piece.fine is not None and piece.fine.shape[0] >= scale * piece.h
+
+
+def test_clumps_of_noise_in_a_blotchy_noisy_frame_are_not_regrown_as_digits(monkeypatch):
+    import livedigits.detect as detect_module
+
+    # Given noisy, unevenly lit, JPEG-compressed frames of "3 5 8" (paper 60-200, its shading
+    # blotchy, sensor noise of 4-15 gray levels, quality 20-80)
+    rng = np.random.default_rng(9)
+    frames = []
+    for _ in range(12):
+        base = np.full((480, 640), float(rng.integers(60, 200)), np.float32)
+        base += cv2.resize(rng.normal(0, 15, (24, 32)).astype(np.float32), (640, 480), interpolation=cv2.INTER_CUBIC)
+        ink = np.zeros((480, 640), np.uint8)
+        cv2.putText(ink, "3 5 8", (60, 200), cv2.FONT_HERSHEY_SIMPLEX, 2, 255, 4, cv2.LINE_AA)
+        noise = rng.normal(0, float(rng.choice([4, 8, 15])), base.shape)
+        frame = np.clip(base * (1 - 0.5 * ink / 255) + noise, 0, 255).astype(np.uint8)
+        quality = [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(20, 80))]
+        frames.append(cv2.imdecode(cv2.imencode(".jpg", frame, quality)[1], cv2.IMREAD_GRAYSCALE))
+    regrown = detect_module._regrown
+    count = [0]
+
+    def counting(candidates, *args):
+        out = regrown(candidates, *args)
+        count[0] += sum(all(c is not known for known in candidates) for c in out)
+        return out
+
+    monkeypatch.setattr(detect_module, "_regrown", counting)
+
+    def grown():
+        count[0] = 0
+        for frame in frames:
+            detect_module.Detector().detect(frame)
+        return count[0]
+
+    # When detected, Then hardly any mark is regrown: a clump of noise is not far enough darker
+    # than its paper for the frame's noise
+    assert grown() <= 4
+    # (Without that rule, dozens are)
+    monkeypatch.setattr(detect_module, "REGROW_SNR", 0.0)
+    assert grown() >= 20

@@ -149,6 +149,54 @@ def test_the_lattice_path_is_the_one_whose_least_sure_piece_is_surest():
     assert _best_path(lattice, confidences, 3) == [0, 4, 3]
     # and no path of four pieces exists
     assert _best_path(lattice, confidences, 4) is None
+    # The least sure piece decides before the likeliest path: 0.7 x 0.7 beats 0.99 x 0.6
+    assert _best_path(lattice[:4], np.array([0.7, 0.7, 0.99, 0.6]), 2) == [0, 1]
+    # and among paths as sure at their least, the likeliest wins (0.99 x 0.85 x 0.5 > 0.9 x 0.9 x 0.5)
+    ends = [(0, 1, 0), (1, 3, 1), (0, 2, 2), (2, 3, 3), (3, 4, 4)]
+    assert _best_path(ends, np.array([0.9, 0.9, 0.99, 0.85, 0.5]), 3) == [2, 3, 4]
+
+
+class _Lattice:
+    """A detector that finds one wide mark split upright into two halves (crops 0, 1) with a cut
+    lattice of three cuts: pieces 0-1 (crop 2) and 1-2 (crop 3)."""
+
+    def detect(self, gray):
+        from livedigits.detect import Candidate, Detection
+
+        def piece(x):
+            return Candidate(x, 100, 20, 40, np.full((40, 20), 255, np.uint8))
+
+        c = Candidate(100, 100, 60, 40, np.full((40, 60), 255, np.uint8), whole=False)
+        c.parts = [piece(100), piece(130)]
+        c.lattice = [(0, 1, piece(100)), (1, 2, piece(125))]
+        return Detection(np.zeros_like(gray), [c])
+
+
+@pytest.mark.parametrize(
+    "confidences, kept",
+    [
+        ([0.9, 0.5, 0.95, 0.85], [2, 3]),  # every piece of the lattice's path past the bar: taken
+        ([0.9, 0.5, 0.95, 0.7], [0]),  # one under it: the split stays
+    ],
+    ids=["all-past-the-bar", "one-under-the-bar"],
+)
+def test_the_lattice_path_is_read_only_when_every_digit_of_it_is_past_the_bar(confidences, kept):
+    recognizer = Recognizer(detector=_Lattice(), classifier=_Sure(confidences))
+    analysis = recognizer.analyze(np.full((240, 640), 230, np.uint8))
+    assert np.flatnonzero(analysis.reported).tolist() == kept
+
+
+def test_a_groups_median_height_is_numpys_median():
+    from livedigits.recognizer import _row_medians
+
+    rng = np.random.default_rng(0)
+    for _ in range(2000):
+        n = int(rng.integers(1, 30))
+        values = rng.integers(5, 250, n).astype(np.uint8) if rng.random() < 0.5 else rng.random(n) * 50
+        rows = rng.random((int(rng.integers(1, 6)), n)) < rng.random()
+        rows[:, int(rng.integers(0, n))] = True  # every row holds at least one value
+        expected = [np.median(values[row].astype(np.float64)) for row in rows]
+        assert _row_medians(values, rows).tolist() == expected
 
 
 def test_touching_digits_of_a_slanted_hand_are_split_along_its_slant(recognizer, mnist_test):
