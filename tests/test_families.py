@@ -202,3 +202,23 @@ def test_underlined_numbers_stand_on_their_lines_and_are_read(recognizer):
     # When read, Then the numbers come out in order, line by line (the 1s standing on a line were
     # erased with it: the page read 08, 7, 3, 527)
     assert [n.text for n in recognizer.read(page).numbers] == list(NUMBERS)
+
+
+def test_touching_numbers_overlap_and_the_benchmark_compares_both_cuts(capsys):
+    from benchmarks import touching
+    from benchmarks.synth import DigitBank
+
+    # Given a frame of the touching-numbers benchmark
+    scene = touching.touching_frame(DigitBank.load(), np.random.default_rng(1))
+    boxes = [t.box for t in scene.truths]
+    assert scene.image.shape == (300, 900, 3) and len(boxes) >= 4
+    # Then many of its digits overlap the one before (left edge before the last one's right edge)
+    overlapping = [a for a, b in zip(boxes, boxes[1:]) if b[0] < a[0] + a[2] and b[0] > a[0]]
+    assert len(overlapping) >= len(boxes) // 3
+    # and a run prints both ways of cutting them, the lattice on first and off after
+    assert touching.main(["--frames", "2", "--seed", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "the lattice" in out and "equal shares only" in out
+    from livedigits import detect
+
+    assert detect.cut_lattice.__name__ == "cut_lattice"  # restored after the run
