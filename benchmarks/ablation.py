@@ -20,7 +20,7 @@ import numpy as np
 
 from benchmarks.families import FAMILIES, HELD_OUT, render
 from benchmarks.score import Score
-from livedigits import detect, recognizer
+from livedigits import cuts, detect, recognizer
 from livedigits.recognizer import Recognizer
 
 RESOLUTIONS = ((640, 480), (1280, 720))
@@ -53,7 +53,7 @@ PATCHES: dict[str, tuple[object, str, Callable]] = {
     "no merging of pieces": (detect, "_merge_fragments", lambda f: _singletons),
     "no stacked joins": (detect, "_join_stacked", lambda f: lambda candidates, median_h: candidates),
     "no digits regrown in noisy frames": (detect, "_regrown", lambda f: lambda candidates, *args: candidates),
-    "no cut lattice for touching digits": (detect, "cut_lattice", lambda f: lambda candidate, count: []),
+    "no cut lattice for touching digits": (cuts, "cut_lattice", lambda f: lambda candidate, count: []),
     "no walls between cells (dividers)": (detect, "_without_dividers", lambda f: lambda kept, erased: kept),
     "no walls between lifted rulings or erased lines": (detect, "_between_rulings", lambda f: lambda *args: False),
     "no word check (livedigits.words)": (recognizer, "in_words", lambda f: _no_words),

@@ -4,7 +4,7 @@ A quick hand runs its digits together, and a page of such numbers is read only a
 touching digits are cut apart. The scene families seldom make them; this benchmark does nothing
 else. Each frame (900x300, plain paper, light noise) holds two rows of numbers: 2-4 MNIST test
 digits 40-70 px tall, sheared -0.1 to 0.4 (x per y), each overlapping the last by 5-30% of its
-width. It is read with the cut lattice (``livedigits.detect.cut_lattice``) and without it, so
+width. It is read with the cut lattice (``livedigits.cuts.cut_lattice``) and without it, so
 the figure shows what cutting touching digits where they read best is worth. The lattice was
 chosen on two sets of frames of this design drawn otherwise (1,250 digits); the seeds here (100,
 and 200) were first run after the choice.
@@ -23,7 +23,7 @@ import numpy as np
 
 from benchmarks.score import Score
 from benchmarks.synth import DigitBank, Scene, Truth
-from livedigits import detect
+from livedigits import cuts
 from livedigits.recognizer import Recognizer
 
 PAPER = 225.0
@@ -64,12 +64,12 @@ def touching_frame(bank: DigitBank, rng: np.random.Generator) -> Scene:
 @contextmanager
 def without_lattice():
     """Touching digits cut at equal shares of their width only (the lattice turned off)."""
-    saved = detect.cut_lattice
-    detect.cut_lattice = lambda candidate, count: []
+    saved = cuts.cut_lattice
+    cuts.cut_lattice = lambda candidate, count: []
     try:
         yield
     finally:
-        detect.cut_lattice = saved
+        cuts.cut_lattice = saved
 
 
 def score(recognizer: Recognizer, scenes: list[Scene]) -> Score:

@@ -38,7 +38,7 @@ POINT_ASPECT_ON_LINE = 1.5
 """A dot on a line is round: at most this much longer one way than the other."""
 SLANT_MIN = 0.1
 """A line whose writing leans by at least this (x per y, ~6 degrees, as the detector's slanted
-cuts: ``SPLIT_MIN_SLANT``) is looked at sheared upright for its points."""
+cuts: ``livedigits.cuts.SPLIT_MIN_SLANT``) is looked at sheared upright for its points."""
 COMMA_SIZE = (0.15, 0.5)
 COMMA_WIDTH = 0.25
 COMMA_DIP = (0.05, 0.45)

@@ -227,7 +227,7 @@ class Recognizer:
 
 def _best_path(lattice: list[tuple[int, int, int]], confidences: np.ndarray, count: int) -> list[int] | None:
     """The ``count`` pieces (indices into ``confidences``) of the path through ``lattice`` ((first
-    cut, last cut, index), see :func:`~livedigits.detect.cut_lattice`) from cut 0 to its last
+    cut, last cut, index), see :func:`~livedigits.cuts.cut_lattice`) from cut 0 to its last
     cut whose least sure piece is surest, and of those the one with the highest sum of
     log-probabilities; None when no path has that many pieces."""
     last = max(j for _, j, _ in lattice)

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from benchmarks.score import iou
-from livedigits.detect import Candidate, binarize, find_candidates, split_options, split_touching, to_gray
+from livedigits.cuts import split_options, split_touching
+from livedigits.detect import Candidate, binarize, find_candidates, to_gray
 from livedigits.layout import find_lines
 from livedigits.rulings import _page_tilts
 

@@ -219,6 +219,6 @@ def test_touching_numbers_overlap_and_the_benchmark_compares_both_cuts(capsys):
     assert touching.main(["--frames", "2", "--seed", "3"]) == 0
     out = capsys.readouterr().out
     assert "the lattice" in out and "equal shares only" in out
-    from livedigits import detect
+    from livedigits import cuts
 
-    assert detect.cut_lattice.__name__ == "cut_lattice"  # restored after the run
+    assert cuts.cut_lattice.__name__ == "cut_lattice"  # restored after the run

@@ -126,7 +126,7 @@ def _touching(mnist_test, indices: list[int], overlap: float) -> np.ndarray:
     [([3795, 6855, 9501], 0.2, "373"), ([5861, 8584, 5540], 0.25, "727"), ([1487, 9310], 0.25, "00")],
 )
 def test_touching_digits_are_cut_where_they_read_best(recognizer, mnist_test, indices, overlap, text, monkeypatch):
-    import livedigits.detect
+    import livedigits.cuts
 
     # Given a number of touching handwritten digits of unequal widths
     frame = _touching(mnist_test, indices, overlap)
@@ -134,7 +134,7 @@ def test_touching_digits_are_cut_where_they_read_best(recognizer, mnist_test, in
     # When read, Then every digit is read: the cuts are placed where the pieces read surest
     assert "".join(str(d.digit) for d in recognizer.read(frame).digits) == text
     # (Cut at equal shares of the width only, a digit is lost or misread)
-    monkeypatch.setattr(livedigits.detect, "cut_lattice", lambda candidate, count: [])
+    monkeypatch.setattr(livedigits.cuts, "cut_lattice", lambda candidate, count: [])
     assert "".join(str(d.digit) for d in recognizer.read(frame).digits) != text
 
 
