@@ -54,22 +54,34 @@ def split_options(candidate: Candidate, max_aspect: float) -> list[list[Candidat
     ys, xs = np.nonzero(c.mask)
     if len(xs) < 2:
         return [[c]]
+    slant = _lean(ys, xs)
+    options = [_split_along(c, ys, xs, 0.0)]
+    if slant:
+        options.append(_split_along(c, ys, xs, slant))
+    return options
+
+
+def _lean(ys: np.ndarray, xs: np.ndarray) -> float:
+    """How far ink pixels (``ys``, ``xs``) lean, x per y, by their second moments: at most
+    :data:`SPLIT_MAX_SLANT` either way, and 0 under :data:`SPLIT_MIN_SLANT`."""
     cy = float(ys.mean())
     spread = float(((ys - cy) ** 2).mean())
     slant = float(((xs - xs.mean()) * (ys - cy)).mean()) / spread if spread > 0 else 0.0
-    slant = min(max(slant, -SPLIT_MAX_SLANT), SPLIT_MAX_SLANT)
-    options = [_split_along(c, ys, xs, 0.0)]
-    if abs(slant) >= SPLIT_MIN_SLANT:
-        options.append(_split_along(c, ys, xs, slant))
-    return options
+    return min(max(slant, -SPLIT_MAX_SLANT), SPLIT_MAX_SLANT) if abs(slant) >= SPLIT_MIN_SLANT else 0.0
+
+
+def _columns(ys: np.ndarray, xs: np.ndarray, slant: float) -> tuple[np.ndarray, int]:
+    """Each ink pixel's column with the ``slant`` taken out (int, 0 at the leftmost), and how many
+    columns there are."""
+    upright = xs - slant * (ys - float(ys.mean()))
+    column = np.floor(upright - upright.min()).astype(np.int64)
+    return column, int(column.max()) + 1
 
 
 def _split_along(c: Candidate, ys: np.ndarray, xs: np.ndarray, slant: float) -> list[Candidate]:
     """``c`` cut into as many digits as its width across the lean holds, along lines leaning
     ``slant`` (x per y) through its ink pixels (``ys``, ``xs``), at projection minima."""
-    upright = xs - slant * (ys - float(ys.mean()))  # each ink pixel's column, the lean taken out
-    column = np.floor(upright - upright.min()).astype(np.int64)
-    width = int(column.max()) + 1
+    column, width = _columns(ys, xs, slant)
     ink = np.bincount(column, minlength=width)
     parts = max(2, int(round(width / (SPLIT_WIDTH * c.h))))
     step = width / parts
@@ -116,13 +128,7 @@ def cut_lattice(candidate: Candidate, count: int) -> list[tuple[int, int, Candid
     ys, xs = np.nonzero(c.mask)
     if len(xs) < 2 or count < 2:
         return []
-    cy = float(ys.mean())
-    spread = float(((ys - cy) ** 2).mean())
-    slant = float(((xs - xs.mean()) * (ys - cy)).mean()) / spread if spread > 0 else 0.0
-    slant = min(max(slant, -SPLIT_MAX_SLANT), SPLIT_MAX_SLANT) if abs(slant) >= SPLIT_MIN_SLANT else 0.0
-    upright = xs - slant * (ys - cy)
-    column = np.floor(upright - upright.min()).astype(np.int64)
-    width = int(column.max()) + 1
+    column, width = _columns(ys, xs, _lean(ys, xs))
     ink = np.convolve(np.bincount(column, minlength=width).astype(np.float64), np.ones(3) / 3, mode="same")
     minima = [k for k in range(1, width - 1) if ink[k] <= ink[k - 1] and ink[k] < ink[k + 1]]
     # The deepest first, none within a tenth of the height of a deeper one.

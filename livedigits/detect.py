@@ -606,10 +606,9 @@ def _regrown(
     h, w = gray.shape
     max_h = FAINT_OF_PAGE * float(np.median([c.h for c in candidates]))
     smooth = cv2.GaussianBlur(gray, (REGROW_SMOOTH, REGROW_SMOOTH), 0)
-    paper_full = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
+    paper_full, bright = _bright_surface(paper, (h, w), brightest, config)
     weak = cv2.compare(smooth, cv2.convertScaleAbs(paper_full, alpha=1.0 - config.faint_ratio), cv2.CMP_LT)
     # Only on the page's bright surface (as every faint mark): a desk's grain is left untraced.
-    bright = cv2.threshold(paper_full, math.ceil(config.dim_surface * brightest) - 1, 255, cv2.THRESH_BINARY)[1]
     weak = cv2.bitwise_and(weak, bright)
     # Every component's outline at any depth (a darker desk's weak ring encloses the page).
     outlines, hierarchy = cv2.findContours(weak, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
@@ -692,8 +691,7 @@ def _faint_digits(
         np.maximum(region, c.mask, out=region)
     taken = cv2.dilate(taken, np.ones((3, 3), np.uint8))
     # Seeds: leftover ink on the page's bright surface, in no component tall enough to be a digit.
-    paper_full = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
-    bright = cv2.threshold(paper_full, math.ceil(config.dim_surface * brightest) - 1, 255, cv2.THRESH_BINARY)[1]
+    paper_full, bright = _bright_surface(paper, (h, w), brightest, config)
     seeds = cv2.bitwise_and(cv2.subtract(clean, taken), bright)
     if len(candidates) >= 3 and float(np.median([c.h for c in candidates])) < 2 * min_h:
         # A page of small writing: blur lightens a small digit all through (on the tuning frames'
@@ -752,6 +750,18 @@ def _faint_digits(
             c.fine = _fine_ink(c, gray, background, config, config.faint_ratio, lines)
         found.append(c)
     return found
+
+
+def _bright_surface(
+    paper: np.ndarray, shape: tuple[int, int], brightest: float, config: DetectorConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ``paper`` level enlarged to ``shape`` (h, w), and where it is the page's bright surface
+    (at least ``dim_surface`` times the ``brightest``; uint8 255/0): where faint marks are looked
+    for (:func:`_faint_digits`, :func:`_regrown`)."""
+    h, w = shape
+    paper_full = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
+    bright = cv2.threshold(paper_full, math.ceil(config.dim_surface * brightest) - 1, 255, cv2.THRESH_BINARY)[1]
+    return paper_full, bright
 
 
 def _regions(boxes: np.ndarray, root: np.ndarray, inside: np.ndarray, min_h: float, max_h: float, max_w: float) -> list:
