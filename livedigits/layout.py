@@ -47,6 +47,14 @@ NUMBER_GAP_RANGE = (0.35, 1.3)
 and numbers 1.9 apart is read right, and the break is never so tight it cuts ordinary numbers."""
 NUMBER_GAP_JUMP = 1.5
 """A break between consecutive sorted gaps counts when the wider is at least this times the tighter."""
+SLANT_DIGITS = 8
+SLANT_AGREE = 0.8
+SLANT_MIN = 0.1
+"""A hand is taken to lean (:func:`writing_slant`) when at least ``SLANT_AGREE`` of at least
+``SLANT_DIGITS`` digits lean the same way by ``SLANT_MIN`` (x per y, ~6 degrees) or more: a
+digit's own shape leans too (a 7's diagonal, a 4's), and the median of a few digits, or of digits
+by different hands, wanders by 0.2 and more either way. Measured along such a wandering lean, the
+gaps inside numbers widened and numbers were cut (the generated scenes' notes, 4-7 digits each)."""
 
 
 def find_lines(boxes: list[Box]) -> list[list[int]]:
@@ -146,12 +154,32 @@ def number_gap(gaps: list[float]) -> float:
     return best
 
 
-def line_gaps(boxes: list[Box], line: list[int]) -> list[float]:
-    """The gaps between neighbours of a line (indices, left to right), in the line's median digit height."""
+def line_gaps(boxes: list[Box], line: list[int], slant: float = 0.0) -> list[float]:
+    """The gaps between neighbours of a line (indices, left to right), in the line's median digit
+    height, measured along the writing's ``slant`` (x per y, :func:`writing_slant`): a leaning
+    digit's upright box is wider than its ink by the lean over its height, so the boxes of a
+    slanted hand's neighbours close up (overlap, even) although the digits stand apart."""
     if len(line) < 2:
         return []
     height = max(sorted(boxes[i][3] for i in line)[len(line) // 2], 1)
-    return [(boxes[j][0] - boxes[i][0] - boxes[i][2]) / height for i, j in zip(line, line[1:])]
+    lean = abs(slant) / 2
+    return [
+        (boxes[j][0] - boxes[i][0] - boxes[i][2] + lean * (boxes[i][3] + boxes[j][3])) / height
+        for i, j in zip(line, line[1:])
+    ]
+
+
+def writing_slant(leans) -> float:
+    """The lean of a hand, x per y (y down), from its digits' own ``leans`` (see
+    :func:`~livedigits.mnist.leans`): their median when they agree (:data:`SLANT_AGREE`), else 0."""
+    n = len(leans)
+    if n < SLANT_DIGITS:
+        return 0.0
+    ordered = sorted(float(v) for v in leans)
+    median = 0.5 * (ordered[(n - 1) // 2] + ordered[n // 2])
+    way = 1.0 if median >= 0 else -1.0
+    agree = sum(1 for v in ordered if way * v >= SLANT_MIN)
+    return median if agree >= SLANT_AGREE * n else 0.0
 
 
 def split_numbers(line: list[int], gaps: list[float], threshold: float = NUMBER_GAP) -> list[list[int]]:
@@ -166,22 +194,27 @@ def split_numbers(line: list[int], gaps: list[float], threshold: float = NUMBER_
     return numbers
 
 
-def arrange(digits: list[Digit], points: list[Point] | None = None, lines: list[list[int]] | None = None) -> Reading:
+def arrange(
+    digits: list[Digit], points: list[Point] | None = None, lines: list[list[int]] | None = None, slant: float = 0.0
+) -> Reading:
     """Digits in reading order with their ``line`` set, the lines, and the numbers; a decimal
     point or comma of ``points`` (:func:`~livedigits.points.find_points`) between two digits of a
     line joins them into one number, and is in its text ("12.50", "3,50"). ``lines``: the
-    digits' :func:`find_lines`, when the caller has them."""
+    digits' :func:`find_lines`, when the caller has them; ``slant``: the writing's lean, x per y
+    (:attr:`~livedigits.records.Reading.slant`), along which the gaps are measured."""
     boxes = [d.box for d in digits]
     lines = find_lines(boxes) if lines is None else lines
     after = points_after(boxes, lines, points) if points else {}
-    reading = assemble(digits, joined_at(group_numbers(boxes, lines), after), after)
+    reading = assemble(digits, joined_at(group_numbers(boxes, lines, slant), after), after)
     reading.points = list(points or [])
+    reading.slant = slant
     return reading
 
 
-def group_numbers(boxes: list[Box], lines: list[list[int]]) -> list[list[list[int]]]:
-    """For each line (as :func:`find_lines` gives them), its numbers: runs of box indices, left to right."""
-    gaps = [line_gaps(boxes, line) for line in lines]
+def group_numbers(boxes: list[Box], lines: list[list[int]], slant: float = 0.0) -> list[list[list[int]]]:
+    """For each line (as :func:`find_lines` gives them), its numbers: runs of box indices, left to
+    right, parted where the gap along the writing's ``slant`` (:func:`line_gaps`) is wide."""
+    gaps = [line_gaps(boxes, line, slant) for line in lines]
     threshold = number_gap([g for line in gaps for g in line])
     return [split_numbers(line, line_gap, threshold) for line, line_gap in zip(lines, gaps)]
 

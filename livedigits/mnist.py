@@ -75,3 +75,22 @@ def normalize_batch(inks, out: np.ndarray | None = None) -> np.ndarray:
     for i, ink in enumerate(inks):
         normalize_digit(ink, out=out[i, :, :, 0])
     return out
+
+
+def leans(batch: np.ndarray) -> np.ndarray:
+    """float64 [N]: how far each normalised digit of ``batch`` ([N, 28, 28, 1] or [N, 28, 28])
+    leans, x per y (y down: a hand leaning right gives a negative lean), by its ink's second
+    moments; 0 for an empty crop. The normalisation scales both axes alike, so the lean is the
+    crop's own."""
+    ink = batch.reshape(len(batch), SIZE, SIZE).astype(np.float64)
+    mass = ink.sum(axis=(1, 2))
+    safe = np.where(mass > 0, mass, 1.0)
+    axis = np.arange(SIZE, dtype=np.float64)
+    cols, rows = ink.sum(axis=1), ink.sum(axis=2)  # [N, x] and [N, y]
+    mx = (cols @ axis) / safe
+    my = (rows @ axis) / safe
+    dy = axis[None, :] - my[:, None]
+    spread = (rows * dy**2).sum(axis=1) / safe
+    dx = axis[None, :] - mx[:, None]
+    cov = np.einsum("nyx,ny,nx->n", ink, dy, dx) / safe
+    return np.where((mass > 0) & (spread > 0), cov / np.where(spread > 0, spread, 1.0), 0.0)

@@ -12,8 +12,8 @@ import numpy as np
 
 from livedigits.classify import Classifier
 from livedigits.detect import Detector, DetectorConfig, to_gray
-from livedigits.layout import arrange, find_lines
-from livedigits.mnist import SIZE, normalize_batch
+from livedigits.layout import SLANT_DIGITS, arrange, find_lines, writing_slant
+from livedigits.mnist import SIZE, leans, normalize_batch
 from livedigits.points import find_points
 from livedigits.records import DEFAULT_MIN_CONFIDENCE, Digit, Point, Reading
 from livedigits.words import BAR_RUN, in_bars, in_words
@@ -221,7 +221,9 @@ class Recognizer:
         timings = dict(zip(STAGES, ((t1 - t0) * 1e3, (t2 - t1) * 1e3, (t3 - t2) * 1e3, (t4 - t3) * 1e3)))
         reported = np.zeros(len(regions), bool)
         reported[chosen] = True
-        reading = arrange(found, points, lines)
+        # The hand's lean, along which the gaps between numbers are measured.
+        slant = writing_slant(leans(batch[chosen])) if len(chosen) >= SLANT_DIGITS else 0.0
+        reading = arrange(found, points, lines, slant)
         return Analysis(reading, mask, batch.copy(), probs.copy(), timings, reported)
 
 

@@ -100,6 +100,10 @@ class Reading:
     points: list[Point] = field(default_factory=list)
     """The decimal points and commas seen between digits, in the numbers' text already: kept for
     the tracker, which places them between its own boxes."""
+    slant: float = 0.0
+    """How far the writing leans, x per y (y down; a hand leaning right is negative): the median
+    lean of its digits' ink. The gaps between digits are measured along it when they are grouped
+    into numbers; kept for the tracker, which groups its own boxes."""
 
 
 def overlaps(a: Box, b: Box) -> bool:

@@ -121,6 +121,10 @@ second frame in a row), stays until under ``POINT_KEEP`` (a point seen every oth
 one long seen goes on its seventh frame unseen), and is forgotten under ``POINT_FORGET``. On a
 new user's video of prices a point flickered in and out of a number 26 times in 90 frames with a
 single threshold."""
+SLANT_FOLLOW = 0.2
+"""The writing's lean (:attr:`~livedigits.records.Reading.slant`, along which the gaps between
+numbers are measured) follows each frame's by this share: one frame's few digits do not regroup
+the page."""
 CARRY_PAIRS = 5
 """Matched digits needed to carry the unseen ones by their motion (:func:`_carried`): an affine map
 fits 3 exactly, so with few pairs a wrong pairing cannot be told from the motion (it moved an
@@ -166,6 +170,7 @@ class Tracker:
         self._next_id = 1
         self._started = False
         self._layout_key: frozenset[int] = frozenset()
+        self._slant = 0.0  # the writing's lean (Reading.slant), followed across frames
         self._layout: list[list[list[int]]] = []  # per line, its numbers as track ids
         self._point_evidence: dict[tuple[int, int], float] = {}  # (left id, right id): decimal point
         self._points_shown: set[tuple[int, int]] = set()
@@ -192,6 +197,8 @@ class Tracker:
         ).reshape(n, 10)
         first = not self._started  # the first frame with digits: show them at once
         self._started = self._started or n > 0
+        if n >= 2:
+            self._slant = reading.slant if first else self._slant + SLANT_FOLLOW * (reading.slant - self._slant)
 
         # Each track moves on at its own velocity; the shared correction then takes out what the
         # whole view did differently this frame (a jerk, a pan starting or stopping).
@@ -338,7 +345,7 @@ class Tracker:
         shown_ids = [ids[j] for j in shown]
         key = frozenset(shown_ids)
         if key != self._layout_key:
-            groups = group_numbers(boxes, find_lines(boxes))
+            groups = group_numbers(boxes, find_lines(boxes), self._slant)
             self._layout_key = key
             self._layout = [[[shown_ids[i] for i in g] for g in line] for line in groups]
         at = {t: k for k, t in enumerate(shown_ids)}
@@ -352,6 +359,7 @@ class Tracker:
                     digits[k] = fast_digit(boxes[k], labels[j], confidence[j], line_index, shown_ids[k], probs[j])
         out = assemble(digits, numbers, after)
         out.points = list(points or [])
+        out.slant = self._slant
         return out
 
     def _with_points(

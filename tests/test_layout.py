@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from benchmarks.synth import render_scene
-from livedigits.layout import arrange, find_lines
+from livedigits.layout import arrange, find_lines, line_gaps, writing_slant
 from livedigits.records import Digit
 
 REPO = Path(__file__).resolve().parent.parent
@@ -110,6 +110,37 @@ def test_numbers_are_runs_split_at_the_wide_gaps(texts, inside, between):
     for number in reading.numbers:
         assert "".join(str(reading.digits[i].digit) for i in number.digits) == number.text
         assert {reading.digits[i].line for i in number.digits} == {number.line}
+
+
+def test_a_slanted_hands_gaps_are_measured_along_its_slant():
+    # given a line of digits leaning 0.45 (x per y) whose upright boxes overlap by 0.25 of a
+    # height inside a number and stand 0.55 apart between numbers (0.2 and 1.0 along the slant)
+    boxes, x = [], 0
+    for text in ["31", "4159", "26"]:
+        for k, _ in enumerate(text):
+            boxes.append((x, 0, 63, 100))
+            x += 63 - 25 if k < len(text) - 1 else 63 + 55
+    digits = [Digit(box, 1, 0.99) for box in boxes]
+    # when arranged upright, the gaps say one number; along the slant, three
+    assert [n.text for n in arrange(digits).numbers] == ["11111111"]
+    assert [n.text for n in arrange(digits, slant=-0.45).numbers] == ["11", "1111", "11"]
+    upright = line_gaps(boxes, list(range(8)))
+    assert line_gaps(boxes, list(range(8)), -0.45) == pytest.approx([g + 0.45 for g in upright])
+
+
+@pytest.mark.parametrize(
+    "leans, slant",
+    [
+        ([-0.4] * 7 + [0.0, 0.05], 0.0),  # 7 of 9 lean the same way (78%): no hand's slant
+        ([-0.4] * 8 + [0.0, 0.05], -0.4),  # 8 of 10 (80%): the median
+        ([-0.45, -0.3, -0.5, -0.35, -0.4, -0.6, -0.2, 0.1], -0.375),
+        ([-0.4] * 7, 0.0),  # too few digits to tell a hand's lean from their shapes'
+        ([0.3, -0.3] * 5, 0.0),  # digits by different hands
+        ([0.25] * 9, 0.25),  # a hand leaning left
+    ],
+)
+def test_a_hands_slant_is_the_median_lean_its_digits_agree_on(leans, slant):
+    assert writing_slant(np.array(leans)) == pytest.approx(slant)
 
 
 def test_arrange_gives_reading_order_lines_and_number_boxes():

@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
-from livedigits.mnist import BOX, SIZE, normalize_digit
+from livedigits.mnist import BOX, SIZE, leans, normalize_digit
 
 
 def centre_of_mass(img):
@@ -74,3 +74,15 @@ def test_mnist_digits_are_nearly_unchanged(mnist_test):
 def test_rejects_colour_input():
     with pytest.raises(ValueError, match="2-D"):
         normalize_digit(np.zeros((10, 10, 3), np.uint8))
+
+
+@pytest.mark.parametrize("lean", [-0.4, 0.0, 0.25])
+def test_a_normalised_digits_lean_is_its_inks(lean):
+    # given a stroke 20 px tall leaning ``lean`` (x per y, y down) and an empty crop
+    crop = np.zeros((28, 28), np.float32)
+    for y in range(4, 24):
+        x = 14 + lean * (y - 14)
+        crop[y, int(np.floor(x)) : int(np.floor(x)) + 3] = 1.0
+    batch = np.stack([crop, np.zeros_like(crop)])[..., None]
+    # then its lean is measured, and the empty crop's is 0
+    assert leans(batch) == pytest.approx([lean, 0.0], abs=0.03)

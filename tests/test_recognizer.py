@@ -215,6 +215,45 @@ def test_touching_digits_of_a_slanted_hand_are_split_along_its_slant(recognizer,
     assert s.right >= 9 and s.false_detections == 0, s.as_dict()
 
 
+def _slanted_page(mnist_test):
+    """Three lines of numbers in a hand leaning 0.45 (x per y, ~24 degrees): about a tenth of a
+    height apart along the slant inside a number, 0.65 between numbers; upright, their boxes
+    overlap by a third of a height inside a number and stand a fifth apart between numbers. The
+    frame and the lines' texts."""
+    from tests.test_pages import digit_glyph
+
+    frame = np.full((420, 900), 230, np.uint8)
+    lines, k = [["31", "4159", "26"], ["535", "89", "7932"], ["38", "462", "643"]], 0
+    for row, numbers in enumerate(lines):
+        x = 40
+        for text in numbers:
+            glyphs = [digit_glyph(mnist_test, int(ch), k + n) for n, ch in enumerate(text)]
+            k += len(text)
+            boxes = _leaning(frame, glyphs, x, 40 + 130 * row, 70, 0.45, -0.15)
+            x = boxes[-1][0] + boxes[-1][2] + 30 - 70 // 3  # _leaning starts a third of a height in
+    return cv2.GaussianBlur(frame, (3, 3), 0), lines
+
+
+def test_a_slanted_hands_numbers_are_told_apart_along_its_slant(recognizer, mnist_test):
+    # Given a page in a hand leaning ~24 degrees, whose digits' upright boxes overlap
+    frame, lines = _slanted_page(mnist_test)
+    # When read, Then its lean is measured and each line reads as its numbers (upright gaps:
+    # one number a line)
+    reading = recognizer.read(frame)
+    assert reading.slant == pytest.approx(-0.45, abs=0.15)
+    assert [n.text for n in reading.numbers] == [t for line in lines for t in line]
+
+
+def test_the_tracker_groups_a_slanted_hands_numbers_along_its_slant(recognizer, mnist_test):
+    from livedigits.track import Tracker
+
+    frame, lines = _slanted_page(mnist_test)
+    tracker = Tracker()
+    for _ in range(3):
+        tracked = tracker.update(recognizer.read(frame), frame_size=frame.shape[::-1])
+    assert [n.text for n in tracked.numbers] == [t for line in lines for t in line]
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [("2 + 3 = 5", [2, 3, 5]), ("+ = # ? x", []), ("7 - 4", [7, 4])],
