@@ -48,7 +48,9 @@ and numbers 1.9 apart is read right, and the break is never so tight it cuts ord
 NUMBER_GAP_JUMP = 1.5
 """A break between consecutive sorted gaps counts when the wider is at least this times the tighter."""
 SLANT_DIGITS = 8
+"""The fewest digits whose leans tell a hand's (:func:`writing_slant`)."""
 SLANT_AGREE = 0.8
+"""The share of the digits that must lean the same way by :data:`SLANT_MIN` or more."""
 SLANT_MIN = 0.1
 """A hand is taken to lean (:func:`writing_slant`) when at least ``SLANT_AGREE`` of at least
 ``SLANT_DIGITS`` digits lean the same way by ``SLANT_MIN`` (x per y, ~6 degrees) or more: a
@@ -162,16 +164,24 @@ def line_gaps(boxes: list[Box], line: list[int], slant: float = 0.0) -> list[flo
     if len(line) < 2:
         return []
     height = max(sorted(boxes[i][3] for i in line)[len(line) // 2], 1)
+    if not slant or not math.isfinite(slant):
+        return [(boxes[j][0] - boxes[i][0] - boxes[i][2]) / height for i, j in zip(line, line[1:])]
+    # Along the lean: x - slant * y. A box's side stands |slant| * h / 2 beyond its ink's at the
+    # ink's middle row, and two neighbours' middle rows are apart when the line slopes.
     lean = abs(slant) / 2
-    return [
-        (boxes[j][0] - boxes[i][0] - boxes[i][2] + lean * (boxes[i][3] + boxes[j][3])) / height
-        for i, j in zip(line, line[1:])
-    ]
+    gaps = []
+    for i, j in zip(line, line[1:]):
+        (xi, yi, wi, hi), (xj, yj, _, hj) = boxes[i], boxes[j]
+        rise = yj + hj / 2 - yi - hi / 2
+        gaps.append((xj - xi - wi + lean * (hi + hj) - slant * rise) / height)
+    return gaps
 
 
 def writing_slant(leans) -> float:
     """The lean of a hand, x per y (y down), from its digits' own ``leans`` (see
-    :func:`~livedigits.mnist.leans`): their median when they agree (:data:`SLANT_AGREE`), else 0."""
+    :func:`~livedigits.mnist.leans`): their median when at least :data:`SLANT_AGREE` of them lean
+    that way by :data:`SLANT_MIN` or more; 0 when they do not agree or are fewer than
+    :data:`SLANT_DIGITS` (a writing not known to lean is measured upright)."""
     n = len(leans)
     if n < SLANT_DIGITS:
         return 0.0
@@ -195,17 +205,21 @@ def split_numbers(line: list[int], gaps: list[float], threshold: float = NUMBER_
 
 
 def arrange(
-    digits: list[Digit], points: list[Point] | None = None, lines: list[list[int]] | None = None, slant: float = 0.0
+    digits: list[Digit],
+    points: list[Point] | None = None,
+    lines: list[list[int]] | None = None,
+    slant: float | None = None,
 ) -> Reading:
     """Digits in reading order with their ``line`` set, the lines, and the numbers; a decimal
     point or comma of ``points`` (:func:`~livedigits.points.find_points`) between two digits of a
     line joins them into one number, and is in its text ("12.50", "3,50"). ``lines``: the
     digits' :func:`find_lines`, when the caller has them; ``slant``: the writing's lean, x per y
-    (:attr:`~livedigits.records.Reading.slant`), along which the gaps are measured."""
+    (:attr:`~livedigits.records.Reading.slant`; None: not known, measured upright), along which
+    the gaps are measured."""
     boxes = [d.box for d in digits]
     lines = find_lines(boxes) if lines is None else lines
     after = points_after(boxes, lines, points) if points else {}
-    reading = assemble(digits, joined_at(group_numbers(boxes, lines, slant), after), after)
+    reading = assemble(digits, joined_at(group_numbers(boxes, lines, slant or 0.0), after), after)
     reading.points = list(points or [])
     reading.slant = slant
     return reading

@@ -15,6 +15,9 @@ SIZE = 28
 """Side of the model input, in pixels."""
 BOX = 20
 """Side of the box the digit's longer side is scaled to."""
+MAX_LEAN = 1.0
+"""The most a crop is measured to lean (:func:`leans`, x per y, 45 degrees): a flat dash's rows
+are too few to measure it by."""
 
 
 def normalize_digit(ink: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -80,8 +83,8 @@ def normalize_batch(inks, out: np.ndarray | None = None) -> np.ndarray:
 def leans(batch: np.ndarray) -> np.ndarray:
     """float64 [N]: how far each normalised digit of ``batch`` ([N, 28, 28, 1] or [N, 28, 28])
     leans, x per y (y down: a hand leaning right gives a negative lean), by its ink's second
-    moments; 0 for an empty crop. The normalisation scales both axes alike, so the lean is the
-    crop's own."""
+    moments, at most :data:`MAX_LEAN` either way; 0 for an empty crop. The normalisation scales
+    both axes alike, so the lean is the crop's own."""
     ink = batch.reshape(len(batch), SIZE, SIZE).astype(np.float64)
     mass = ink.sum(axis=(1, 2))
     safe = np.where(mass > 0, mass, 1.0)
@@ -93,4 +96,5 @@ def leans(batch: np.ndarray) -> np.ndarray:
     spread = (rows * dy**2).sum(axis=1) / safe
     dx = axis[None, :] - mx[:, None]
     cov = np.einsum("nyx,ny,nx->n", ink, dy, dx) / safe
-    return np.where((mass > 0) & (spread > 0), cov / np.where(spread > 0, spread, 1.0), 0.0)
+    lean = np.where((mass > 0) & (spread > 0), cov / np.where(spread > 0, spread, 1.0), 0.0)
+    return np.clip(lean, -MAX_LEAN, MAX_LEAN)

@@ -222,7 +222,7 @@ class Recognizer:
         reported = np.zeros(len(regions), bool)
         reported[chosen] = True
         # The hand's lean, along which the gaps between numbers are measured.
-        slant = writing_slant(leans(batch[chosen])) if len(chosen) >= SLANT_DIGITS else 0.0
+        slant = writing_slant(leans(batch[chosen])) if len(chosen) >= SLANT_DIGITS else None
         reading = arrange(found, points, lines, slant)
         return Analysis(reading, mask, batch.copy(), probs.copy(), timings, reported)
 

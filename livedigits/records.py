@@ -100,10 +100,12 @@ class Reading:
     points: list[Point] = field(default_factory=list)
     """The decimal points and commas seen between digits, in the numbers' text already: kept for
     the tracker, which places them between its own boxes."""
-    slant: float = 0.0
-    """How far the writing leans, x per y (y down; a hand leaning right is negative): the median
-    lean of its digits' ink. The gaps between digits are measured along it when they are grouped
-    into numbers; kept for the tracker, which groups its own boxes."""
+    slant: float | None = None
+    """How far the writing leans, x per y (y down; a hand leaning right is negative), along which
+    the gaps between digits are measured when they are grouped into numbers: the median lean of
+    its digits' ink when they agree on one, 0 when they do not, None when too few digits were read
+    to tell (:func:`~livedigits.layout.writing_slant`). From the tracker: its running average
+    over the frames."""
 
 
 def overlaps(a: Box, b: Box) -> bool:

@@ -122,9 +122,12 @@ one long seen goes on its seventh frame unseen), and is forgotten under ``POINT_
 new user's video of prices a point flickered in and out of a number 26 times in 90 frames with a
 single threshold."""
 SLANT_FOLLOW = 0.2
+SLANT_REGROUP = 0.05
 """The writing's lean (:attr:`~livedigits.records.Reading.slant`, along which the gaps between
-numbers are measured) follows each frame's by this share: one frame's few digits do not regroup
-the page."""
+numbers are measured) follows each frame's measure by ``SLANT_FOLLOW`` of the difference: one
+frame does not regroup the page. The numbers are grouped again when the shown digits change, or
+when the lean has moved by ``SLANT_REGROUP`` (x per y) since they were last grouped (a gap on the
+threshold does not flip every frame)."""
 CARRY_PAIRS = 5
 """Matched digits needed to carry the unseen ones by their motion (:func:`_carried`): an affine map
 fits 3 exactly, so with few pairs a wrong pairing cannot be told from the motion (it moved an
@@ -170,7 +173,8 @@ class Tracker:
         self._next_id = 1
         self._started = False
         self._layout_key: frozenset[int] = frozenset()
-        self._slant = 0.0  # the writing's lean (Reading.slant), followed across frames
+        self._slant: float | None = None  # the writing's lean (Reading.slant), followed across frames
+        self._layout_slant: float | None = None  # the lean the numbers were last grouped along
         self._layout: list[list[list[int]]] = []  # per line, its numbers as track ids
         self._point_evidence: dict[tuple[int, int], float] = {}  # (left id, right id): decimal point
         self._points_shown: set[tuple[int, int]] = set()
@@ -197,8 +201,9 @@ class Tracker:
         ).reshape(n, 10)
         first = not self._started  # the first frame with digits: show them at once
         self._started = self._started or n > 0
-        if n >= 2:
-            self._slant = reading.slant if first else self._slant + SLANT_FOLLOW * (reading.slant - self._slant)
+        if reading.slant is not None:  # measured (enough digits): the first measure taken as it is
+            seen = reading.slant
+            self._slant = seen if self._slant is None else self._slant + SLANT_FOLLOW * (seen - self._slant)
 
         # Each track moves on at its own velocity; the shared correction then takes out what the
         # whole view did differently this frame (a jerk, a pan starting or stopping).
@@ -344,9 +349,10 @@ class Tracker:
         boxes = list(map(tuple, np.rint(self._boxes[shown]).astype(int).tolist()))
         shown_ids = [ids[j] for j in shown]
         key = frozenset(shown_ids)
-        if key != self._layout_key:
-            groups = group_numbers(boxes, find_lines(boxes), self._slant)
-            self._layout_key = key
+        slant = self._slant or 0.0
+        if key != self._layout_key or abs(slant - (self._layout_slant or 0.0)) > SLANT_REGROUP:
+            groups = group_numbers(boxes, find_lines(boxes), slant)
+            self._layout_key, self._layout_slant = key, slant
             self._layout = [[[shown_ids[i] for i in g] for g in line] for line in groups]
         at = {t: k for k, t in enumerate(shown_ids)}
         numbers = [[[at[t] for t in g] for g in line] for line in self._layout]

@@ -126,6 +126,19 @@ def test_a_slanted_hands_gaps_are_measured_along_its_slant():
     assert [n.text for n in arrange(digits, slant=-0.45).numbers] == ["11", "1111", "11"]
     upright = line_gaps(boxes, list(range(8)))
     assert line_gaps(boxes, list(range(8)), -0.45) == pytest.approx([g + 0.45 for g in upright])
+    assert line_gaps(boxes, list(range(8)), 0.45) == pytest.approx([g + 0.45 for g in upright])  # leaning left
+
+
+@pytest.mark.parametrize("slant", [-0.45, 0.45])
+def test_along_the_slant_a_gap_between_digits_at_different_heights_is_their_inks(slant):
+    # given two parallelograms of ink leaning ``slant`` (x per y), 100 and 60 px tall, 20 px apart
+    # along the lean, the second standing 15 px lower than the first's middle row
+    def box(x_mid, y_mid, h, core=40):  # the upright box of ink whose middle row spans x_mid +- core/2
+        return (round(x_mid - core / 2 - abs(slant) * h / 2), y_mid - h // 2, round(core + abs(slant) * h), h)
+
+    first, second = box(100, 100, 100), box(100 + 40 + 20 + 15 * slant, 115, 60)
+    # then measured along the lean, the gap is 20 px (in the line's median height, 100)
+    assert line_gaps([first, second], [0, 1], slant) == pytest.approx([0.2], abs=0.011)
 
 
 @pytest.mark.parametrize(
@@ -135,7 +148,7 @@ def test_a_slanted_hands_gaps_are_measured_along_its_slant():
         ([-0.4] * 8 + [0.0, 0.05], -0.4),  # 8 of 10 (80%): the median
         ([-0.45, -0.3, -0.5, -0.35, -0.4, -0.6, -0.2, 0.1], -0.375),
         ([-0.4] * 7, 0.0),  # too few digits to tell a hand's lean from their shapes'
-        ([0.3, -0.3] * 5, 0.0),  # digits by different hands
+        ([0.3] * 6 + [-0.3] * 4, 0.0),  # digits by different hands: the median leans, 60% agree
         ([0.25] * 9, 0.25),  # a hand leaning left
     ],
 )

@@ -216,10 +216,10 @@ def test_touching_digits_of_a_slanted_hand_are_split_along_its_slant(recognizer,
 
 
 def _slanted_page(mnist_test):
-    """Three lines of numbers in a hand leaning 0.45 (x per y, ~24 degrees): about a tenth of a
-    height apart along the slant inside a number, 0.65 between numbers; upright, their boxes
-    overlap by a third of a height inside a number and stand a fifth apart between numbers. The
-    frame and the lines' texts."""
+    """Three lines of numbers in a hand leaning 0.45 (x per y, ~24 degrees): 0.1-0.5 of a height
+    apart along the slant inside a number, 0.9-1.1 between numbers; upright, their boxes overlap
+    inside a number (up to 0.3 of a height) and stand 0.55-0.7 apart between numbers, which
+    tells no clear break. The frame and the lines' texts."""
     from tests.test_pages import digit_glyph
 
     frame = np.full((420, 900), 230, np.uint8)
@@ -229,8 +229,8 @@ def _slanted_page(mnist_test):
         for text in numbers:
             glyphs = [digit_glyph(mnist_test, int(ch), k + n) for n, ch in enumerate(text)]
             k += len(text)
-            boxes = _leaning(frame, glyphs, x, 40 + 130 * row, 70, 0.45, -0.15)
-            x = boxes[-1][0] + boxes[-1][2] + 30 - 70 // 3  # _leaning starts a third of a height in
+            boxes = _leaning(frame, glyphs, x, 40 + 130 * row, 70, 0.45, -0.05)
+            x = boxes[-1][0] + boxes[-1][2] + 48 - 70 // 3  # _leaning starts a third of a height in
     return cv2.GaussianBlur(frame, (3, 3), 0), lines
 
 

@@ -597,3 +597,37 @@ def test_the_trackers_fast_digits_and_numbers_are_ordinary_immutable_records():
     assert number == Number("41", (1, 2, 30, 40), 0.9, 0, (0, 1)) and number.to_dict()["text"] == "41"
     with pytest.raises(dataclasses.FrozenInstanceError):
         number.text = "14"
+
+
+def _leaning_line(slant):
+    """One line "31 4159 26" of digits leaning -0.45 (x per y): upright boxes overlapping by a
+    quarter of a height inside a number, 0.55 apart between numbers (1.0 along the lean), as a
+    Reading whose measured lean is ``slant`` (None: too few digits to tell)."""
+    digits, x = [], 40
+    for text in ("31", "4159", "26"):
+        for k, ch in enumerate(text):
+            digits.append(Digit((x, 100, 63, 100), int(ch), 0.97, probs=probs_for(int(ch))))
+            x += 63 - 25 if k < len(text) - 1 else 63 + 55
+    return Reading(digits, slant=slant)
+
+
+def test_the_numbers_are_grouped_again_when_the_hands_lean_is_known():
+    # Given a first frame whose lean was not agreed on (0), then frames measuring -0.45
+    tracker = Tracker()
+    tracked = tracker.update(_leaning_line(0.0), frame_size=(900, 400))
+    assert [n.text for n in tracked.numbers] == ["31415926"]  # upright, the boxes run together
+    for _ in range(15):
+        tracked = tracker.update(_leaning_line(-0.45), frame_size=(900, 400))
+    # Then, the same digits still in view, the lean is followed and they are grouped along it
+    assert tracked.slant == pytest.approx(-0.45, abs=0.05)
+    assert [n.text for n in tracked.numbers] == ["31", "4159", "26"]
+
+
+def test_frames_too_few_digits_to_measure_the_lean_leave_it_as_it_was():
+    # Given frames whose lean is measured -0.45 and, every other frame, not measured (None)
+    tracker = Tracker()
+    for k in range(20):
+        tracked = tracker.update(_leaning_line(-0.45 if k % 2 == 0 else None), frame_size=(900, 400))
+    # Then the lean stays the measured one, not pulled towards upright
+    assert tracked.slant == pytest.approx(-0.45)
+    assert [n.text for n in tracked.numbers] == ["31", "4159", "26"]
