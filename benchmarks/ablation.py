@@ -54,6 +54,7 @@ PATCHES: dict[str, tuple[object, str, Callable]] = {
     "no stacked joins": (detect, "_join_stacked", lambda f: lambda candidates, median_h: candidates),
     "no digits regrown in noisy frames": (detect, "_regrown", lambda f: lambda candidates, *args: candidates),
     "no cut lattice for touching digits": (cuts, "cut_lattice", lambda f: lambda candidate, count: []),
+    "no touching digits read as one more than their width holds": (cuts, "path_counts", lambda f: lambda n: (n, n)),
     "no walls between cells (dividers)": (detect, "_without_dividers", lambda f: lambda kept, erased: kept),
     "no walls between lifted rulings or erased lines": (detect, "_between_rulings", lambda f: lambda *args: False),
     "no word check (livedigits.words)": (recognizer, "in_words", lambda f: _no_words),

@@ -117,13 +117,14 @@ five-digit number needs four."""
 
 def cut_lattice(candidate: Candidate, count: int) -> list[tuple[int, int, Candidate]]:
     """The pieces a wide ``candidate`` (touching digits) may be cut into, for a reading of
-    ``count`` digits: between any two of its cut columns (its left and right ends, and the local
-    minima of its ink's column sums smoothed over 3 columns, along its slant when it leans, as
-    :func:`split_options`), :data:`LATTICE_MIN` to :data:`LATTICE_MAX` of its height wide, on
-    some path of ``count`` pieces from its left end to its right. ``(first cut, last cut,
-    piece)``, the cuts numbered left to right; the recogniser reads every piece and keeps the
-    path whose least sure digit is surest (:func:`~livedigits.recognizer._best_path`): the cuts
-    fall where the digits are, not at equal shares of the width."""
+    ``count`` digits or one more (:func:`path_counts`): between any two of its cut columns (its
+    left and right ends, and the local minima of its ink's column sums smoothed over 3 columns,
+    along its slant when it leans, as :func:`split_options`), :data:`LATTICE_MIN` to
+    :data:`LATTICE_MAX` of its height wide, on some path of that many pieces from its left end
+    to its right. ``(first cut, last cut, piece)``, the cuts numbered left to right; the
+    recogniser reads every piece and keeps the path whose least sure digit is surest
+    (:func:`~livedigits.recognizer._best_path`): the cuts fall where the digits are, not at equal
+    shares of the width."""
     c = candidate
     ys, xs = np.nonzero(c.mask)
     if len(xs) < 2 or count < 2:
@@ -159,14 +160,30 @@ def cut_lattice(candidate: Candidate, count: int) -> list[tuple[int, int, Candid
     return on_a_path(pieces, count, len(cuts) - 1)
 
 
+def path_counts(count: int) -> tuple[int, int]:
+    """The numbers of digits a touching number's lattice is read as: ``count`` (as many as its
+    width holds, :func:`split_options`), and one more, tried only when no path of ``count``
+    digits reads past the bar (:meth:`~livedigits.recognizer.Recognizer._chosen`). Narrow
+    digits, written tight, are more than their width holds at :data:`SPLIT_WIDTH` of a height
+    each: five MNIST digits overlapping one another were cut into four, and none was read."""
+    return count, count + 1
+
+
 def on_a_path(lattice: list[tuple[int, int, Candidate]], count: int, last: int) -> list[tuple[int, int, Candidate]]:
-    """The pieces of ``lattice`` on some path of ``count`` pieces from cut 0 to cut ``last``."""
+    """The pieces of ``lattice`` on some path from cut 0 to cut ``last`` of as many pieces as
+    :func:`path_counts` of ``count`` gives."""
     if not lattice:
         return []
+    counts = path_counts(count)
+    top = max(counts)
     ahead: dict[int, set[int]] = {0: {0}}  # cut -> numbers of pieces that reach it from the left
     for i, j, _ in sorted(lattice, key=lambda t: t[1]):
-        ahead.setdefault(j, set()).update(n + 1 for n in ahead.get(i, ()) if n + 1 <= count)
+        ahead.setdefault(j, set()).update(n + 1 for n in ahead.get(i, ()) if n + 1 <= top)
     behind: dict[int, set[int]] = {last: {0}}  # cut -> numbers of pieces that reach the last cut
     for i, j, _ in sorted(lattice, key=lambda t: -t[0]):
-        behind.setdefault(i, set()).update(n + 1 for n in behind.get(j, ()) if n + 1 <= count)
-    return [(i, j, p) for i, j, p in lattice if any(count - n - 1 in behind.get(j, ()) for n in ahead.get(i, ()))]
+        behind.setdefault(i, set()).update(n + 1 for n in behind.get(j, ()) if n + 1 <= top)
+    return [
+        (i, j, p)
+        for i, j, p in lattice
+        if any(c - n - 1 in behind.get(j, ()) for n in ahead.get(i, ()) for c in counts)
+    ]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from livedigits import cuts
 from livedigits.classify import Classifier
 from livedigits.detect import Detector, DetectorConfig, to_gray
 from livedigits.layout import SLANT_DIGITS, arrange, find_lines, writing_slant
@@ -118,20 +119,48 @@ class Recognizer:
         bar = self.min_confidence
         return (int((these >= bar).sum()), float(these.min())) > (int((those >= bar).sum()), float(those.min()))
 
-    def _chosen(self, plan: list, confidences: np.ndarray) -> list[int]:
+    def _chosen(self, plan: list, confidences: np.ndarray, boxes: np.ndarray, frame_h: int) -> list[int]:
+        """The readings kept of the candidates of ``plan`` (:meth:`_readings`). A lattice read as
+        one digit more than its width holds is not taken where the reading without it is a
+        printed word's (:func:`in_words`: a word's letters cut one way more read as confident
+        digits, "Item" as 1, 1 and 7s); ``boxes`` (int [N, 4]) and ``frame_h`` for that check,
+        which runs only when such a reading is."""
+        chosen, _, more = self._readings(plan, confidences)
+        if not more:
+            return chosen
+        base, owners, _ = self._readings(plan, confidences, more=False)
+        words = in_words(boxes[base], confidences[base], frame_h) if base else []
+        blocked = {owner for owner, word in zip(owners, words) if word} & set(more)
+        return self._readings(plan, confidences, blocked=blocked)[0] if blocked else chosen
+
+    def _readings(
+        self, plan: list, confidences: np.ndarray, more: bool = True, blocked: set[int] = frozenset()
+    ) -> tuple[list[int], list[int], list[int]]:
         """For each candidate of ``plan`` ((whole index or -1, splits as index lists, its cut
         lattice as (first cut, last cut, index))), the readings kept: the first split, or another
         into two or more digits that reads more of them past the bar, or as many with its least
         sure digit surer (the lattice's best path of as many digits as the first split is one,
-        when all of them read past the bar); then that or the whole, whichever's least sure digit
-        is surer (ties: the whole)."""
+        when all of them read past the bar; failing that, with ``more`` and the candidate not
+        ``blocked``, its best path of one digit more, when all of those do); then that or the
+        whole, whichever's least sure digit is surer (ties: the whole). Returns the readings
+        (indices into ``confidences``), the candidate each is of, and the candidates read as
+        one digit more."""
         chosen: list[int] = []
-        for whole, splits, lattice in plan:
+        owners: list[int] = []
+        read_more: list[int] = []
+        bar = self.min_confidence
+        for entry, (whole, splits, lattice) in enumerate(plan):
             # Touching digits cut where they read best, as many as the first split holds: taken
             # when every digit reads past the bar (and surer than the other splits).
             path = _best_path(lattice, confidences, len(splits[0])) if lattice and splits else None
-            if path is not None and confidences[path].min() >= self.min_confidence:
+            if path is not None and confidences[path].min() >= bar:
                 splits = splits + [path]
+            elif lattice and splits and more and entry not in blocked:
+                # Narrow digits written tight: one more than the width holds.
+                path = _best_path(lattice, confidences, cuts.path_counts(len(splits[0]))[1])
+                if path is not None and confidences[path].min() >= bar:
+                    splits = splits + [path]
+                    read_more.append(entry)
             whole_conf = confidences[whole] if whole >= 0 else -1.0
             parts = splits[0] if splits else []
             for other in splits[1:]:
@@ -139,9 +168,11 @@ class Recognizer:
                     parts = other
             if parts and confidences[parts].min() > whole_conf:
                 chosen.extend(parts)
+                owners.extend([entry] * len(parts))
             elif whole >= 0:
                 chosen.append(whole)
-        return chosen
+                owners.append(entry)
+        return chosen, owners, read_more
 
     def _kept(
         self, chosen: list[int], boxes: np.ndarray, labels: np.ndarray, confidences: np.ndarray, frame_h: int
@@ -209,7 +240,8 @@ class Recognizer:
         labels = probs.argmax(axis=1)
         confidences = probs[np.arange(len(probs)), labels]
         region_boxes = np.array([r.box for r in regions], np.int64).reshape(-1, 4)
-        chosen = self._kept(self._chosen(plan, confidences), region_boxes, labels, confidences, gray.shape[0])
+        chosen = self._chosen(plan, confidences, region_boxes, gray.shape[0])
+        chosen = self._kept(chosen, region_boxes, labels, confidences, gray.shape[0])
         boxes = [regions[i].box for i in chosen]
         lines = find_lines(boxes)
         # Decimal points between the digits, looked for in the mask the digits were found in, and

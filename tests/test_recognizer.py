@@ -138,6 +138,44 @@ def test_touching_digits_are_cut_where_they_read_best(recognizer, mnist_test, in
     assert "".join(str(d.digit) for d in recognizer.read(frame).digits) != text
 
 
+@pytest.mark.parametrize(
+    "indices, overlap, text",
+    [
+        ([1909, 6523, 7502], 0.3, "188"),
+        ([4885, 4771, 333, 8331, 8443], 0.3, "35551"),
+        ([1978, 7327, 4376, 2511], 0.2, "4283"),
+    ],
+)
+def test_narrow_digits_written_tight_are_read_as_one_more_than_their_width_holds(
+    recognizer, mnist_test, indices, overlap, text, monkeypatch
+):
+    import livedigits.cuts
+
+    # Given a number of narrow handwritten digits, each overlapping the last: at 0.8 of a height
+    # a digit, its width holds one digit fewer than it has
+    frame = _touching(mnist_test, indices, overlap)
+    assert "".join(str(mnist_test[1][i]) for i in indices) == text
+    # When read, Then every digit is read
+    assert "".join(str(d.digit) for d in recognizer.read(frame).digits) == text
+    # (As many digits as the width holds only: digits lost)
+    monkeypatch.setattr(livedigits.cuts, "path_counts", lambda count: (count, count))
+    assert len(recognizer.read(frame).digits) < len(text)
+
+
+@pytest.mark.parametrize("letters, read", [((0.2, 0.3), [0, 1]), ((0.5, 0.6), [4, 5, 3])])
+def test_one_digit_more_is_not_read_where_the_reading_without_it_is_a_printed_word(recognizer, letters, read):
+    # Given a wide mark cut in two (readings 0 and 1), and its lattice: two pieces (2, 3), the
+    # surer of which is 3, or three (4, 5, 3), every one past the bar
+    plan = [(-1, [[0, 1]], [(0, 2, 2), (2, 3, 3), (0, 1, 4), (1, 2, 5)])]
+    confidences = np.array([*letters, 0.3, 0.95, 0.95, 0.9])
+    boxes = np.array(
+        [[100, 100, 20, 30], [122, 100, 20, 30], [100, 100, 30, 30], [132, 100, 12, 30]] + [[100, 100, 14, 30]] * 2
+    )
+    # When the two halves are plainly not digits (a word's letters), Then the mark stays unread
+    # as three digits (its halves are reported, and dropped as a word's); else it is read as three
+    assert recognizer._chosen(plan, confidences, boxes, 480) == read
+
+
 def test_the_lattice_path_is_the_one_whose_least_sure_piece_is_surest():
     from livedigits.recognizer import _best_path
 
