@@ -29,8 +29,9 @@ class Candidate:
     recogniser reads each and keeps the one that reads best (:func:`~livedigits.cuts.split_options`)."""
     lattice: list[tuple[int, int, Candidate]] = field(default_factory=list)
     """Pieces of a wide candidate between two of its cut columns (``(first cut, last cut,
-    piece)``, cuts numbered left to right): the recogniser reads each and finds the best path of
-    pieces from its left end to its right (:func:`~livedigits.cuts.cut_lattice`)."""
+    piece)``, cuts numbered left to right), on a path of as many digits as its width holds or of
+    one more: the recogniser reads each and finds the best path of pieces from its left end to
+    its right (:func:`~livedigits.cuts.cut_lattice`, :func:`~livedigits.cuts.path_counts`)."""
     fine: np.ndarray | None = None
     """What the classifier reads instead of ``mask`` (uint8, the ink's darkness): a small
     candidate's ink drawn again from the gray at ``fine_scale`` times its size (:func:`_fine_ink`),

@@ -162,10 +162,11 @@ def cut_lattice(candidate: Candidate, count: int) -> list[tuple[int, int, Candid
 
 def path_counts(count: int) -> tuple[int, int]:
     """The numbers of digits a touching number's lattice is read as: ``count`` (as many as its
-    width holds, :func:`split_options`), and one more, tried only when no path of ``count``
-    digits reads past the bar (:meth:`~livedigits.recognizer.Recognizer._chosen`). Narrow
-    digits, written tight, are more than their width holds at :data:`SPLIT_WIDTH` of a height
-    each: five MNIST digits overlapping one another were cut into four, and none was read."""
+    width holds, :func:`split_options`), and one more, tried only for a mark too wide to be one
+    glyph when no lattice path of ``count`` digits reads past the bar
+    (:meth:`~livedigits.recognizer.Recognizer._readings`). Narrow digits, written tight, are
+    more than their width holds at :data:`SPLIT_WIDTH` of a height each: five MNIST digits
+    overlapping one another were cut into four, and none was read."""
     return count, count + 1
 
 

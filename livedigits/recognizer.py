@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import time
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 import cv2
@@ -17,7 +18,7 @@ from livedigits.layout import SLANT_DIGITS, arrange, find_lines, writing_slant
 from livedigits.mnist import SIZE, leans, normalize_batch
 from livedigits.points import find_points
 from livedigits.records import DEFAULT_MIN_CONFIDENCE, Digit, Point, Reading
-from livedigits.words import BAR_RUN, in_bars, in_words
+from livedigits.words import BAR_RUN, in_bars, in_words, word_rows
 
 __all__ = ["Analysis", "Digit", "Reading", "Recognizer", "DEFAULT_MIN_CONFIDENCE", "STAGES"]
 
@@ -120,31 +121,36 @@ class Recognizer:
         return (int((these >= bar).sum()), float(these.min())) > (int((those >= bar).sum()), float(those.min()))
 
     def _chosen(self, plan: list, confidences: np.ndarray, boxes: np.ndarray, frame_h: int) -> list[int]:
-        """The readings kept of the candidates of ``plan`` (:meth:`_readings`). A lattice read as
-        one digit more than its width holds is not taken where the reading without it is a
-        printed word's (:func:`in_words`: a word's letters cut one way more read as confident
-        digits, "Item" as 1, 1 and 7s); ``boxes`` (int [N, 4]) and ``frame_h`` for that check,
-        which runs only when such a reading is."""
+        """The readings kept of the candidates of ``plan`` (:meth:`_readings`). A mark read as one
+        digit more than its width holds is read so only when the reading without it is not a
+        printed word's with other marks (:func:`~livedigits.words.word_rows`: a label's letters
+        cut one way more read as confident digits, "Item" as 1s); a touching number's own
+        pieces, unsure, are no word alone. ``boxes`` (int [N, 4]) and ``frame_h`` for that
+        check, which runs only in a frame where a mark is read one digit more."""
         chosen, _, more = self._readings(plan, confidences)
         if not more:
             return chosen
         base, owners, _ = self._readings(plan, confidences, more=False)
-        words = in_words(boxes[base], confidences[base], frame_h) if base else []
-        blocked = {owner for owner, word in zip(owners, words) if word} & set(more)
+        rows = word_rows(boxes[base], confidences[base], frame_h)
+        marks: dict[int, set[int]] = {}  # word -> the marks it holds readings of
+        for owner, row in zip(owners, rows.tolist()):
+            if row >= 0:
+                marks.setdefault(row, set()).add(owner)
+        blocked = {owner for held in marks.values() if len(held) >= 2 for owner in held} & set(more)
         return self._readings(plan, confidences, blocked=blocked)[0] if blocked else chosen
 
     def _readings(
-        self, plan: list, confidences: np.ndarray, more: bool = True, blocked: set[int] = frozenset()
+        self, plan: list, confidences: np.ndarray, more: bool = True, blocked: AbstractSet[int] = frozenset()
     ) -> tuple[list[int], list[int], list[int]]:
         """For each candidate of ``plan`` ((whole index or -1, splits as index lists, its cut
         lattice as (first cut, last cut, index))), the readings kept: the first split, or another
         into two or more digits that reads more of them past the bar, or as many with its least
         sure digit surer (the lattice's best path of as many digits as the first split is one,
-        when all of them read past the bar; failing that, with ``more`` and the candidate not
-        ``blocked``, its best path of one digit more, when all of those do); then that or the
-        whole, whichever's least sure digit is surer (ties: the whole). Returns the readings
-        (indices into ``confidences``), the candidate each is of, and the candidates read as
-        one digit more."""
+        when all of them read past the bar; failing that, with ``more``, for a mark too wide to
+        be one glyph (no whole reading) and not ``blocked``, its best path of one digit more,
+        when all of those do); then that or the whole, whichever's least sure digit is surer
+        (ties: the whole). Returns the readings (indices into ``confidences``), the candidate
+        each is of, and the candidates read as one digit more."""
         chosen: list[int] = []
         owners: list[int] = []
         read_more: list[int] = []
@@ -153,14 +159,17 @@ class Recognizer:
             # Touching digits cut where they read best, as many as the first split holds: taken
             # when every digit reads past the bar (and surer than the other splits).
             path = _best_path(lattice, confidences, len(splits[0])) if lattice and splits else None
+            extra = None
             if path is not None and confidences[path].min() >= bar:
                 splits = splits + [path]
-            elif lattice and splits and more and entry not in blocked:
-                # Narrow digits written tight: one more than the width holds.
-                path = _best_path(lattice, confidences, cuts.path_counts(len(splits[0]))[1])
-                if path is not None and confidences[path].min() >= bar:
-                    splits = splits + [path]
-                    read_more.append(entry)
+            elif lattice and splits and more and whole < 0 and entry not in blocked:
+                # Narrow digits written tight: one more than the width holds. Not for a mark that
+                # may be one glyph: a lone letter's strokes read as digits ("m" as 177).
+                extra = _best_path(lattice, confidences, cuts.path_counts(len(splits[0]))[1])
+                if extra is not None and confidences[extra].min() >= bar:
+                    splits = splits + [extra]
+                else:
+                    extra = None
             whole_conf = confidences[whole] if whole >= 0 else -1.0
             parts = splits[0] if splits else []
             for other in splits[1:]:
@@ -169,6 +178,8 @@ class Recognizer:
             if parts and confidences[parts].min() > whole_conf:
                 chosen.extend(parts)
                 owners.extend([entry] * len(parts))
+                if parts is extra:
+                    read_more.append(entry)
             elif whole >= 0:
                 chosen.append(whole)
                 owners.append(entry)

@@ -59,8 +59,14 @@ def in_bars(boxes: np.ndarray, labels: np.ndarray) -> np.ndarray:
 def in_words(boxes: np.ndarray, confidences: np.ndarray, frame_height: int) -> np.ndarray:
     """bool [N]: which of the candidates (``boxes`` int [N, 4] x, y, w, h; ``confidences`` [N],
     each one's top class probability) belong to a printed word rather than a number."""
+    return word_rows(boxes, confidences, frame_height) >= 0
+
+
+def word_rows(boxes: np.ndarray, confidences: np.ndarray, frame_height: int) -> np.ndarray:
+    """int [N]: for each of the candidates (as :func:`in_words` takes them), the word it belongs
+    to (the same number for the members of one word), or -1 when it belongs to none."""
     n = len(boxes)
-    out = np.zeros(n, bool)
+    out = np.full(n, -1, np.int64)
     # A row of that height has no member under half of it (neighbours are of a size, within 2x).
     tall = np.nonzero(boxes[:, 3] >= 0.5 * MIN_WORD_HEIGHT * frame_height)[0] if n else np.zeros(0, np.int64)
     if len(tall) < MIN_LETTERS:
@@ -80,7 +86,7 @@ def in_words(boxes: np.ndarray, confidences: np.ndarray, frame_height: int) -> n
         # Only what is of the letters' size: a number written right after a label is written
         # larger than the label is printed, and stays.
         size = h <= WORD_SIZE * h[members & letter].max()
-        out[tall[members & size]] = True
+        out[tall[members & size]] = r
     return out
 
 

@@ -753,3 +753,20 @@ def test_clumps_of_noise_in_a_blotchy_noisy_frame_are_not_regrown_as_digits(monk
     # (Without that rule, dozens are)
     monkeypatch.setattr(detect_module, "REGROW_SNR", 0.0)
     assert grown() >= 20
+
+
+def test_the_lattices_pieces_are_those_on_a_path_of_as_many_digits_as_the_width_holds_or_one_more():
+    from livedigits.cuts import on_a_path
+
+    # Given pieces between cuts 0..3: paths from 0 to 3 of one piece (0-3), two (0-2, 2-3) and
+    # three (0-1, 1-2, 2-3)
+    lattice = [(i, j, f"{i}-{j}") for i, j in [(0, 1), (1, 2), (2, 3), (0, 2), (0, 3)]]
+
+    def kept(count):
+        return {p for _, _, p in on_a_path(lattice, count, 3)}
+
+    # Then the pieces kept are those on a path of as many pieces, or one more
+    assert kept(1) == {"0-3", "0-2", "2-3"}
+    assert kept(2) == {"0-2", "2-3", "0-1", "1-2"}
+    assert kept(3) == {"0-1", "1-2", "2-3"}
+    assert kept(4) == set()

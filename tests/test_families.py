@@ -215,10 +215,12 @@ def test_touching_numbers_overlap_and_the_benchmark_compares_both_cuts(capsys):
     # Then many of its digits overlap the one before (left edge before the last one's right edge)
     overlapping = [a for a, b in zip(boxes, boxes[1:]) if b[0] < a[0] + a[2] and b[0] > a[0]]
     assert len(overlapping) >= len(boxes) // 3
-    # and a run prints both ways of cutting them, the lattice on first and off after
+    # and a run prints the three ways of cutting them: the lattice, the lattice read as no more
+    # digits than the width holds, and neither
     assert touching.main(["--frames", "2", "--seed", "3"]) == 0
     out = capsys.readouterr().out
-    assert "the lattice" in out and "equal shares only" in out
+    assert "the lattice" in out and "as many digits as the width holds only" in out and "equal shares only" in out
     from livedigits import cuts
 
     assert cuts.cut_lattice.__name__ == "cut_lattice"  # restored after the run
+    assert cuts.path_counts(2) == (2, 3)

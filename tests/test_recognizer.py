@@ -141,7 +141,6 @@ def test_touching_digits_are_cut_where_they_read_best(recognizer, mnist_test, in
 @pytest.mark.parametrize(
     "indices, overlap, text",
     [
-        ([1909, 6523, 7502], 0.3, "188"),
         ([4885, 4771, 333, 8331, 8443], 0.3, "35551"),
         ([1978, 7327, 4376, 2511], 0.2, "4283"),
     ],
@@ -162,18 +161,44 @@ def test_narrow_digits_written_tight_are_read_as_one_more_than_their_width_holds
     assert len(recognizer.read(frame).digits) < len(text)
 
 
-@pytest.mark.parametrize("letters, read", [((0.2, 0.3), [0, 1]), ((0.5, 0.6), [4, 5, 3])])
-def test_one_digit_more_is_not_read_where_the_reading_without_it_is_a_printed_word(recognizer, letters, read):
-    # Given a wide mark cut in two (readings 0 and 1), and its lattice: two pieces (2, 3), the
-    # surer of which is 3, or three (4, 5, 3), every one past the bar
-    plan = [(-1, [[0, 1]], [(0, 2, 2), (2, 3, 3), (0, 1, 4), (1, 2, 5)])]
-    confidences = np.array([*letters, 0.3, 0.95, 0.95, 0.9])
-    boxes = np.array(
-        [[100, 100, 20, 30], [122, 100, 20, 30], [100, 100, 30, 30], [132, 100, 12, 30]] + [[100, 100, 14, 30]] * 2
-    )
-    # When the two halves are plainly not digits (a word's letters), Then the mark stays unread
-    # as three digits (its halves are reported, and dropped as a word's); else it is read as three
+def _wide_mark(letters, whole=-1):
+    """A plan entry for a wide mark cut in two (readings 0 and 1, as sure as ``letters``) and its
+    lattice: two pieces (2, 3), the first under the bar, or three (4, 5, 3), every one past it;
+    ``whole``: its whole reading's index (-1: too wide to be one glyph). Its confidences and boxes."""
+    plan = (whole, [[0, 1]], [(0, 2, 2), (2, 3, 3), (0, 1, 4), (1, 2, 5)])
+    confidences = [*letters, 0.3, 0.95, 0.95, 0.9]
+    boxes = [[100, 100, 30, 30], [132, 100, 30, 30], [100, 100, 44, 30], [146, 100, 16, 30]] + [[100, 100, 22, 30]] * 2
+    return plan, confidences, boxes
+
+
+@pytest.mark.parametrize(
+    "letters, neighbour, read",
+    [
+        ((0.2, 0.3), True, [0, 1, 6]),  # a label's letters beside another letter: a word
+        ((0.2, 0.3), False, [4, 5, 3]),  # a number cut wrong, alone: its unsure pieces are no word
+        ((0.5, 0.6), True, [4, 5, 3, 6]),  # its halves not plainly letters: no word
+    ],
+)
+def test_one_digit_more_is_not_read_in_a_printed_word(recognizer, letters, neighbour, read):
+    # Given a wide mark (0-5) that reads as three digits past the bar, and maybe a letter beside it (6)
+    entry, confidences, boxes = _wide_mark(letters)
+    plan = [entry] + ([(6, [], [])] if neighbour else [])
+    confidences = np.array(confidences + ([0.2] if neighbour else []))
+    boxes = np.array(boxes + ([[164, 100, 20, 30]] if neighbour else []))
+    # Then it is read as three only when the reading without them is no word with another mark
     assert recognizer._chosen(plan, confidences, boxes, 480) == read
+
+
+def test_a_mark_that_may_be_one_glyph_is_not_read_as_one_digit_more(recognizer):
+    # Given a mark narrow enough to be read whole (reading 6, unsure), whose halves read unsure
+    # and whose lattice reads as three digits past the bar: a lone letter's strokes ("m" as 177)
+    entry, confidences, boxes = _wide_mark((0.5, 0.6), whole=6)
+    confidences, boxes = np.array(confidences + [0.3]), np.array(boxes + [[100, 100, 62, 30]])
+    # Then it is not read as three (its halves are surer than its whole)
+    assert recognizer._chosen([entry], confidences, boxes, 480) == [0, 1]
+    # (Too wide to be one glyph, it is)
+    entry = (-1, *entry[1:])
+    assert recognizer._chosen([entry], confidences, boxes, 480) == [4, 5, 3]
 
 
 def test_the_lattice_path_is_the_one_whose_least_sure_piece_is_surest():
