@@ -224,3 +224,25 @@ def test_touching_numbers_overlap_and_the_benchmark_compares_both_cuts(capsys):
 
     assert cuts.cut_lattice.__name__ == "cut_lattice"  # restored after the run
     assert cuts.path_counts(2) == (2, 3)
+
+
+def test_slanted_hands_benchmark_writes_leaning_numbers_and_reads_them_both_ways(capsys):
+    from benchmarks import slanted
+    from benchmarks.synth import DigitBank
+    from livedigits import recognizer
+
+    # Given a page of a leaning hand
+    scene, numbers, lean = slanted.slanted_frame(DigitBank.load(), np.random.default_rng(4))
+    assert scene.image.shape == (420, 900, 3) and -0.5 <= lean <= 0
+    # Then its numbers are its digits, line by line, each number's box holding its digits'
+    assert "".join(n.text for n in numbers) == "".join(str(t.digit) for t in scene.truths)
+    boxes = iter(t.box for t in scene.truths)
+    for n in numbers:
+        for _ in n.text:
+            x, y, w, h = next(boxes)
+            assert n.box[0] <= x and x + w <= n.box[0] + n.box[2] and n.box[1] <= y and y + h <= n.box[1] + n.box[3]
+    # and a run prints both ways of measuring the gaps, and restores the lean's measure
+    assert slanted.main(["--frames", "2", "--seed", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "along the hand's lean" in out and "upright gaps only" in out
+    assert recognizer.writing_slant.__name__ == "writing_slant"

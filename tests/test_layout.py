@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from benchmarks.synth import render_scene
-from livedigits.layout import arrange, find_lines, line_gaps, writing_slant
+from livedigits.layout import SLANT_WIDENING, arrange, find_lines, line_gaps, writing_slant
 from livedigits.records import Digit
 
 REPO = Path(__file__).resolve().parent.parent
@@ -125,20 +125,20 @@ def test_a_slanted_hands_gaps_are_measured_along_its_slant():
     assert [n.text for n in arrange(digits).numbers] == ["11111111"]
     assert [n.text for n in arrange(digits, slant=-0.45).numbers] == ["11", "1111", "11"]
     upright = line_gaps(boxes, list(range(8)))
-    assert line_gaps(boxes, list(range(8)), -0.45) == pytest.approx([g + 0.45 for g in upright])
-    assert line_gaps(boxes, list(range(8)), 0.45) == pytest.approx([g + 0.45 for g in upright])  # leaning left
+    wider = SLANT_WIDENING * 0.45  # the two boxes' sides beyond their ink, in heights
+    assert line_gaps(boxes, list(range(8)), -0.45) == pytest.approx([g + wider for g in upright])
+    assert line_gaps(boxes, list(range(8)), 0.45) == pytest.approx([g + wider for g in upright])  # leaning left
 
 
 @pytest.mark.parametrize("slant", [-0.45, 0.45])
-def test_along_the_slant_a_gap_between_digits_at_different_heights_is_their_inks(slant):
-    # given two parallelograms of ink leaning ``slant`` (x per y), 100 and 60 px tall, 20 px apart
-    # along the lean, the second standing 15 px lower than the first's middle row
-    def box(x_mid, y_mid, h, core=40):  # the upright box of ink whose middle row spans x_mid +- core/2
-        return (round(x_mid - core / 2 - abs(slant) * h / 2), y_mid - h // 2, round(core + abs(slant) * h), h)
-
-    first, second = box(100, 100, 100), box(100 + 40 + 20 + 15 * slant, 115, 60)
-    # then measured along the lean, the gap is 20 px (in the line's median height, 100)
-    assert line_gaps([first, second], [0, 1], slant) == pytest.approx([0.2], abs=0.011)
+def test_along_the_slant_the_gap_counts_how_far_apart_the_digits_middle_rows_are(slant):
+    # given two boxes 100 and 60 px tall, 10 px apart upright, the second's middle row 15 px lower
+    first, second = (0, 50, 60, 100), (70, 85, 40, 60)
+    # then along the lean, the gap is the upright one, widened by the boxes' sides beyond their
+    # ink, less the lean times the drop between their middle rows (in the median height, 100)
+    expected = (10 + SLANT_WIDENING * abs(slant) * (100 + 60) / 2 - slant * 15) / 100
+    assert line_gaps([first, second], [0, 1], slant) == pytest.approx([expected])
+    assert line_gaps([first, second], [0, 1], slant) != pytest.approx(line_gaps([first, second], [0, 1], 0.0))
 
 
 @pytest.mark.parametrize(
