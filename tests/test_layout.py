@@ -131,6 +131,25 @@ def test_a_slanted_hands_gaps_are_measured_along_its_slant():
 
 
 @pytest.mark.parametrize("slant", [-0.45, 0.45])
+def test_along_the_slant_the_gap_between_two_leaning_strokes_is_their_inks(slant, monkeypatch):
+    import livedigits.layout
+
+    # given two strokes along their boxes' diagonals, leaning ``slant`` (x per y), 100 and 60 px
+    # tall, 20 px apart along the lean, the second's middle row 15 px lower: their whole lean
+    # is their boxes' widening
+    monkeypatch.setattr(livedigits.layout, "SLANT_WIDENING", 1.0)
+    image = np.zeros((300, 400), np.uint8)
+    for x_mid, y_mid, h in ((100, 100, 100), (100 + 8 + 20 + 8 + 15 * slant, 115, 60)):
+        top, bottom = (x_mid - slant * h / 2, y_mid - h / 2), (x_mid + slant * h / 2, y_mid + h / 2)
+        corners = [(top[0] - 8, top[1]), (top[0] + 8, top[1]), (bottom[0] + 8, bottom[1]), (bottom[0] - 8, bottom[1])]
+        cv2.fillPoly(image, [np.round(corners).astype(np.int32)], 255)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(image)
+    boxes = sorted(tuple(int(v) for v in stat[:4]) for stat in stats[1:])
+    # then the gap measured along the lean is the 20 px between their inks (in the median height)
+    assert line_gaps(boxes, [0, 1], slant) == pytest.approx([0.2], abs=0.02)
+
+
+@pytest.mark.parametrize("slant", [-0.45, 0.45])
 def test_along_the_slant_the_gap_counts_how_far_apart_the_digits_middle_rows_are(slant):
     # given two boxes 100 and 60 px tall, 10 px apart upright, the second's middle row 15 px lower
     first, second = (0, 50, 60, 100), (70, 85, 40, 60)
