@@ -19,7 +19,6 @@ lines, one height a line, gaps spaced along the lean as the rule measures them.
 
 from __future__ import annotations
 
-import argparse
 import time
 from contextlib import contextmanager
 
@@ -29,6 +28,7 @@ import numpy as np
 from benchmarks.families import NumberTruth
 from benchmarks.family_bench import numbers_exact
 from benchmarks.score import Score
+from benchmarks.seeded import glyph_ink, seeded_run
 from benchmarks.synth import DigitBank, Scene, Truth
 from livedigits import recognizer as recognizer_module
 from livedigits.recognizer import Recognizer
@@ -56,11 +56,8 @@ def slanted_frame(bank: DigitBank, rng: np.random.Generator) -> tuple[Scene, lis
             count = int(rng.integers(1, 6))
             start = len(truths)
             for k in range(count):
-                image, label = bank.draw(rng)
-                ys, xs = np.nonzero(image > 30)
-                glyph = image[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
-                w = max(3, round(glyph.shape[1] * h / glyph.shape[0]))
-                ink = cv2.resize(glyph, (w, h), interpolation=cv2.INTER_CUBIC).astype(np.float32) / 255
+                ink, label = glyph_ink(bank, rng, h)
+                w = ink.shape[1]
                 shear = lean + float(rng.normal(0, 0.05))
                 pad = int(abs(shear) * h / 2) + 2
                 wide = w + 2 * pad
@@ -125,16 +122,8 @@ def score(recognizer: Recognizer, frames) -> tuple[Score, int, int, list[float]]
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--seed", type=int, default=100, help="default 100")
-    p.add_argument("--frames", type=int, default=30, help="default 30")
-    p.add_argument("--model", default=None, help="ONNX model (default: the shipped one)")
-    args = p.parse_args(argv)
     start = time.perf_counter()
-    rng = np.random.default_rng(args.seed)
-    bank = DigitBank.load()
-    frames = [slanted_frame(bank, rng) for _ in range(args.frames)]
-    recognizer = Recognizer(args.model, threads=1)
+    args, frames, recognizer = seeded_run(__doc__.splitlines()[0], argv, slanted_frame)
     rows = [("along the hand's lean", score(recognizer, frames))]
     with upright_gaps():
         rows.append(("upright gaps only", score(recognizer, frames)))

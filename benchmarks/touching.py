@@ -16,7 +16,6 @@ was chosen on seed 300 of this benchmark and the new user's pages of touching MN
 
 from __future__ import annotations
 
-import argparse
 import time
 from contextlib import contextmanager
 
@@ -24,6 +23,7 @@ import cv2
 import numpy as np
 
 from benchmarks.score import Score
+from benchmarks.seeded import glyph_ink, seeded_run
 from benchmarks.synth import DigitBank, Scene, Truth
 from livedigits import cuts
 from livedigits.recognizer import Recognizer
@@ -44,11 +44,8 @@ def touching_frame(bank: DigitBank, rng: np.random.Generator) -> Scene:
             y = 40 + row * 130 + int(rng.integers(0, 20))
             shear = float(rng.uniform(-0.1, 0.4))
             for _ in range(count):
-                image, label = bank.draw(rng)
-                ys, xs = np.nonzero(image > 30)
-                glyph = image[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
-                w = max(3, round(glyph.shape[1] * h / glyph.shape[0]))
-                ink = cv2.resize(glyph, (w, h), interpolation=cv2.INTER_CUBIC).astype(np.float32) / 255
+                ink, label = glyph_ink(bank, rng, h)
+                w = ink.shape[1]
                 wide = w + int(abs(shear) * h) + 2
                 ink = cv2.warpAffine(ink, np.float32([[1, -shear, shear * h], [0, 1, 0]]), (wide, h))
                 if x + wide >= 880:
@@ -93,16 +90,8 @@ def score(recognizer: Recognizer, scenes: list[Scene]) -> Score:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--seed", type=int, default=100, help="default 100")
-    p.add_argument("--frames", type=int, default=30, help="default 30")
-    p.add_argument("--model", default=None, help="ONNX model (default: the shipped one)")
-    args = p.parse_args(argv)
     start = time.perf_counter()
-    rng = np.random.default_rng(args.seed)
-    bank = DigitBank.load()
-    scenes = [touching_frame(bank, rng) for _ in range(args.frames)]
-    recognizer = Recognizer(args.model, threads=1)
+    args, scenes, recognizer = seeded_run(__doc__.splitlines()[0], argv, touching_frame)
     rows = [("cut where they read best (the lattice)", score(recognizer, scenes))]
     with as_wide_as_they_are():
         rows.append(("the lattice, as many digits as the width holds only", score(recognizer, scenes)))
