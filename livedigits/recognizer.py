@@ -186,17 +186,26 @@ class Recognizer:
         return chosen, owners, read_more
 
     def _kept(
-        self, chosen: list[int], boxes: np.ndarray, labels: np.ndarray, confidences: np.ndarray, frame_h: int
+        self,
+        chosen: list[int],
+        boxes: np.ndarray,
+        labels: np.ndarray,
+        confidences: np.ndarray,
+        frame_h: int,
+        slant: float | None = None,
     ) -> list[int]:
         """Of the ``chosen`` readings (indices into ``boxes``, int [N, 4], ``labels`` and
         ``confidences``), those reported: not a printed word's letters (the word check needs the
         letters under the bar too), past the confidence bar, not a 1 lying down
-        (:data:`LYING_ONE`), not a barcode's bars, and not far smaller than the rest
-        (:func:`of_a_size`)."""
+        (:data:`LYING_ONE`, and as far again as the hand leans: ``slant``, x per y), not a
+        barcode's bars, and not far smaller than the rest (:func:`of_a_size`)."""
         if chosen:
             chosen = [i for i, word in zip(chosen, in_words(boxes[chosen], confidences[chosen], frame_h)) if not word]
-        # Past the bar, and no 1 lying down (a pen across the page, a dash, a piece of a line).
-        lying = (labels == 1) & (boxes[:, 2] > LYING_ONE * boxes[:, 3])
+        # Past the bar, and no 1 lying down (a pen across the page, a dash, a piece of a line). In a
+        # leaning hand a 1 leans with it: its box is wider by the lean (a 1 of a hand leaning 30
+        # degrees, itself leaning more, was taken for one lying).
+        widest = LYING_ONE + abs(slant or 0.0)
+        lying = (labels == 1) & (boxes[:, 2] > widest * boxes[:, 3])
         chosen = [i for i in chosen if confidences[i] >= self.min_confidence and not lying[i]]
         if len(chosen) >= BAR_RUN:
             chosen = [i for i, bar in zip(chosen, in_bars(boxes[chosen], labels[chosen]).tolist()) if not bar]
@@ -252,7 +261,11 @@ class Recognizer:
         confidences = probs[np.arange(len(probs)), labels]
         region_boxes = np.array([r.box for r in regions], np.int64).reshape(-1, 4)
         chosen = self._chosen(plan, confidences, region_boxes, gray.shape[0])
-        chosen = self._kept(chosen, region_boxes, labels, confidences, gray.shape[0])
+        # The hand's lean, from the readings past the bar: along it the gaps between numbers are
+        # measured, and by it a 1 may lean.
+        sure = [i for i in chosen if confidences[i] >= self.min_confidence]
+        slant = writing_slant(leans(batch[sure])) if len(sure) >= SLANT_DIGITS else None
+        chosen = self._kept(chosen, region_boxes, labels, confidences, gray.shape[0], slant)
         boxes = [regions[i].box for i in chosen]
         lines = find_lines(boxes)
         # Decimal points between the digits, looked for in the mask the digits were found in, and
@@ -264,8 +277,6 @@ class Recognizer:
         timings = dict(zip(STAGES, ((t1 - t0) * 1e3, (t2 - t1) * 1e3, (t3 - t2) * 1e3, (t4 - t3) * 1e3)))
         reported = np.zeros(len(regions), bool)
         reported[chosen] = True
-        # The hand's lean, along which the gaps between numbers are measured.
-        slant = writing_slant(leans(batch[chosen])) if len(chosen) >= SLANT_DIGITS else None
         reading = arrange(found, points, lines, slant)
         return Analysis(reading, mask, batch.copy(), probs.copy(), timings, reported)
 

@@ -307,6 +307,31 @@ def test_a_slanted_hands_numbers_are_told_apart_along_its_slant(recognizer, mnis
     assert [n.text for n in reading.numbers] == [t for line in lines for t in line]
 
 
+def test_a_leaning_hands_1s_lean_with_it_and_are_read(recognizer, mnist_test):
+    from tests.test_pages import digit_glyph
+
+    # Given a hand leaning 0.3 (x per y) whose 1s lean ~45 degrees of their own (MNIST's most
+    # leaning 1s): sheared with the page, their boxes are wider than a 1 standing ever is
+    ones = iter([762, 1019, 761, 69, 1092, 1124, 844, 847])
+    frame, k = np.full((420, 1100), 230, np.uint8), 0
+    lines = [["17", "5900", "210"], ["2815", "474", "129"], ["3141", "36", "59"]]
+    for row, numbers in enumerate(lines):
+        x = 40
+        for text in numbers:
+            glyphs = []
+            for ch in text:
+                glyphs.append(
+                    digit_glyph(mnist_test, 1, next(ones)) if ch == "1" else digit_glyph(mnist_test, int(ch), k)
+                )
+                k += 1
+            boxes = _leaning(frame, glyphs, x, 40 + 130 * row, 70, 0.3, -0.1)
+            x = boxes[-1][0] + boxes[-1][2] + 40
+    # When read, Then every number is read whole: a 1 is taken for one lying down (a pen, a dash)
+    # only when wider than a 1 standing in a hand of that lean is
+    reading = recognizer.read(cv2.GaussianBlur(frame, (3, 3), 0))
+    assert [n.text for n in reading.numbers] == [t for line in lines for t in line]
+
+
 def test_the_tracker_groups_a_slanted_hands_numbers_along_its_slant(recognizer, mnist_test):
     from livedigits.track import Tracker
 
