@@ -100,7 +100,8 @@ def _lean(ink: np.ndarray) -> float:
 
 @contextmanager
 def upright_gaps():
-    """Numbers grouped by upright gaps only (the hand's lean never measured)."""
+    """Numbers grouped by upright gaps only, and a 1 let lean no more than in an upright hand
+    (the hand's lean never measured)."""
     saved = recognizer_module.writing_slant
     recognizer_module.writing_slant = lambda leans: 0.0
     try:
