@@ -483,9 +483,9 @@ def _match(det_boxes, det_probs, det_labels, trk_boxes, trk_probs, trk_labels):
     """The shared motion from the predicted track boxes [M,4] to the detections [N,4], and the
     greedy pairing, cheapest first within :data:`GATE`, of detections and moved tracks.
 
-    Returns (motion, [(detection, track)]). The motion: each detection's nearest same-label track
-    votes, and the median of the votes closer than half a height is the shift when at least half
-    the digits agree (otherwise :func:`_search_shift` looks for it). When the shift leaves the
+    Returns (motion, [(detection, track)]). The motion: each detection and same-label track that
+    are each other's nearest vote, and the median of the votes closer than half a height is the
+    shift when at least half the digits agree (otherwise :func:`_search_shift` looks for it). When the shift leaves the
     agreeing pairs visibly apart (a zoom or a turn), a similarity is fitted to them instead.
     """
     n, m = len(det_boxes), len(trk_boxes)
@@ -499,6 +499,10 @@ def _match(det_boxes, det_probs, det_labels, trk_boxes, trk_probs, trk_labels):
     near = masked.argmin(axis=1)
     rows = np.arange(n)
     close = masked[rows, near] < (0.5 * scale) ** 2
+    # Only a pair each other's nearest votes: digits of one label close together (a slanted
+    # hand's 1s, their boxes overlapping) all had one track nearest, and their spread was taken
+    # for the sheet's move.
+    close &= masked.argmin(axis=0)[near] == rows
     if np.count_nonzero(close) >= max(2, (min(n, m) + 1) // 2):
         shift = _median(disp[rows[close], near[close]])
     else:

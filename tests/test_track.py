@@ -631,3 +631,17 @@ def test_frames_too_few_digits_to_measure_the_lean_leave_it_as_it_was():
     # Then the lean stays the measured one, not pulled towards upright
     assert tracked.slant == pytest.approx(-0.45)
     assert [n.text for n in tracked.numbers] == ["31", "4159", "26"]
+
+
+def test_digits_of_one_label_close_together_are_not_taken_for_the_sheet_moving():
+    # Given one 1 seen alone, then it and seven more 1s beside it, their boxes overlapping by 40%
+    # (a slanted hand's "11111111"): every one of them has the first 1's track nearest
+    boxes = [(10 + 38 * k, 50, 63, 100) for k in range(8)]
+    tracker = Tracker()
+    frames = [Reading([Digit(boxes[0], 1, 0.99, probs=probs_for(1))])] * 2
+    frames += [Reading([Digit(b, 1, 0.99, probs=probs_for(1)) for b in boxes])] * 4
+    for reading in frames:
+        tracked = tracker.update(reading, frame_size=(1200, 400))
+    # Then the sheet is not taken to have moved: eight digits, eight tracks, the first one's kept
+    assert len(tracked.digits) == 8 and len({d.track_id for d in tracked.digits}) == 8
+    assert sorted(d.box for d in tracked.digits) == sorted(boxes)
