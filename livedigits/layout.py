@@ -51,10 +51,10 @@ SLANT_WIDENING = 0.5
 """The share of a leaning digit's lean over its height by which its upright box is wider than its
 ink on its middle row: all of it for a stroke along the box's diagonal (a 1, a 7's stem), less
 for a round digit (a sheared ellipse's box grows by sqrt(a^2 + s^2 b^2) - a a side, not s b: a
-third for a wide oval); half is taken (the ink gaps of the benchmark's seed 300 stand about a
-third of the lean wider than the boxes'). On the slanted-hands benchmark's tuning seed (300; ``python -m
-benchmarks.slanted``), of 440 numbers read exactly: 0.25 78.2%, 0.5 87.0%, 0.75 86.1%, 1.0 72.5%
-(upright gaps: 63.2%)."""
+third for a wide oval); half is taken. On the slanted-hands benchmark's tuning seed (300;
+``python -m benchmarks.slanted``), whose ink gaps stand about a third of the lean wider than its
+boxes', of 440 numbers read exactly: 0.25 78.2%, 0.5 87.0%, 0.75 86.1%, 1.0 72.5% (upright gaps:
+63.2%)."""
 SLANT_DIGITS = 8
 """The fewest digits whose leans tell a hand's (:func:`writing_slant`)."""
 SLANT_AGREE = 0.8

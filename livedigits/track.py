@@ -485,8 +485,9 @@ def _match(det_boxes, det_probs, det_labels, trk_boxes, trk_probs, trk_labels):
 
     Returns (motion, [(detection, track)]). The motion: each detection and same-label track that
     are each other's nearest vote, and the median of the votes closer than half a height is the
-    shift when at least half the digits agree (otherwise :func:`_search_shift` looks for it). When the shift leaves the
-    agreeing pairs visibly apart (a zoom or a turn), a similarity is fitted to them instead.
+    shift when at least half the digits agree (otherwise :func:`_search_shift` looks for it).
+    When the shift leaves the agreeing pairs visibly apart (a zoom or a turn), a similarity is
+    fitted to them instead.
     """
     n, m = len(det_boxes), len(trk_boxes)
     c_det = det_boxes[:, :2] + 0.5 * det_boxes[:, 2:]
