@@ -144,3 +144,8 @@ class DetectorConfig:
     read from its gray at this threshold (see :func:`_faint_digits`). In a noisy frame, digits
     broken into pieces at ``ink_ratio`` are regrown through the gray smoothed more, thresholded
     at this (see :func:`_regrown`). 0: off (both)."""
+    coarse_scale: int = 4
+    """The frame is also looked at shrunk this many times, for digits whose strokes are too wide
+    for the paper level's closing (``background_kernel`` x ``background_scale`` px): written large
+    and close to the camera, such a stroke is taken for paper at full size (see
+    :func:`_wide_strokes`). 1: off."""

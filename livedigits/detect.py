@@ -13,7 +13,7 @@ and a stroke of any width stays solid (an adaptive mean threshold hollows out th
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -372,7 +372,94 @@ class Detector:
         paper = paper_level(gray, self.config)
         mask, ruled, seen, noise = _threshold(gray, self.config, paper)
         candidates, clean = _candidates(mask, self.config, gray, paper, ruled, seen, noise)
-        return Detection(mask, candidates, clean)
+        return Detection(mask, _wide_strokes(gray, paper, candidates, self.config), clean)
+
+
+WIDE_STROKE = 0.5
+"""A digit of the shrunk frame (:func:`_wide_strokes`) is taken only with at least this share of
+the paper level's closing width (``background_kernel`` x ``background_scale`` px at full size) of
+ink per row: strokes the closing may not have kept as ink at full size. Narrower marks found
+there (a sliver of desk at a sheet's edge, a table's cell) were left out at full size for
+reasons that hold at any size (tuning frames: the one false digit it let in, a desk's sliver,
+had 11 px a row)."""
+WIDE_SAME = 0.5
+"""A full-size candidate inside a mark of the shrunk frame covering at least this share of its
+box is that mark, found at full size too (read against it, the surer kept)."""
+COARSE_MIN_SIDE = 40
+"""Pixels the shrunk frame's shorter side has at least for it to be looked at."""
+
+
+def _wide_strokes(
+    gray: np.ndarray, paper: np.ndarray, candidates: list[Candidate], config: DetectorConfig
+) -> list[Candidate]:
+    """``candidates`` (found in ``gray``, HxW uint8) with the digits whose strokes are too wide
+    for them: a marker's digit written large or close to the camera, its stroke taken for paper.
+
+    Such a stroke is a dip in the ``paper`` level (:func:`paper_level` of ``gray``): darker by
+    ``ink_ratio`` than the level closed again over ``coarse_scale`` times the width, with the page
+    all round it (a dip reaching the frame's edge is the desk beyond the sheet). Only when there
+    is one, digits are looked for in ``gray`` shrunk ``coarse_scale`` times, each one digit wide
+    with at least :data:`WIDE_STROKE` of the closing's width of ink per row (its mask at the
+    shrunk size, its box in ``gray``'s pixels). The full-size candidates inside its box are its
+    pieces when each lies on its ink or covers :data:`WIDE_SAME` of its box: they become its
+    ``parts``, so the recogniser keeps whichever reads surer. A full-size candidate in its
+    hollows or beside its strokes is writing it encloses (the desk round a small sheet, a box):
+    it is then no digit."""
+    s = config.coarse_scale
+    h, w = gray.shape
+    if s <= 1 or min(h, w) // s < COARSE_MIN_SIDE or not _paper_dips(paper, config):
+        return candidates
+    small = cv2.resize(gray, (w // s, h // s), interpolation=cv2.INTER_AREA)
+    reach = WIDE_STROKE * config.background_kernel * config.background_scale
+    # A digit is at least twice as tall as its stroke is wide; nothing smaller is looked for, nor
+    # rulings, faint digits or fine ink (a wide stroke is none of them).
+    tallest = math.ceil(2 * reach / s)
+    plain = replace(
+        config,
+        coarse_scale=1,
+        ruling_length=1.0,
+        faint_ratio=0.0,
+        fine_scale=1,
+        min_height=0.0,
+        min_height_clean=0.0,
+        min_height_px=tallest,
+        min_height_px_clean=tallest,
+    )
+    coarse = Detector(plain).detect(small).candidates
+    out = list(candidates)
+    for c in coarse:
+        if c.parts or not c.whole or cv2.countNonZero(c.mask) * s < reach * c.h:
+            continue
+        x0, y0, x1, y1 = c.x * s, c.y * s, (c.x + c.w) * s, (c.y + c.h) * s
+        inside = [f for f in out if x0 <= f.x + f.w / 2 <= x1 and y0 <= f.y + f.h / 2 <= y1]
+        # What was found at full size on its strokes is pieces of them, or the mark itself (most
+        # of its box); anything else in its hollows or beside them is writing it encloses (a
+        # sheet on a desk, a box round its numbers).
+        ink = cv2.dilate(c.mask, np.ones((3, 3), np.uint8))
+        box = (x0, y0, x1 - x0, y1 - y0)
+        if not all(
+            ink[min(int((f.y + f.h / 2) / s) - c.y, c.h - 1), min(int((f.x + f.w / 2) / s) - c.x, c.w - 1)]
+            or f.w * f.h >= WIDE_SAME * box[2] * box[3]
+            for f in inside
+        ):
+            continue
+        wide = Candidate(*box, c.mask, fine=c.fine)
+        wide.parts = sorted(inside, key=lambda f: f.x)  # read against it: the surer kept
+        out = [f for f in out if not any(f is i for i in inside)] + [wide]
+    return out
+
+
+def _paper_dips(paper: np.ndarray, config: DetectorConfig) -> bool:
+    """Does the ``paper`` level hold a dip with the page all round it (see :func:`_wide_strokes`)?"""
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (config.background_kernel * config.coarse_scale,) * 2)
+    wider = cv2.morphologyEx(paper, cv2.MORPH_CLOSE, kernel)
+    dips = cv2.compare(paper, cv2.convertScaleAbs(wider, alpha=1.0 - config.ink_ratio), cv2.CMP_LT)
+    if not cv2.countNonZero(dips):
+        return False
+    h, w = dips.shape
+    _, _, stats, _ = cv2.connectedComponentsWithStats(dips, connectivity=8)
+    x, y, bw, bh = stats[1:, :4].T
+    return bool(((x > 0) & (y > 0) & (x + bw < w) & (y + bh < h)).any())
 
 
 def find_candidates(
