@@ -75,6 +75,7 @@ CONFIGS: dict[str, dict] = {
     "no dim-surface contrast check (dim_min_contrast)": {"dim_min_contrast": 0.0},
     "no denoising (noisy)": {"noisy": 1.0},
     "no static cut (max_noise)": {"max_noise": 10.0},
+    "no second look at a quarter size for wide strokes (coarse_scale)": {"coarse_scale": 1},
 }
 """Turned off through :class:`~livedigits.detect.DetectorConfig`."""
 

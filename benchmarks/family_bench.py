@@ -41,6 +41,10 @@ from livedigits.classify import Classifier, default_model_path
 from livedigits.recognizer import Recognizer
 
 RESOLUTIONS = ((640, 480), (1280, 720))
+"""The resolutions of a run unless ``--resolutions`` names others."""
+KNOWN_RESOLUTIONS = ((640, 480), (1280, 720), (1920, 1080))
+"""Every resolution a scene can be made at. A scene's random stream is keyed by the index of its
+resolution here, so a resolution added at the end changes no other's frames."""
 DEFAULT_SEEDS = 12
 DEFAULT_VIDEOS = 2
 DEFAULT_VIDEO_FRAMES = 60
@@ -115,10 +119,11 @@ def scene_rng(base_seed: int, family: str, resolution: int, seed: int) -> np.ran
     return np.random.default_rng([base_seed, F.FAMILIES.index(family), resolution, seed])
 
 
-def make_stills(families, seeds: int, base_seed: int) -> list[Still]:
+def make_stills(families, seeds: int, base_seed: int, resolutions=RESOLUTIONS) -> list[Still]:
     stills = []
     for family in families:
-        for r, (w, h) in enumerate(RESOLUTIONS):
+        for w, h in resolutions:
+            r = KNOWN_RESOLUTIONS.index((w, h))
             for seed in range(seeds):
                 scene = F.render(family, scene_rng(base_seed, family, r, seed), w, h)
                 stills.append(Still(family, f"{w}x{h}", scene))
@@ -166,8 +171,7 @@ def score_stills(stills: list[Still], methods: dict, passes: int) -> tuple[dict,
     by_variant = {m: {} for m in methods}
     speed = {m: {} for m in methods}
     outputs = {m: [None] * len(stills) for m in methods}
-    for w, h in RESOLUTIONS:
-        res = f"{w}x{h}"
+    for res in dict.fromkeys(s.resolution for s in stills):
         idx = [i for i, s in enumerate(stills) if s.resolution == res]
         frames = [stills[i].scene.image for i in idx]
         for name, method in methods.items():
@@ -381,7 +385,7 @@ def family_rows(result: dict, names: list[str]) -> list[str]:
     rows = []
     for f in order:
         ld, sa, tu = (fams[f]["all"][m] for m in METHODS)
-        per_res = " / ".join(f1s(fams[f][f"{w}x{h}"]["livedigits"]["f1"]) for w, h in RESOLUTIONS)
+        per_res = " / ".join(f1s(fams[f][res]["livedigits"]["f1"]) for res in result["meta"]["resolutions"])
         rows.append(
             f"| {f} | {ld['frames']} | {ld['truths']} | {pct(ld['found_rate'])} | {pct(ld['right_rate'])} "
             f"| **{f1s(ld['f1'])}** | {per_res} | {ld['false_detections']} | {ld['page_losses']} "
@@ -392,11 +396,13 @@ def family_rows(result: dict, names: list[str]) -> list[str]:
     return rows
 
 
-TABLE_HEAD = (
-    "| family | frames | digits | found | right | F1 | F1 640 / 1280 | false | page losses | numbers exact "
-    "| samples found | samples F1 | samples page losses | tutorial found | tutorial F1 | tutorial page losses |\n"
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-)
+def table_head(resolutions: list[str]) -> str:
+    widths = " / ".join(res.split("x")[0] for res in resolutions)
+    return (
+        f"| family | frames | digits | found | right | F1 | F1 {widths} | false | page losses | numbers exact "
+        "| samples found | samples F1 | samples page losses | tutorial found | tutorial F1 | tutorial page losses |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    )
 
 
 def markdown(result: dict) -> str:
@@ -405,10 +411,11 @@ def markdown(result: dict) -> str:
     tuning = [f for f in fams if not fams[f]["held_out"]]
     held = [f for f in fams if fams[f]["held_out"]]
     lines = [result["headline"], ""]
-    lines += ["Families (livedigits columns first; worst livedigits F1 first):", "", TABLE_HEAD]
+    head = table_head(result["meta"]["resolutions"])
+    lines += ["Families (livedigits columns first; worst livedigits F1 first):", "", head]
     lines += family_rows(result, tuning)
     if held:
-        lines += ["", "Held-out families (never used for tuning):", "", TABLE_HEAD]
+        lines += ["", "Held-out families (never used for tuning):", "", head]
         lines += family_rows(result, held)
     lines += ["", "By variant (all families; livedigits F1 beside the recipes'):", ""]
     lines += ["| family | variant | frames | digits | found | F1 | page losses | samples F1 | tutorial F1 |"]
@@ -443,10 +450,11 @@ def markdown(result: dict) -> str:
                     )
                 lines.append(f"| {family} #{run['video']} | {run['frames']} | " + " | ".join(cells) + " |")
     lines += ["", "Speed (frames/s, one thread, median of passes over all still frames):", ""]
-    lines.append("| method | " + " | ".join(f"{w}x{h}" for w, h in RESOLUTIONS) + " |")
-    lines.append("|---|" + "---|" * len(RESOLUTIONS))
+    resolutions = result["meta"]["resolutions"]
+    lines.append("| method | " + " | ".join(resolutions) + " |")
+    lines.append("|---|" + "---|" * len(resolutions))
     for m, per in result["speed"].items():
-        lines.append(f"| {m} | " + " | ".join(str(per[f"{w}x{h}"]) for w, h in RESOLUTIONS) + " |")
+        lines.append(f"| {m} | " + " | ".join(str(per[res]) for res in resolutions) + " |")
     return "\n".join(lines)
 
 
@@ -471,10 +479,11 @@ def headline(fams: dict) -> str:
 
 def build_result(stills, tallies, by_variant, speed, videos, args, elapsed) -> dict:
     fams = {}
+    resolutions = list(dict.fromkeys(s.resolution for s in stills))
     for family in dict.fromkeys(s.family for s in stills):
         entry = {"held_out": family in F.HELD_OUT, "description": F.DESCRIPTIONS[family], "all": {}}
-        for w, h in RESOLUTIONS:
-            entry[f"{w}x{h}"] = {m: tallies[m][family][f"{w}x{h}"].as_dict() for m in tallies}
+        for res in resolutions:
+            entry[res] = {m: tallies[m][family][res].as_dict() for m in tallies}
         for m in tallies:
             entry["all"][m] = merged(tallies[m][family]).as_dict()
         variants = sorted(by_variant["livedigits"][family])
@@ -489,7 +498,7 @@ def build_result(stills, tallies, by_variant, speed, videos, args, elapsed) -> d
         "meta": {
             "seeds": args.seeds,
             "base_seed": args.base_seed,
-            "resolutions": [f"{w}x{h}" for w, h in RESOLUTIONS],
+            "resolutions": resolutions,
             "video_frames": args.video_frames,
             "videos_per_family": args.videos,
             "pen_model": F.G.pen_source(),
@@ -526,6 +535,13 @@ def get_args_parser() -> argparse.ArgumentParser:
     p.add_argument("--passes", type=int, default=None, help=f"speed passes, median reported (default {SPEED_PASSES})")
     p.add_argument("--families", nargs="+", default=list(F.FAMILIES), choices=F.FAMILIES, help="default: all")
     p.add_argument("--base-seed", type=int, default=2026, help="default 2026")
+    p.add_argument(
+        "--resolutions",
+        nargs="+",
+        default=[f"{w}x{h}" for w, h in RESOLUTIONS],
+        choices=[f"{w}x{h}" for w, h in KNOWN_RESOLUTIONS],
+        help="still frames' sizes (default: %(default)s; videos are 640x480)",
+    )
     p.add_argument("--model", default=None, help="ONNX model (default: the shipped one)")
     p.add_argument("--out", default="benchmarks/results-families.json", help="JSON results (default %(default)s)")
     p.add_argument("--save-failures", metavar="DIR", default=None, help="write montages of livedigits' failures")
@@ -541,7 +557,8 @@ def main(argv: list[str] | None = None) -> int:
     cv2.setNumThreads(1)
     start = time.perf_counter()
     methods = make_methods(args.model)
-    stills = make_stills(args.families, args.seeds, args.base_seed)
+    resolutions = [tuple(int(v) for v in res.split("x")) for res in args.resolutions]
+    stills = make_stills(args.families, args.seeds, args.base_seed, resolutions)
     tallies, by_variant, speed, outputs = score_stills(stills, methods, passes)
     video_families = [f for f in F.VIDEO_FAMILIES if f in args.families]
     videos = run_videos(video_families, args.videos, args.video_frames, args.base_seed, methods) if args.videos else {}

@@ -176,6 +176,24 @@ def test_the_quick_benchmark_writes_every_field(tmp_path):
     assert all(result["speed"][m]["640x480"] > 0 for m in result["speed"])
 
 
+def test_the_benchmark_reads_the_resolutions_it_is_given(tmp_path):
+    from benchmarks.family_bench import make_stills, scene_rng
+
+    # A 1080p frame has its own random stream: the default resolutions' frames stay as they were
+    [first, second, third] = make_stills(["e_size"], 1, 2026, ((640, 480), (1280, 720), (1920, 1080)))
+    assert third.scene.image.shape == (1080, 1920, 3)
+    again = F.render("e_size", scene_rng(2026, "e_size", 1, 0), 1280, 720)
+    assert np.array_equal(second.scene.image, again.image)
+    # and a run at 1080p reports that resolution alone
+    out = tmp_path / "r.json"
+    args = ["--quick", "--families", "b_note", "--resolutions", "1920x1080", "--videos", "0", "--out", str(out)]
+    assert main(args) == 0
+    result = json.loads(out.read_text())
+    assert result["meta"]["resolutions"] == ["1920x1080"]
+    assert result["families"]["b_note"]["1920x1080"]["livedigits"]["frames"] == 1
+    assert set(result["speed"]["livedigits"]) == {"1920x1080"}
+
+
 def test_save_failures_writes_montages_of_what_was_missed(tmp_path):
     from benchmarks.family_bench import Still, save_failures
 
