@@ -9,7 +9,8 @@ import numpy as np
 
 @dataclass
 class Candidate:
-    """A region believed to hold a digit: its box in frame pixels and its ink mask (uint8 0/255).
+    """A region believed to hold a digit: its box in frame pixels and its ink mask (uint8 0/255;
+    the box's size, but for a digit of wide strokes found in the frame shrunk: see ``covers``).
 
     A region wider than one digit usually is (``max_aspect``) may be one wide digit or several
     touching ones: ``parts`` then holds the split (``alternatives`` other splits), and the
@@ -36,6 +37,10 @@ class Candidate:
     """What the classifier reads instead of ``mask`` (uint8, the ink's darkness): a small
     candidate's ink drawn again from the gray at ``fine_scale`` times its size (:func:`_fine_ink`),
     or any other's darkness under its mask (:func:`_darkness`). None: ``mask`` is read."""
+    covers: list[Candidate] = field(default_factory=list)
+    """The candidates found at full size inside a digit of wide strokes found in the frame shrunk
+    (:func:`~livedigits.detect._wide_strokes`; its ``mask`` is at that smaller size): pieces of its
+    strokes, or the digit itself. The recogniser reports either it or what they read, not both."""
 
     @property
     def box(self) -> tuple[int, int, int, int]:

@@ -384,7 +384,7 @@ reasons that hold at any size (tuning frames: the one false digit it let in, a d
 had 11 px a row)."""
 WIDE_SAME = 0.5
 """A full-size candidate inside a mark of the shrunk frame covering at least this share of its
-box is that mark, found at full size too (read against it, the surer kept)."""
+box is that mark, found at full size too (the surer reading kept)."""
 COARSE_MIN_SIDE = 40
 """Pixels the shrunk frame's shorter side has at least for it to be looked at."""
 
@@ -396,24 +396,26 @@ def _wide_strokes(
     for them: a marker's digit written large or close to the camera, its stroke taken for paper.
 
     Such a stroke is a dip in the ``paper`` level (:func:`paper_level` of ``gray``): darker by
-    ``ink_ratio`` than the level closed again over ``coarse_scale`` times the width, with the page
-    all round it (a dip reaching the frame's edge is the desk beyond the sheet). Only when there
-    is one, digits are looked for in ``gray`` shrunk ``coarse_scale`` times, each one digit wide
-    with at least :data:`WIDE_STROKE` of the closing's width of ink per row (its mask at the
-    shrunk size, its box in ``gray``'s pixels). The full-size candidates inside its box are its
-    pieces when each lies on its ink or covers :data:`WIDE_SAME` of its box: they become its
-    ``parts``, so the recogniser keeps whichever reads surer. A full-size candidate in its
-    hollows or beside its strokes is writing it encloses (the desk round a small sheet, a box):
-    it is then no digit."""
+    ``ink_ratio`` than the level closed again over ``coarse_scale`` times the width, in a patch
+    that does not reach the frame's edge (:func:`_paper_dips`). Only when there is one, digits are
+    looked for in ``gray`` shrunk ``coarse_scale`` times, each one digit wide with at least
+    :data:`WIDE_STROKE` of the closing's width of ink per row (its mask at the shrunk size, its
+    box in ``gray``'s pixels) and with the page round it: a band of the bright page's level
+    (``min_surface_ratio``) round its box, as round writing on a page, not the desk round a
+    sheet (a ring of desk whose hollow is the sheet). The full-size candidates inside its box
+    are its pieces when each lies on its ink or covers :data:`WIDE_SAME` of its box: they are
+    its ``covers``, and the recogniser reports either it or them (whichever reads surer). A
+    full-size candidate in its hollows or beside its strokes is writing it encloses (a box round
+    its numbers): it is then no digit."""
     s = config.coarse_scale
     h, w = gray.shape
     if s <= 1 or min(h, w) // s < COARSE_MIN_SIDE or not _paper_dips(paper, config):
         return candidates
     small = cv2.resize(gray, (w // s, h // s), interpolation=cv2.INTER_AREA)
     reach = WIDE_STROKE * config.background_kernel * config.background_scale
-    # A digit is at least twice as tall as its stroke is wide; nothing smaller is looked for, nor
+    # A digit is at least twice as tall as its stroke is wide: nothing shorter is looked for, nor
     # rulings, faint digits or fine ink (a wide stroke is none of them).
-    tallest = math.ceil(2 * reach / s)
+    shortest = math.ceil(2 * reach / s)
     plain = replace(
         config,
         coarse_scale=1,
@@ -422,19 +424,21 @@ def _wide_strokes(
         fine_scale=1,
         min_height=0.0,
         min_height_clean=0.0,
-        min_height_px=tallest,
-        min_height_px_clean=tallest,
+        min_height_px=shortest,
+        min_height_px_clean=shortest,
     )
     coarse = Detector(plain).detect(small).candidates
+    page = config.min_surface_ratio * float(np.percentile(paper, 99))
     out = list(candidates)
     for c in coarse:
         if c.parts or not c.whole or cv2.countNonZero(c.mask) * s < reach * c.h:
             continue
+        if _band_level(small, c) < page:
+            continue  # the desk round a sheet, not writing on it
         x0, y0, x1, y1 = c.x * s, c.y * s, (c.x + c.w) * s, (c.y + c.h) * s
-        inside = [f for f in out if x0 <= f.x + f.w / 2 <= x1 and y0 <= f.y + f.h / 2 <= y1]
+        inside = [f for f in candidates if x0 <= f.x + f.w / 2 <= x1 and y0 <= f.y + f.h / 2 <= y1]
         # What was found at full size on its strokes is pieces of them, or the mark itself (most
-        # of its box); anything else in its hollows or beside them is writing it encloses (a
-        # sheet on a desk, a box round its numbers).
+        # of its box); anything else in its hollows or beside them is writing it encloses.
         ink = cv2.dilate(c.mask, np.ones((3, 3), np.uint8))
         box = (x0, y0, x1 - x0, y1 - y0)
         if not all(
@@ -443,14 +447,24 @@ def _wide_strokes(
             for f in inside
         ):
             continue
-        wide = Candidate(*box, c.mask, fine=c.fine)
-        wide.parts = sorted(inside, key=lambda f: f.x)  # read against it: the surer kept
-        out = [f for f in out if not any(f is i for i in inside)] + [wide]
+        out.append(Candidate(*box, c.mask, fine=c.fine, covers=inside))
     return out
 
 
+def _band_level(gray: np.ndarray, c: Candidate) -> float:
+    """The median of ``gray`` in a band a quarter of ``c``'s height wide round its box (what is
+    in the frame of it)."""
+    m = max(1, c.h // 4)
+    y0, y1 = max(0, c.y - m), min(gray.shape[0], c.y + c.h + m)
+    x0, x1 = max(0, c.x - m), min(gray.shape[1], c.x + c.w + m)
+    band = np.ones((y1 - y0, x1 - x0), bool)
+    band[c.y - y0 : c.y - y0 + c.h, c.x - x0 : c.x - x0 + c.w] = False
+    return float(np.median(gray[y0:y1, x0:x1][band])) if band.any() else 0.0
+
+
 def _paper_dips(paper: np.ndarray, config: DetectorConfig) -> bool:
-    """Does the ``paper`` level hold a dip with the page all round it (see :func:`_wide_strokes`)?"""
+    """Does the ``paper`` level hold a dip (see :func:`_wide_strokes`) in a patch whose box does
+    not reach the frame's edge? A dip reaching it is most often the desk beyond the sheet."""
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (config.background_kernel * config.coarse_scale,) * 2)
     wider = cv2.morphologyEx(paper, cv2.MORPH_CLOSE, kernel)
     dips = cv2.compare(paper, cv2.convertScaleAbs(wider, alpha=1.0 - config.ink_ratio), cv2.CMP_LT)

@@ -185,6 +185,28 @@ class Recognizer:
                 owners.append(entry)
         return chosen, owners, read_more
 
+    def _wide_or_covered(
+        self, chosen: list[int], candidates: list, plan: list, regions: list, confidences: np.ndarray
+    ) -> list[int]:
+        """Of the ``chosen`` readings (indices into ``regions`` and ``confidences``), either a digit
+        of wide strokes found in the frame shrunk (a candidate with ``covers``; ``plan`` as
+        :meth:`_readings` takes it) or the readings of the candidates it covers: the wide one when
+        it reads past the bar and at least as surely as the least sure of their readings past the
+        bar (a 4 whose strokes were read as two 7s at full size), else theirs (a 9 read whole at
+        full size, its stem alone in the frame shrunk; a wide digit under the bar)."""
+        bar = self.min_confidence
+        for candidate, (whole, _, _) in zip(candidates, plan):
+            if not candidate.covers or whole < 0:
+                continue
+            covered = {id(region) for c in candidate.covers for region in _regions_of(c)}
+            theirs = [i for i in chosen if id(regions[i]) in covered]
+            sure = [float(confidences[i]) for i in theirs if confidences[i] >= bar]
+            if confidences[whole] >= bar and (not sure or confidences[whole] >= min(sure)):
+                chosen = [i for i in chosen if i not in theirs]
+            else:
+                chosen = [i for i in chosen if i != whole]
+        return chosen
+
     def _kept(
         self,
         chosen: list[int],
@@ -261,6 +283,7 @@ class Recognizer:
         confidences = probs[np.arange(len(probs)), labels]
         region_boxes = np.array([r.box for r in regions], np.int64).reshape(-1, 4)
         chosen = self._chosen(plan, confidences, region_boxes, gray.shape[0])
+        chosen = self._wide_or_covered(chosen, candidates, plan, regions, confidences)
         # The hand's lean, from the readings past the bar: along it the gaps between numbers are
         # measured, and by it a 1 may lean.
         sure = [i for i in chosen if confidences[i] >= self.min_confidence]
@@ -279,6 +302,11 @@ class Recognizer:
         reported[chosen] = True
         reading = arrange(found, points, lines, slant)
         return Analysis(reading, mask, batch.copy(), probs.copy(), timings, reported)
+
+
+def _regions_of(c) -> list:
+    """Every region read of candidate ``c``: itself, its splits' parts and its lattice's pieces."""
+    return [c, *c.parts, *(p for pieces in c.alternatives for p in pieces), *(p for _, _, p in c.lattice)]
 
 
 def _best_path(lattice: list[tuple[int, int, int]], confidences: np.ndarray, count: int) -> list[int] | None:

@@ -542,6 +542,29 @@ def test_a_digit_written_large_with_a_wide_marker_is_read(recognizer, mnist_test
     assert [d.digit for d in recognizer.recognize(frame)] == [digit]
 
 
+@pytest.mark.parametrize("width", [100, 180, 300])
+def test_a_blank_card_on_a_dark_desk_is_not_read_as_a_large_digit(recognizer, width):
+    # The desk round it, found in the shrunk frame, is a ring with the card as its hollow: no 0
+    frame = np.full((720, 1280), 70, np.uint8)
+    frame[250 : 250 + int(1.2 * width), 600 : 600 + width] = 235
+    assert recognizer.recognize(frame) == []
+
+
+def test_a_wide_digit_read_under_the_bar_leaves_what_was_read_at_full_size(recognizer, mnist_test):
+    # A 7 whose strokes are too wide: read whole in the shrunk frame under the bar (0.6), while a
+    # piece of it read 7 at full size, past the bar, is reported
+    images, labels = mnist_test
+    frame = np.full((720, 1280), 235, np.uint8)
+    _written(
+        frame,
+        cv2.dilate(images[int(np.nonzero(labels == 7)[0][3])], np.ones((3, 3), np.uint8), iterations=3),
+        733,
+        90,
+        440,
+    )
+    assert [d.digit for d in recognizer.recognize(frame)] == [7]
+
+
 def test_a_small_sheet_on_a_dark_desk_is_not_read_as_a_large_digit(recognizer, mnist_test):
     # The desk round a small sheet is a dark ring with the sheet as its hollow: its writing is
     # read, and the ring, found in the shrunk frame, is no 0
