@@ -403,10 +403,10 @@ def _wide_strokes(
     box in ``gray``'s pixels) and with the page round it: a band of the bright page's level
     (``min_surface_ratio``) round its box, as round writing on a page, not the desk round a
     sheet (a ring of desk whose hollow is the sheet). The full-size candidates inside its box
-    are its pieces when each lies on its ink or covers :data:`WIDE_SAME` of its box: they are
-    its ``covers``, and the recogniser reports either it or them (whichever reads surer). A
-    full-size candidate in its hollows or beside its strokes is writing it encloses (a box round
-    its numbers): it is then no digit."""
+    are its pieces when most of each one's ink lies on its ink or it covers :data:`WIDE_SAME` of
+    its box: they are its ``covers``, and the recogniser reports either it or them (whichever
+    reads surer). A full-size candidate in its hollows or beside its strokes is writing it
+    encloses (a box round its numbers): it is then no digit."""
     s = config.coarse_scale
     h, w = gray.shape
     if s <= 1 or min(h, w) // s < COARSE_MIN_SIDE or not _paper_dips(paper, config):
@@ -437,18 +437,31 @@ def _wide_strokes(
             continue  # the desk round a sheet, not writing on it
         x0, y0, x1, y1 = c.x * s, c.y * s, (c.x + c.w) * s, (c.y + c.h) * s
         inside = [f for f in candidates if x0 <= f.x + f.w / 2 <= x1 and y0 <= f.y + f.h / 2 <= y1]
-        # What was found at full size on its strokes is pieces of them, or the mark itself (most
-        # of its box); anything else in its hollows or beside them is writing it encloses.
+        # What was found at full size on its strokes is pieces of them (the rims of a stroke
+        # taken for paper in its middle: a 0's hollow ringed by one), or the mark itself (most of
+        # its box); anything else in its hollows or beside them is writing it encloses.
         ink = cv2.dilate(c.mask, np.ones((3, 3), np.uint8))
         box = (x0, y0, x1 - x0, y1 - y0)
-        if not all(
-            ink[min(int((f.y + f.h / 2) / s) - c.y, c.h - 1), min(int((f.x + f.w / 2) / s) - c.x, c.w - 1)]
-            or f.w * f.h >= WIDE_SAME * box[2] * box[3]
-            for f in inside
-        ):
+        if not all(_on_ink(f, ink, c, s) or f.w * f.h >= WIDE_SAME * box[2] * box[3] for f in inside):
             continue
         out.append(Candidate(*box, c.mask, fine=c.fine, covers=inside))
     return out
+
+
+def _on_ink(f: Candidate, ink: np.ndarray, c: Candidate, s: int) -> bool:
+    """Does most of full-size candidate ``f``'s ink lie on ``ink`` (uint8, the mask of ``c``, a
+    mark of the frame shrunk ``s`` times, spread a pixel)?"""
+    x0, y0 = f.x // s - c.x, f.y // s - c.y
+    x1, y1 = -(-(f.x + f.w) // s) - c.x, -(-(f.y + f.h) // s) - c.y
+    wx0, wy0, wx1, wy1 = max(x0, 0), max(y0, 0), min(x1, c.w), min(y1, c.h)
+    if wx1 <= wx0 or wy1 <= wy0:
+        return False
+    mine = cv2.resize(f.mask, (x1 - x0, y1 - y0), interpolation=cv2.INTER_AREA)[
+        wy0 - y0 : wy1 - y0, wx0 - x0 : wx1 - x0
+    ]
+    mine = cv2.compare(mine, 0, cv2.CMP_GT)
+    total = cv2.countNonZero(mine)
+    return total > 0 and cv2.countNonZero(cv2.bitwise_and(mine, ink[wy0:wy1, wx0:wx1])) >= 0.5 * total
 
 
 def _band_level(gray: np.ndarray, c: Candidate) -> float:

@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
-from benchmarks.score import Score
+from benchmarks.score import Score, iou
 from benchmarks.synth import SceneStyle, render_scene
 from livedigits import Digit, Recognizer
 
@@ -548,6 +548,16 @@ def test_a_blank_card_on_a_dark_desk_is_not_read_as_a_large_digit(recognizer, wi
     frame = np.full((720, 1280), 70, np.uint8)
     frame[250 : 250 + int(1.2 * width), 600 : 600 + width] = 235
     assert recognizer.recognize(frame) == []
+
+
+def test_a_zero_of_wide_strokes_is_read_whole_not_as_its_hollows_rim(recognizer):
+    # At full size the middle of the stroke is taken for paper and its inner rim is a 0 of its own,
+    # whose centre lies in the hollow: it is a piece of the wide 0, which is reported whole
+    frame = np.full((1080, 1920), 235, np.uint8)
+    cv2.ellipse(frame, (960, 540), (198, 300), 0, 0, 360, 40, 100, cv2.LINE_AA)
+    truth = cv2.boundingRect((frame < 135).astype(np.uint8))
+    [zero] = recognizer.recognize(frame)
+    assert zero.digit == 0 and iou(zero.box, truth) > 0.8
 
 
 def test_a_wide_digit_read_under_the_bar_leaves_what_was_read_at_full_size(recognizer, mnist_test):
