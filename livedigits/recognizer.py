@@ -215,14 +215,16 @@ class Recognizer:
         confidences: np.ndarray,
         frame_h: int,
         slant: float | None = None,
-    ) -> list[int]:
+    ) -> tuple[list[int], int]:
         """Of the ``chosen`` readings (indices into ``boxes``, int [N, 4], ``labels`` and
         ``confidences``), those reported: not a printed word's letters (the word check needs the
         letters under the bar too), past the confidence bar, not a 1 lying down
         (:data:`LYING_ONE`, and as far again as the hand leans: ``slant``, x per y), not a
-        barcode's bars, and not far smaller than the rest (:func:`of_a_size`)."""
+        barcode's bars, and not far smaller than the rest (:func:`of_a_size`); and how many were
+        left out for the bar alone (:attr:`~livedigits.records.Reading.unsure`)."""
         if chosen:
             chosen = [i for i, word in zip(chosen, in_words(boxes[chosen], confidences[chosen], frame_h)) if not word]
+        unsure = sum(1 for i in chosen if confidences[i] < self.min_confidence)
         # Past the bar, and no 1 lying down (a pen across the page, a dash, a piece of a line). In a
         # leaning hand a 1 leans with it: its box is wider by the lean (a 1 of a hand leaning 30
         # degrees, itself leaning more, was taken for one lying).
@@ -234,7 +236,7 @@ class Recognizer:
         if len(chosen) >= 3 and self.min_relative_height > 0:
             keep = of_a_size(boxes[chosen].astype(np.float64), self.min_relative_height)
             chosen = [i for i, k in zip(chosen, keep) if k]
-        return chosen
+        return chosen, unsure
 
     def recognize(self, frame: np.ndarray) -> list[Digit]:
         """Return the digits in ``frame`` (HxWx3 BGR uint8, or HxW gray) in reading order."""
@@ -288,7 +290,7 @@ class Recognizer:
         # measured, and by it a 1 may lean.
         sure = [i for i in chosen if confidences[i] >= self.min_confidence]
         slant = writing_slant(leans(batch[sure])) if len(sure) >= SLANT_DIGITS else None
-        chosen = self._kept(chosen, region_boxes, labels, confidences, gray.shape[0], slant)
+        chosen, unsure = self._kept(chosen, region_boxes, labels, confidences, gray.shape[0], slant)
         boxes = [regions[i].box for i in chosen]
         lines = find_lines(boxes)
         # Decimal points between the digits, looked for in the mask the digits were found in, and
@@ -301,6 +303,7 @@ class Recognizer:
         reported = np.zeros(len(regions), bool)
         reported[chosen] = True
         reading = arrange(found, points, lines, slant)
+        reading.unsure = unsure
         return Analysis(reading, mask, batch.copy(), probs.copy(), timings, reported)
 
 

@@ -106,6 +106,9 @@ class Reading:
     its digits' ink when they agree on one, 0 when they do not, None when too few digits were read
     to tell (:func:`~livedigits.layout.writing_slant`). From the tracker: its running average
     over the frames."""
+    unsure: int = 0
+    """Marks read as digits but under the confidence bar, so not in ``digits`` (printed words'
+    letters not counted): what ``--min-confidence`` would let in. 0 from the tracker."""
 
 
 def overlaps(a: Box, b: Box) -> bool:

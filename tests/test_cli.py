@@ -504,6 +504,9 @@ def test_describe_says_the_count_and_the_numbers_of_each_line():
     seven = Number("7", (0, 20, 10, 10), 0.9, 0, (0,))
     assert describe("one.png", Reading([digits[2]], [[0]], [seven])) == "one.png: 1 digit; line 1: 7"
     assert describe("blank.png", Reading()) == "blank.png: 0 digits"
+    # a mark read under the confidence bar is not silently lost: the line says how to see it
+    hint = "0 digits (2 marks read under the confidence bar: --min-confidence lowers it)"
+    assert describe("faint.png", Reading(unsure=2)) == f"faint.png: {hint}"
 
 
 def test_verbose_keeps_json_on_stdout_and_main_leaves_the_environment_as_it_was(capsys):

@@ -361,6 +361,15 @@ def test_analysis_reports_stage_times_mask_and_crops(recognizer, bank):
     assert analysis.crops.shape[1:] == (28, 28, 1) and len(analysis.crops) >= len(analysis.digits)
 
 
+@pytest.mark.parametrize("text", ["%", "?", "k"])
+def test_a_mark_read_under_the_bar_is_counted_not_reported(recognizer, text):
+    frame = np.full((300, 400), 235, np.uint8)
+    cv2.putText(frame, text, (150, 200), cv2.FONT_HERSHEY_SIMPLEX, 4, 40, 8, cv2.LINE_AA)
+    reading = recognizer.read(frame)
+    assert reading.digits == [] and reading.unsure == 1
+    assert len(Recognizer(min_confidence=0.0).read(frame).digits) == 1  # what a lower bar lets in
+
+
 def test_min_confidence_is_validated():
     with pytest.raises(ValueError, match="within 0..1, got 1.5"):
         Recognizer(min_confidence=1.5)
