@@ -31,6 +31,10 @@ LINE_TOLERANCE = 0.5
 """A box joins a line when its centre is within this many digit heights of the line's fit.
 Half a height: the next line's centres are at least ~1.3 heights away (lines sit close), while a
 digit's own centre wanders ~0.1 height around its line."""
+LINE_SIZES = 2.0
+"""A box joins a line only when its height is within this factor of the line's last box's: a
+digit written several lines tall beside small writing (a heading, a page number) is a line of its
+own, and does not join the small lines it spans (a new user's page split "305 8" in two)."""
 FIT_BOXES = 4
 """A line's fit uses its last few boxes, so a gently curving line is followed along its bend."""
 REACH_COST = 0.02
@@ -85,6 +89,8 @@ def find_lines(boxes: list[Box]) -> list[list[int]]:
         x, y, h = cx[i], cy[i], hs[i]
         best, best_cost = -1, LINE_TOLERANCE
         for k, (mx, my, b, last_x, last_h) in enumerate(fits):
+            if max(h, last_h) > LINE_SIZES * min(h, last_h):
+                continue
             cost = (abs(y - my - b * (x - mx)) + REACH_COST * (x - last_x)) * 2 / (h + last_h)
             if cost < best_cost:
                 best, best_cost = k, cost

@@ -289,3 +289,12 @@ def test_the_example_video_is_read_in_its_written_line_order(recognizer):
     finally:
         capture.release()
     assert checked == len(truths) // 2
+
+
+def test_a_digit_several_lines_tall_is_a_line_of_its_own():
+    # Two lines of small digits, 30 px tall, with a digit 130 px tall written across both between
+    # their halves (a heading, a page number): each small line stays whole, the big one alone
+    small = [(x, y, 20, 30) for y in (100, 150) for x in (100, 125, 330, 355)]
+    big = (200, 75, 100, 130)
+    lines = find_lines([*small, big])
+    assert sorted(lines) == [[0, 1, 2, 3], [4, 5, 6, 7], [8]]
