@@ -384,7 +384,8 @@ reasons that hold at any size (tuning frames: the one false digit it let in, a d
 had 11 px a row)."""
 WIDE_SAME = 0.5
 """A full-size candidate inside a mark of the shrunk frame covering at least this share of its
-box is that mark, found at full size too (the surer reading kept)."""
+box is that mark, found at full size too (the recogniser reports one or the other:
+:meth:`~livedigits.recognizer.Recognizer._wide_or_covered`)."""
 COARSE_MIN_SIDE = 40
 """Pixels the shrunk frame's shorter side has at least for it to be looked at."""
 
@@ -404,9 +405,11 @@ def _wide_strokes(
     (``min_surface_ratio``) round its box, as round writing on a page, not the desk round a
     sheet (a ring of desk whose hollow is the sheet). The full-size candidates inside its box
     are its pieces when most of each one's ink lies on its ink or it covers :data:`WIDE_SAME` of
-    its box: they are its ``covers``, and the recogniser reports either it or them (whichever
-    reads surer). A full-size candidate in its hollows or beside its strokes is writing it
-    encloses (a box round its numbers): it is then no digit."""
+    its box: they are its ``covers``, and the recogniser reports it when it reads past the bar
+    and at least as surely as the least sure of their readings past the bar, else them
+    (:meth:`~livedigits.recognizer.Recognizer._wide_or_covered`). A full-size candidate in its
+    hollows or beside its strokes is writing it encloses (a box round its numbers): it is then no
+    digit."""
     s = config.coarse_scale
     h, w = gray.shape
     if s <= 1 or min(h, w) // s < COARSE_MIN_SIDE or not _paper_dips(paper, config):
