@@ -770,3 +770,44 @@ def test_the_lattices_pieces_are_those_on_a_path_of_as_many_digits_as_the_width_
     assert kept(2) == {"0-2", "2-3", "0-1", "1-2"}
     assert kept(3) == {"0-1", "1-2", "2-3"}
     assert kept(4) == set()
+
+
+def test_the_paper_level_dips_under_a_wide_stroke_but_not_at_the_desk_beyond_the_sheet():
+    from livedigits.config import DetectorConfig
+    from livedigits.detect import _paper_dips
+
+    config = DetectorConfig()
+    level = np.full((90, 160), 230, np.uint8)  # a 720p frame's paper level (1/8 size)
+    assert not _paper_dips(level, config)
+    desk = level.copy()
+    desk[:, :30] = 80  # the desk beside the sheet, reaching the frame's edge
+    assert not _paper_dips(desk, config)
+    stroke = level.copy()
+    stroke[30:60, 70:80] = 120  # a stroke the closing could not close over, inside the page
+    assert _paper_dips(stroke, config)
+
+
+def test_a_marks_band_is_the_level_round_its_box_not_inside_it():
+    from livedigits.detect import _band_level
+
+    gray = np.full((100, 100), 60, np.uint8)  # a desk
+    gray[30:70, 30:70] = 230  # a card whose box is the mark's
+    assert _band_level(gray, Candidate(30, 30, 40, 40, np.zeros((40, 40), np.uint8))) == 60
+    page = np.full((100, 100), 230, np.uint8)
+    page[30:70, 30:70] = 40  # a stroke on a page
+    assert _band_level(page, Candidate(30, 30, 40, 40, np.zeros((40, 40), np.uint8))) == 230
+
+
+def test_a_full_size_piece_lies_on_a_wide_marks_ink_and_writing_in_its_hollow_does_not():
+    from livedigits.detect import _on_ink
+
+    # A ring (a 0 of wide strokes) found at a quarter size: 20x20 at (10, 10), its hollow 8x8
+    ring = np.full((20, 20), 255, np.uint8)
+    ring[6:14, 6:14] = 0
+    wide = Candidate(10, 10, 20, 20, ring)
+    # At full size (x4): the ring's inner rim, a band round the hollow, is a piece of it
+    rim = np.full((40, 40), 255, np.uint8)
+    rim[4:36, 4:36] = 0
+    assert _on_ink(Candidate(60, 60, 40, 40, rim), ring, wide, 4)
+    # a digit written in the hollow is not
+    assert not _on_ink(Candidate(70, 70, 20, 20, np.full((20, 20), 255, np.uint8)), ring, wide, 4)
