@@ -3,12 +3,14 @@
 :class:`Overlay` is configured once; ``annotate(image, reading)`` draws on the image it is given.
 Where the labels go is a pure function, :meth:`Overlay.layout_labels`: each label takes the first
 free place beside its box (above, below, at the sides), so labels never overlap each other. When
-a line is so dense that nothing beside a box is free, a digit's label may cover a neighbour's box
-(else goes inside its own), and a confidence label is stacked on its digit's label or left out.
+a line is so dense that nothing beside a box is free, a digit's label may cover a neighbour's box,
+as little of it as it can (else goes inside its own), and a confidence label is stacked on its
+digit's label or left out.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -106,8 +108,8 @@ class Overlay:
         in reading order, at the first free place of: above its box, below, left, right (aligned
         to either end), preferring places that cover no box; then the confidence labels the same
         way, or stacked on their digit's label. A main label with no free place beside its box
-        covers a neighbour's box, else goes inside its own; a confidence label never covers a box
-        and is left out when it fits nowhere.
+        covers as little of its neighbours' boxes as it can, else goes inside its own; a
+        confidence label never covers a box and is left out when it fits nowhere.
         """
         reading = _as_reading(reading)
         frame_h, frame_w = shape[:2]
@@ -184,15 +186,19 @@ class Overlay:
         self, size, anchors: list[tuple[Box, str]], placed: list[Label], boxes: list[Box], frame, may_cover_boxes: bool
     ) -> Box | None:
         """The first candidate place (``beside`` each anchor) free of labels and boxes; else, when
-        ``may_cover_boxes``, the first free of labels; else None."""
-        fallback = None
+        ``may_cover_boxes``, of those free of labels the one covering the least of the boxes (the
+        first of equals: a tab over most of the next row's digit reads as that digit's); else
+        None."""
+        fallback, least = None, math.inf
         for anchor, place in anchors:
             rect = self._clamp(beside(size, anchor, place), frame)
             if any(overlaps(rect, other.rect) for other in placed):
                 continue
-            if not any(overlaps(rect, b) for b in boxes):
+            covered = sum(_shared_area(rect, b) for b in boxes)
+            if not covered:
                 return rect
-            fallback = fallback or rect
+            if covered < least:
+                fallback, least = rect, covered
         return fallback if may_cover_boxes else None
 
 
@@ -201,6 +207,13 @@ MAIN_PLACES = ("above-left", "above-right", "below-left", "below-right", "left-t
 CONFIDENCE_PLACES = ("below-left", "below-right", "above-left", "above-right", "right-bottom", "left-bottom")
 STACKED_PLACES = ("below-left", "above-left", "below-right", "above-right")
 """Where a confidence label may go against its digit's own label when nothing beside the box is free."""
+
+
+def _shared_area(a: Box, b: Box) -> int:
+    """Pixels two (x, y, w, h) rectangles share."""
+    w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return max(0, w) * max(0, h)
 
 
 def beside(size: tuple[int, int], box: Box, place: str) -> Box:

@@ -12,7 +12,7 @@ import pytest
 from livedigits import Digit
 from livedigits.errors import LivedigitsError
 from livedigits.layout import arrange
-from livedigits.overlay import Overlay, beside, debug_view
+from livedigits.overlay import MAIN_PLACES, Label, Overlay, beside, debug_view
 from livedigits.records import Frame, Number, Reading, overlaps
 from livedigits.sinks import ImageSink, JsonLinesSink, VideoSink, check_writable
 
@@ -395,3 +395,15 @@ def test_json_to_a_closed_pipe_is_one_line_not_a_traceback():
     reader.stdout.close()
     _, err = reader.communicate(timeout=60)
     assert err.splitlines() == ["livedigits: JSON Lines output closed by its reader (broken pipe)"]
+
+
+def test_a_crowded_label_covers_as_little_of_its_neighbours_as_it_can():
+    # A digit in dense writing: a label above it, rows above and below, and digits close at either
+    # side; every place beside it covers some box. Below, the tab would sit on most of the next
+    # row's digit (and read as its label); at the right it covers only a sliver of a neighbour.
+    box = (100, 100, 20, 30)
+    boxes = [box, (100, 131, 20, 30), (60, 100, 30, 30), (138, 100, 20, 30)]
+    placed = [Label("7", beside((20, 12), box, "above-left"), (0, 0, 0), 1.0, 1, "main", 9)]
+    anchors = [(box, place) for place in MAIN_PLACES]
+    rect = Overlay()._place((20, 12), anchors, placed, boxes, (640, 480), True)
+    assert rect == beside((20, 12), box, "right-top")
