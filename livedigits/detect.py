@@ -473,8 +473,7 @@ def _band_level(gray: np.ndarray, c: Candidate) -> float:
     m = max(1, c.h // 4)
     y0, y1 = max(0, c.y - m), min(gray.shape[0], c.y + c.h + m)
     x0, x1 = max(0, c.x - m), min(gray.shape[1], c.x + c.w + m)
-    band = np.ones((y1 - y0, x1 - x0), bool)
-    band[c.y - y0 : c.y - y0 + c.h, c.x - x0 : c.x - x0 + c.w] = False
+    band = _outside_box(c, (y1 - y0, x1 - x0), x0, y0)
     return float(np.median(gray[y0:y1, x0:x1][band])) if band.any() else 0.0
 
 
@@ -1391,9 +1390,15 @@ def _ring(c: Candidate, gray: np.ndarray, background: float) -> np.ndarray:
     """1 - gray / background over a ring half the candidate's height wide round its box (the gray
     3x3-averaged): float32 [K], positive where darker than the paper."""
     around, (x0, y0, _, _) = _around(c, gray)
-    ring = np.ones(around.shape, bool)
-    ring[c.y - y0 : c.y - y0 + c.h, c.x - x0 : c.x - x0 + c.w] = False
-    return 1.0 - around[ring] / max(background, 1.0)
+    return 1.0 - around[_outside_box(c, around.shape, x0, y0)] / max(background, 1.0)
+
+
+def _outside_box(c: Candidate, shape: tuple[int, int], x0: int, y0: int) -> np.ndarray:
+    """bool ``shape``: which pixels of a window of that shape at (``x0``, ``y0``) lie outside
+    ``c``'s box (the window holds the box: a band round it)."""
+    outside = np.ones(shape, bool)
+    outside[c.y - y0 : c.y - y0 + c.h, c.x - x0 : c.x - x0 + c.w] = False
+    return outside
 
 
 def _around(c: Candidate, gray: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int]]:

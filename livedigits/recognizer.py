@@ -199,7 +199,7 @@ class Recognizer:
             if not candidate.covers or whole < 0:
                 continue
             covered = {id(region) for c in candidate.covers for region in _regions_of(c)}
-            theirs = [i for i in chosen if id(regions[i]) in covered]
+            theirs = {i for i in chosen if id(regions[i]) in covered}
             sure = [float(confidences[i]) for i in theirs if confidences[i] >= bar]
             if confidences[whole] >= bar and (not sure or confidences[whole] >= min(sure)):
                 chosen = [i for i in chosen if i not in theirs]
