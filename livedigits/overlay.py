@@ -194,11 +194,12 @@ class Overlay:
             rect = self._clamp(beside(size, anchor, place), frame)
             if any(overlaps(rect, other.rect) for other in placed):
                 continue
-            covered = sum(_shared_area(rect, b) for b in boxes)
-            if not covered:
+            if not any(overlaps(rect, b) for b in boxes):
                 return rect
-            if covered < least:
-                fallback, least = rect, covered
+            if may_cover_boxes:  # measured only where it may be used: a crowded main label
+                covered = sum(_shared_area(rect, b) for b in boxes)
+                if covered < least:
+                    fallback, least = rect, covered
         return fallback if may_cover_boxes else None
 
 
