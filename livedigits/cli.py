@@ -162,7 +162,7 @@ def describe(name: str, reading) -> str:
     """One line a person reads: ``page.png: 14 digits; line 1: 31; line 2: 4159 2653``."""
     count = len(reading.digits)
     parts = [f"{name}: {count} digit{'' if count == 1 else 's'}"]
-    unsure = getattr(reading, "unsure", 0)
+    unsure = reading.unsure
     if not count and unsure:
         parts[0] += (
             f" ({unsure} mark{'' if unsure == 1 else 's'} read under the confidence bar: --min-confidence lowers it)"
