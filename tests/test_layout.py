@@ -96,8 +96,10 @@ def test_a_slightly_curved_line_stays_one_line(bend):
         (["4159"], 0.35, 1.2),  # one number alone on the page
         (["4159", "26535"], 0.45, 1.2),  # lines of one number each, loosely written
         (["7 1 8 2"], 0.3, 1.0),  # single digits a height apart
+        (["31 4159", "265 35897"], 0.1, 0.45),  # a neat hand: numbers a single space apart
+        (["12 4096", "777 53 8"], 0.2, 0.5),  # the same, digits a little less tight
     ],
-    ids=["31-4159", "wide-writer", "one-number", "one-number-lines", "single-digits"],
+    ids=["31-4159", "wide-writer", "one-number", "one-number-lines", "single-digits", "one-space", "one-space-loose"],
 )
 def test_numbers_are_runs_split_at_the_wide_gaps(texts, inside, between):
     # given digits written as whole numbers with tight gaps inside and wide gaps between
@@ -112,14 +114,38 @@ def test_numbers_are_runs_split_at_the_wide_gaps(texts, inside, between):
         assert {reading.digits[i].line for i in number.digits} == {number.line}
 
 
+@pytest.mark.parametrize(
+    "gaps",
+    [
+        [0.2, 0.25, 0.5, 0.2],  # one number, one gap a little wider (2.5x the next)
+        [0.1, 0.12, 0.45, 0.11, 0.1],  # "31 4159" alone on the page: one gap, maybe "1 000"-style grouping
+        [0.1, 0.12, 0.2, 0.3, 0.32, 0.25, 0.15],  # loosely written lines of one number each
+    ],
+    ids=["lone-wider-gap", "lone-space", "loose-lines"],
+)
+def test_gaps_under_the_number_gap_part_nothing_without_clear_evidence(gaps):
+    # given a page whose gaps are all under the number gap, without two clearly wider ones
+    boxes, x = [], 40.0
+    for g in [0.0] + gaps:
+        x += g * 40
+        boxes.append((round(x), 60, 28, 40))
+        x += 28
+    digits = [Digit(box, 1, 0.99) for box in boxes]
+    # when they are arranged
+    reading = arrange(digits)
+    # then they are one number
+    assert [n.text for n in reading.numbers] == ["1" * len(boxes)]
+
+
 def test_a_slanted_hands_gaps_are_measured_along_its_slant():
     # given a line of digits leaning 0.45 (x per y) whose upright boxes overlap by 0.25 of a
-    # height inside a number and stand 0.55 apart between numbers (0.2 and 1.0 along the slant)
+    # height inside a number and stand 0.3 apart between numbers (-0.025 and 0.525 along the
+    # slant, the boxes' sides beyond their inks taken off)
     boxes, x = [], 0
     for text in ["31", "4159", "26"]:
         for k, _ in enumerate(text):
             boxes.append((x, 0, 63, 100))
-            x += 63 - 25 if k < len(text) - 1 else 63 + 55
+            x += 63 - 25 if k < len(text) - 1 else 63 + 30
     digits = [Digit(box, 1, 0.99) for box in boxes]
     # when arranged upright, the gaps say one number; along the slant, three
     assert [n.text for n in arrange(digits).numbers] == ["11111111"]
@@ -298,3 +324,29 @@ def test_a_digit_several_lines_tall_is_a_line_of_its_own():
     big = (200, 75, 100, 130)
     lines = find_lines([*small, big])
     assert sorted(lines) == [[0, 1, 2, 3], [4, 5, 6, 7], [8]]
+
+
+def test_numbers_a_single_space_apart_are_read_apart(recognizer, mnist_test):
+    # given a page of MNIST digits written tight, the numbers a single space apart (a new user's
+    # page read "31 4159" as 314159): 2-4 px inside a number, ~18 px between, digits ~40 px tall
+    images, labels = mnist_test
+    first = {d: int(np.flatnonzero(labels == d)[0]) for d in range(10)}
+    page_img = np.full((300, 560), 245, np.float32)
+    texts = ["31 4159", "265 358"]
+    for row, text in enumerate(texts):
+        x, y = 40, 50 + 110 * row
+        for k, ch in enumerate(text):
+            if ch == " ":
+                x += 15
+                continue
+            glyph = cv2.resize(images[first[int(ch)]], (56, 56), interpolation=cv2.INTER_CUBIC).astype(np.float32) / 255
+            cols = np.flatnonzero(glyph.max(axis=0) > 0.2)
+            glyph = glyph[:, cols[0] : cols[-1] + 1]
+            h, w = glyph.shape
+            page_img[y : y + h, x : x + w] = page_img[y : y + h, x : x + w] * (1 - glyph) + 40 * glyph
+            x += w + 2 + k % 3
+    frame = cv2.cvtColor(page_img.astype(np.uint8), cv2.COLOR_GRAY2BGR)
+    # when it is read
+    reading = recognizer.read(frame)
+    # then each line reads as its two numbers
+    assert [n.text for n in reading.numbers] == " ".join(texts).split()
