@@ -41,6 +41,27 @@ at 29.998 fps), and a live camera's own times are kept to 11 microseconds."""
 _noted_mp4v = False
 
 
+def output_directory(directory: str | os.PathLike, what: str = "output directory") -> Path:
+    """``directory``, made if it is missing and its parent is there; a clear error (naming it as
+    ``what``) when it is a file, cannot be made or written to."""
+    directory = Path(directory)
+    if not directory.exists():
+        if not directory.parent.is_dir():
+            raise LivedigitsError(
+                f"{what} {directory} cannot be made: its parent {directory.parent} does not exist"
+                " (only the last level is made)"
+            )
+        try:
+            directory.mkdir()
+        except OSError as exc:
+            raise LivedigitsError(f"cannot create {what} {directory}: {exc.strerror}") from exc
+    if not directory.is_dir():
+        raise LivedigitsError(f"{what} is a file: {directory}")
+    if not os.access(directory, os.W_OK):
+        raise LivedigitsError(f"{what} is not writable: {directory}")
+    return directory
+
+
 def check_writable(path: str | os.PathLike) -> Path:
     """Fail early, with the path in the message, when ``path`` cannot be created."""
     path = Path(path)
@@ -225,18 +246,7 @@ class ImageSink:
     needs_image = True
 
     def __init__(self, directory: str | os.PathLike):
-        self.directory = Path(directory)
-        if not self.directory.exists() and self.directory.parent.is_dir():
-            try:
-                self.directory.mkdir()
-            except OSError as exc:
-                raise LivedigitsError(f"cannot create output directory {self.directory}: {exc.strerror}") from exc
-        if self.directory.exists() and not self.directory.is_dir():
-            raise LivedigitsError(f"output directory is a file: {self.directory}")
-        if not self.directory.is_dir():
-            raise LivedigitsError(f"output directory does not exist: {self.directory}")
-        if not os.access(self.directory, os.W_OK):
-            raise LivedigitsError(f"output directory is not writable: {self.directory}")
+        self.directory = output_directory(directory)
         self.written: list[Path] = []
         self._stems: dict[str, int] = {}
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from livedigits.errors import LivedigitsError
 from livedigits.train.evaluate import (
     CAMERA_STYLES,
     FONT_STYLES,
@@ -133,3 +134,19 @@ def test_cli_evaluate_on_a_keras_model_without_tensorflow_is_one_line():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert "pip install 'livedigits[train]'" in result.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("where, message", [("a/b", "its parent .*a does not exist"), ("file.png", "is a file")])
+def test_a_report_directory_that_cannot_be_used_fails_before_the_work(tmp_path, monkeypatch, where, message):
+    import livedigits.train.evaluate as evaluate_module
+
+    # given a report directory whose parent is missing, or a file in its place
+    (tmp_path / "file.png").write_bytes(b"")
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("the evaluation ran before the report directory was checked")
+
+    monkeypatch.setattr(evaluate_module, "load_eval_split", no_work)
+    # when the evaluation is asked for, then it fails at once, naming the problem
+    with pytest.raises(LivedigitsError, match=message):
+        evaluate_module.evaluate(SHIPPED, MNIST_DIR, str(tmp_path / where))

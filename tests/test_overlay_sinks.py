@@ -356,7 +356,7 @@ def test_image_sink_names_each_annotated_image_after_its_source(tmp_path):
 
 
 def test_image_sink_needs_an_existing_parent(tmp_path):
-    with pytest.raises(LivedigitsError, match="output directory does not exist"):
+    with pytest.raises(LivedigitsError, match="cannot be made: its parent .*missing does not exist"):
         ImageSink(tmp_path / "missing" / "out")
 
 

@@ -23,6 +23,7 @@ import numpy as np
 from livedigits.classify import Classifier, default_model_path
 from livedigits.errors import LivedigitsError
 from livedigits.mnist import normalize_batch
+from livedigits.sinks import output_directory
 from livedigits.train.augment import CameraAugment, noisy, tiny
 from livedigits.train.data import as_model_input, load_eval_split
 from livedigits.train.junk import KINDS, render_junk
@@ -221,6 +222,7 @@ def evaluate(
     ``split`` is "test" (the figure to report, once) or "validation" (the last 10,000 of
     MNIST-train, for choosing). ``styles`` adds the held-out style and non-digit crops.
     """
+    out = output_directory(report_dir, "report directory") if report_dir is not None else None  # before the work
     x_eval, y_eval = load_eval_split(data_dir, split)
     images = as_model_input(x_eval)
     probs = predict(model_path, images)
@@ -255,12 +257,7 @@ def evaluate(
             "confident_share": round(float((junk_conf > CONFIDENT).mean()), 4),
             "by_kind": {k: round(float((junk_conf[kinds_arr == k] > CONFIDENT).mean()), 4) for k in KINDS},
         }
-    if report_dir is not None:
-        out = Path(report_dir)
-        if not out.exists() and out.parent.is_dir():
-            out.mkdir()
-        if not out.is_dir():
-            raise LivedigitsError(f"report directory does not exist: {out}")
+    if out is not None:
         report["confusion_png"] = str(plot_confusion(matrix, out / "confusion.png", split))
         report["errors_png"] = str(plot_errors(x_eval, y_eval, predicted, probs, out / "errors.png"))
         report["reliability_png"] = str(plot_reliability(calib, out / "reliability.png", split))

@@ -14,7 +14,7 @@ from livedigits.classify import Classifier
 from livedigits.errors import LivedigitsError
 from livedigits.mnist import SIZE
 from livedigits.train.backend import keras, tf
-from livedigits.train.data import as_model_input, load_mnist
+from livedigits.train.data import as_model_input, load_eval_split
 from livedigits.train.evaluate import with_temperature
 
 INPUT_NAME = "image"
@@ -86,7 +86,7 @@ def export(keras_path, out_path, data_dir: str | None = None, temperature: float
     if not out_path.parent.is_dir():
         raise LivedigitsError(f"output directory does not exist: {out_path.parent}")
     model = load_keras(keras_path)
-    _, (x_test, y_test) = load_mnist(data_dir)
+    x_test, y_test = load_eval_split(data_dir, "test")  # the test files alone will do
     images = as_model_input(x_test)
 
     proto = to_onnx(model)
