@@ -382,3 +382,12 @@ def test_garbage_on_stdin_is_a_clear_error(monkeypatch):
 )
 def test_stream_names_hide_passwords(url, shown):
     assert redact_url(url) == shown
+
+
+@pytest.mark.parametrize("url", ["ftp://user:secret@host/clip.mp4", "file:///tmp/clip.mp4"])
+def test_a_url_of_an_unsupported_kind_is_named_as_such(url):
+    # given a URL whose scheme is no stream livedigits reads (it was taken for a file name, mangled)
+    # when it is opened, then the error names the scheme and hides the password
+    with pytest.raises(LivedigitsError, match="unsupported URL scheme") as error:
+        open_source(url)
+    assert "secret" not in str(error.value)
