@@ -12,6 +12,9 @@ from livedigits.errors import LivedigitsError
 from livedigits.mnist import SIZE
 
 MODEL_NAME = "digits.onnx"
+PROBABILITY_SLACK = 0.01
+"""How far a model's outputs may stray from probabilities (rows summing to 1, none negative)
+before it is refused: float32 softmax rows sum to 1 within ~1e-6."""
 
 
 def default_model_path() -> Path:
@@ -62,6 +65,22 @@ class Classifier:
         self.input_name = inputs[0].name
         self.output_name = outputs[0].name
         self.metadata = dict(self.session.get_modelmeta().custom_metadata_map)
+        # Probabilities, not raw scores: a model exported without its softmax reads every mark
+        # as under the confidence bar, and the runtime would report nothing, silently.
+        probe = np.zeros((2, SIZE, SIZE, 1), np.float32)
+        probe[1, 4:24, 12:16] = 1.0  # a stroke: a 1
+        try:
+            out = self.predict(probe)
+        except Exception as exc:  # onnxruntime's own error types
+            raise LivedigitsError(f"model {path} fails on a test batch: {str(exc).splitlines()[0]}") from exc
+        sums = out.sum(axis=1)
+        if not (
+            np.isfinite(out).all() and out.min() >= -PROBABILITY_SLACK and np.abs(sums - 1).max() <= PROBABILITY_SLACK
+        ):
+            raise LivedigitsError(
+                f"model {path} must output probabilities (each row summing to 1, as after a softmax): "
+                f"its rows sum to {', '.join(f'{v:.3g}' for v in sums)}"
+            )
 
     def predict(self, batch: np.ndarray) -> np.ndarray:
         """Return probabilities float32 [N,10]; an empty batch returns [0,10] without running."""

@@ -545,7 +545,9 @@ def open_source(spec: str | int, width: int | None = None, height: int | None = 
         return StreamSource(spec)
     scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*)://", spec)
     if scheme:  # a URL of another kind (ftp://, file://): not a file name either
-        raise LivedigitsError(f"unsupported URL scheme {scheme.group(1)!r} (streams: rtsp, rtmp, http, https): {redact_url(spec)}")
+        raise LivedigitsError(
+            f"unsupported URL scheme {scheme.group(1)!r} (streams: rtsp, rtmp, http, https): {redact_url(spec)}"
+        )
     if spec == STDIN:
         return ImageSource(STDIN)
     if Path(spec).is_dir() or (is_glob(spec) and not Path(spec).exists()):

@@ -563,3 +563,35 @@ def test_the_evaluation_reads_in_one_line():
         "m.onnx on MNIST test: 99.57% (43 wrong of 10000), calibration error 0.22%; "
         "worst style webcam-noisy 90.67%; non-digits over the bar 0.75%"
     )
+
+
+@pytest.mark.parametrize("softmax", [False, True], ids=["raw-scores", "probabilities"])
+def test_a_model_must_output_probabilities(tmp_path, softmax):
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    # given a model of the right shapes whose last layer is (or is not) a softmax
+    weights = numpy_helper.from_array(np.random.default_rng(0).normal(0, 1, (784, 10)).astype(np.float32), "w")
+    shape = numpy_helper.from_array(np.array([-1, 784], np.int64), "shape")
+    nodes = [
+        helper.make_node("Reshape", ["image", "shape"], ["flat"]),
+        helper.make_node("MatMul", ["flat", "w"], ["scores"]),
+    ]
+    nodes.append(
+        helper.make_node("Softmax", ["scores"], ["probabilities"], axis=1)
+        if softmax
+        else helper.make_node("Identity", ["scores"], ["probabilities"])
+    )
+    x = helper.make_tensor_value_info("image", TensorProto.FLOAT, ["N", 28, 28, 1])
+    y = helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["N", 10])
+    graph = helper.make_graph(nodes, "g", [x], [y], initializer=[weights, shape])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), tmp_path / "m.onnx")
+    # when it is used, then raw scores are refused in one line, probabilities read
+    page = tmp_path / "page.png"
+    cv2.imwrite(str(page), np.full((120, 160, 3), 245, np.uint8))
+    result = run_cli("image", page, "--model", tmp_path / "m.onnx")
+    assert "Traceback" not in result.stderr
+    if softmax:
+        assert "must output probabilities" not in result.stderr
+    else:
+        assert result.returncode == 2 and "must output probabilities (each row summing to 1" in result.stderr
