@@ -119,9 +119,10 @@ def test_numbers_are_runs_split_at_the_wide_gaps(texts, inside, between):
     [
         [0.2, 0.25, 0.5, 0.2],  # one number, one gap a little wider (2.5x the next)
         [0.1, 0.12, 0.45, 0.11, 0.1],  # "31 4159" alone on the page: one gap, maybe "1 000"-style grouping
-        [0.1, 0.12, 0.2, 0.3, 0.32, 0.25, 0.15],  # loosely written lines of one number each
+        [0.1, 0.12, 0.2, 0.3, 0.32, 0.25, 0.15],  # one loosely written number
+        [0.2, 0.22, 0.4, 0.2, 0.42],  # a loose hand: its widest gaps twice its usual one
     ],
-    ids=["lone-wider-gap", "lone-space", "loose-lines"],
+    ids=["lone-wider-gap", "lone-space", "loose-number", "loose-hand"],
 )
 def test_gaps_under_the_number_gap_part_nothing_without_clear_evidence(gaps):
     # given a page whose gaps are all under the number gap, without two clearly wider ones
@@ -135,6 +136,21 @@ def test_gaps_under_the_number_gap_part_nothing_without_clear_evidence(gaps):
     reading = arrange(digits)
     # then they are one number
     assert [n.text for n in reading.numbers] == ["1" * len(boxes)]
+
+
+def test_numbers_a_single_space_apart_are_parted_though_another_line_is_spaced_wider():
+    # given "31 4159" spaced 0.45 and "265 358" spaced 0.62 (the page's gaps pooled: no break at
+    # a wide gap, which the 0.62 alone does not make)
+    boxes = []
+    for row, gaps in enumerate([[0.1, 0.45, 0.1, 0.1, 0.1], [0.1, 0.1, 0.62, 0.1, 0.1]]):
+        x = 40.0
+        for g in [0.0] + gaps:
+            x += g * 40
+            boxes.append((round(x), 60 + 80 * row, 28, 40))
+            x += 28
+    # when they are arranged, then each line is its two numbers
+    reading = arrange([Digit(box, 1, 0.99) for box in boxes])
+    assert [len(n.text) for n in reading.numbers] == [2, 4, 3, 3]
 
 
 def test_a_slanted_hands_gaps_are_measured_along_its_slant():
