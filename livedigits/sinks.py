@@ -41,16 +41,20 @@ at 29.998 fps), and a live camera's own times are kept to 11 microseconds."""
 _noted_mp4v = False
 
 
-def output_directory(directory: str | os.PathLike, what: str = "output directory") -> Path:
-    """``directory``, made if it is missing and its parent is there; a clear error (naming it as
-    ``what``) when it is a file, cannot be made or written to."""
+def output_directory(directory: str | os.PathLike, what: str = "output directory", make: bool = True) -> Path:
+    """``directory``, made if it is missing and its parent is a directory (``make``: False only
+    checks that it could be: a run that fails before its output leaves no empty directory); a
+    clear error (naming it as ``what``) when it is a file or cannot be made or written to."""
     directory = Path(directory)
     if not directory.exists():
-        if not directory.parent.is_dir():
-            raise LivedigitsError(
-                f"{what} {directory} cannot be made: its parent {directory.parent} does not exist"
-                " (only the last level is made)"
-            )
+        parent = directory.parent
+        if not parent.is_dir():
+            problem = "is a file" if parent.exists() else "does not exist"
+            raise LivedigitsError(f"{what} {directory} cannot be made: its parent {parent} {problem}")
+        if not os.access(parent, os.W_OK):
+            raise LivedigitsError(f"{what} {directory} cannot be made: {parent} is not writable")
+        if not make:
+            return directory
         try:
             directory.mkdir()
         except OSError as exc:

@@ -296,6 +296,8 @@ def expand_image_spec(spec: str) -> tuple[list[str], str | None]:
     """
     if spec == STDIN:
         return [STDIN], None
+    if unsupported_url(spec):
+        return [], unsupported_url(spec)
     path = Path(spec)
     if path.is_dir():
         found = sorted(str(p) for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
@@ -315,6 +317,7 @@ class VideoSource(FrameSource):
     """A video file; ``time_s`` is each frame's position in the file."""
 
     def __init__(self, path: str | os.PathLike):
+        _refuse_url(os.fspath(path))
         path = Path(path)
         _check_file(path)
         self.name = str(path)
@@ -510,6 +513,22 @@ def redact_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
 
 
+def unsupported_url(spec: str) -> str | None:
+    """The error for ``spec`` when it is a URL of a kind no source reads (ftp://, file://, udp://),
+    else None: such a URL is no file name either (as a path, "ftp://h/x" reads "ftp:/h/x"). A
+    scheme is two letters or more: "C://clips" is a Windows drive."""
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]+)://", spec)
+    if scheme is None or is_stream_url(spec):
+        return None
+    return f"unsupported URL scheme {scheme.group(1)!r} (streams: rtsp, rtmp, http, https): {redact_url(spec)}"
+
+
+def _refuse_url(spec: str) -> None:
+    error = unsupported_url(spec)
+    if error:
+        raise LivedigitsError(error)
+
+
 def _check_file(path: Path) -> None:
     if not path.exists():
         raise LivedigitsError(f"no such file: {path}")
@@ -543,11 +562,7 @@ def open_source(spec: str | int, width: int | None = None, height: int | None = 
     spec = os.fspath(spec)
     if is_stream_url(spec):
         return StreamSource(spec)
-    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*)://", spec)
-    if scheme:  # a URL of another kind (ftp://, file://): not a file name either
-        raise LivedigitsError(
-            f"unsupported URL scheme {scheme.group(1)!r} (streams: rtsp, rtmp, http, https): {redact_url(spec)}"
-        )
+    _refuse_url(spec)
     if spec == STDIN:
         return ImageSource(STDIN)
     if Path(spec).is_dir() or (is_glob(spec) and not Path(spec).exists()):

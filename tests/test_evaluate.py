@@ -136,7 +136,14 @@ def test_cli_evaluate_on_a_keras_model_without_tensorflow_is_one_line():
     assert "pip install 'livedigits[train]'" in result.stderr.strip().splitlines()[-1]
 
 
-@pytest.mark.parametrize("where, message", [("a/b", "its parent .*a does not exist"), ("file.png", "is a file")])
+@pytest.mark.parametrize(
+    "where, message",
+    [
+        ("a/b", "its parent .*a does not exist"),
+        ("file.png", "is a file"),
+        ("file.png/b", "its parent .*file.png is a file"),
+    ],
+)
 def test_a_report_directory_that_cannot_be_used_fails_before_the_work(tmp_path, monkeypatch, where, message):
     import livedigits.train.evaluate as evaluate_module
 
@@ -150,3 +157,14 @@ def test_a_report_directory_that_cannot_be_used_fails_before_the_work(tmp_path, 
     # when the evaluation is asked for, then it fails at once, naming the problem
     with pytest.raises(LivedigitsError, match=message):
         evaluate_module.evaluate(SHIPPED, MNIST_DIR, str(tmp_path / where))
+
+
+def test_a_report_directory_is_made_only_once_the_work_is_done(tmp_path):
+    import livedigits.train.evaluate as evaluate_module
+
+    # given a report directory to be made, and data that cannot be read
+    report = tmp_path / "report"
+    # when the evaluation fails, then no empty report directory is left behind
+    with pytest.raises(LivedigitsError):
+        evaluate_module.evaluate(SHIPPED, str(tmp_path / "no-data"), str(report))
+    assert not report.exists()

@@ -19,6 +19,7 @@ from livedigits.sources import (
     VideoSource,
     apply_orientation,
     exif_orientation,
+    expand_image_spec,
     open_images,
     open_source,
     redact_url,
@@ -388,6 +389,9 @@ def test_stream_names_hide_passwords(url, shown):
 def test_a_url_of_an_unsupported_kind_is_named_as_such(url):
     # given a URL whose scheme is no stream livedigits reads (it was taken for a file name, mangled)
     # when it is opened, then the error names the scheme and hides the password
-    with pytest.raises(LivedigitsError, match="unsupported URL scheme") as error:
-        open_source(url)
-    assert "secret" not in str(error.value)
+    for opener in (open_source, VideoSource):  # camera and the API; the video command
+        with pytest.raises(LivedigitsError, match="unsupported URL scheme") as error:
+            opener(url)
+        assert "secret" not in str(error.value)
+    found, message = expand_image_spec(url)  # the image command: reported in list order
+    assert found == [] and "unsupported URL scheme" in message and "secret" not in message

@@ -222,7 +222,8 @@ def evaluate(
     ``split`` is "test" (the figure to report, once) or "validation" (the last 10,000 of
     MNIST-train, for choosing). ``styles`` adds the held-out style and non-digit crops.
     """
-    out = output_directory(report_dir, "report directory") if report_dir is not None else None  # before the work
+    if report_dir is not None:
+        output_directory(report_dir, "report directory", make=False)  # before the work, made after it
     x_eval, y_eval = load_eval_split(data_dir, split)
     images = as_model_input(x_eval)
     probs = predict(model_path, images)
@@ -257,7 +258,8 @@ def evaluate(
             "confident_share": round(float((junk_conf > CONFIDENT).mean()), 4),
             "by_kind": {k: round(float((junk_conf[kinds_arr == k] > CONFIDENT).mean()), 4) for k in KINDS},
         }
-    if out is not None:
+    if report_dir is not None:
+        out = output_directory(report_dir, "report directory")
         report["confusion_png"] = str(plot_confusion(matrix, out / "confusion.png", split))
         report["errors_png"] = str(plot_errors(x_eval, y_eval, predicted, probs, out / "errors.png"))
         report["reliability_png"] = str(plot_reliability(calib, out / "reliability.png", split))
