@@ -33,6 +33,17 @@ def test_a_dot_at_the_foot_between_two_digits_is_a_point():
     assert points_after(boxes, [[0, 1]], [point]) == {0: "."}
 
 
+def test_a_bold_printed_comma_is_a_comma():
+    # given digits 40 px tall and, at their foot, a bold comma: a round head 11 px across (0.27 of
+    # their height) with a short tail dipping 6 px under the foot
+    boxes = _digit_boxes([40, 84])
+    mask = _mask_with(boxes, [])
+    cv2.circle(mask, (74, 137), 5, 255, -1)
+    cv2.line(mask, (77, 138), (72, 146), 255, 3)
+    # when points are looked for, then it is read as a comma
+    assert [p.mark for p in find_points(mask, boxes, [[0, 1]])] == [","]
+
+
 @pytest.mark.parametrize("joined", [False, True], ids=["a pixel apart", "joined"])
 def test_a_dot_against_the_end_of_a_digits_box_is_a_point_unless_joined_to_its_ink(joined):
     # given an italic 2 whose foot ends where the point after it begins (the box ends at its ink)
