@@ -139,25 +139,14 @@ def _line_points(
         if len(marks) != 1:
             continue  # nothing between them, or more than a point (a dash, a letter, a stroke's end)
         px, py, pw, ph, area = (int(v) for v in marks[0])
-        if (px == 0 and _joins(mask, cols.start - 1, y0 + py, ph)) or (
-            px + pw >= window.shape[1] and _joins(mask, cols.stop, y0 + py, ph)
-        ):
-            continue  # a stroke of a digit beside the gap, not clear of it
+        if px == 0 or px + pw >= window.shape[1]:
+            continue  # not clear of both digits
         box = (cols.start + px, y0 + py, pw, ph)
         # A sheared line's marks are judged back in the frame's own pixels (:func:`_upright_points`).
         mark = "?" if unjudged else _mark(box, area, h, foot)
         if mark and not any(overlaps(box, b) for b in boxes):  # not a piece of a digit above or below
             points.append(Point(box, mark))
     return points
-
-
-def _joins(mask: np.ndarray, col: int, y: int, h: int) -> bool:
-    """Does ink run on from a mark at the gap's side into the column ``col`` beside the gap (its
-    rows, and one more each way)? A digit's box ends at its ink: an italic 2's foot ends where
-    the point after it begins, a pixel apart. Outside the frame it cannot be told: taken as so."""
-    if not 0 <= col < mask.shape[1]:
-        return True
-    return bool(mask[max(0, y - 1) : y + h + 1, col].any())
 
 
 def _lean(mask: np.ndarray, boxes: list[Box]) -> float:

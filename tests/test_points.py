@@ -44,19 +44,6 @@ def test_a_bold_printed_comma_is_a_comma():
     assert [p.mark for p in find_points(mask, boxes, [[0, 1]])] == [","]
 
 
-@pytest.mark.parametrize("joined", [False, True], ids=["a pixel apart", "joined"])
-def test_a_dot_against_the_end_of_a_digits_box_is_a_point_unless_joined_to_its_ink(joined):
-    # given an italic 2 whose foot ends where the point after it begins (the box ends at its ink)
-    boxes = _digit_boxes([40, 80])  # the first box ends at x 64, its foot at y 140
-    mask = _mask_with(boxes, [])
-    mask[126:132, 52:64] = 255  # the 2's foot, slanting up to the box's right end
-    mask[130 if joined else 133 : 136 if joined else 139, 64:70] = 255  # a dot from the box's end on
-    # when points are looked for, then it is one when clear of the digit's ink, and no point when
-    # the mark runs on into the digit (a stroke's end)
-    points = find_points(mask, boxes, [[0, 1]])
-    assert [p.mark for p in points] == ([] if joined else ["."])
-
-
 def _comma(mask, x, y, length):
     """A comma: a short stroke from (x, y) down and a little to the left, a blob at its top."""
     cv2.line(mask, (x, y), (x - length // 3, y + length), 255, 3)
