@@ -178,8 +178,10 @@ def number_gap(gaps: list[float]) -> float:
     best, best_ratio, found = NUMBER_GAP, NUMBER_GAP_JUMP, False
     for a, b in zip(gaps, gaps[1:]):
         a, b = max(a, floor), max(b, floor)
-        cut = math.sqrt(a * b)
-        if lo <= cut <= hi and b >= NUMBER_GAP and b / a >= best_ratio:
+        # A tight hand's break (0.1 inside, 0.76 between) is put at the range's low end: between
+        # them still (it was passed over, and a line's double space, 1.5, parted nothing else).
+        cut = max(math.sqrt(a * b), lo)
+        if cut <= hi and b >= NUMBER_GAP and b / a >= best_ratio:
             best, best_ratio, found = cut, b / a, True
     if found:
         return best

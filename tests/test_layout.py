@@ -153,6 +153,23 @@ def test_numbers_a_single_space_apart_are_parted_though_another_line_is_spaced_w
     assert [len(n.text) for n in reading.numbers] == [2, 4, 3, 3]
 
 
+def test_one_double_space_on_a_tight_page_parts_no_fewer_numbers():
+    # given a tight hand (gaps of 0.07-0.1 heights inside numbers), its numbers a space (~0.8)
+    # apart, one of them a double space (1.48): a new user's page read "31 4159265 / 35897932"
+    lines = [[0.07, 1.48, 0.1, 0.07, 0.07, 0.78, 0.1, 0.07], [0.07, 0.07, 0.76, 0.07, 0.76, 0.1, 0.07]]
+    lines.append([0.07, 0.07, 0.82, 0.07, 0.07, 0.8, 0.07])
+    boxes = []
+    for row, gaps in enumerate(lines):
+        x = 40.0
+        for g in [0.0] + gaps:
+            x += g * 40
+            boxes.append((round(x), 60 + 80 * row, 28, 40))
+            x += 28
+    # when they are arranged, then every space parts two numbers
+    reading = arrange([Digit(box, 1, 0.99) for box in boxes])
+    assert [len(n.text) for n in reading.numbers] == [2, 4, 3, 3, 2, 3, 3, 3, 2]
+
+
 def test_a_slanted_hands_gaps_are_measured_along_its_slant():
     # given a line of digits leaning 0.45 (x per y) whose upright boxes overlap by 0.25 of a
     # height inside a number and stand 0.3 apart between numbers (-0.025 and 0.525 along the

@@ -601,13 +601,13 @@ def test_the_trackers_fast_digits_and_numbers_are_ordinary_immutable_records():
 
 def _leaning_line(slant):
     """One line "31 4159 26" of digits leaning -0.45 (x per y): upright boxes overlapping by a
-    quarter of a height inside a number, 0.55 apart between numbers (1.0 along the lean), as a
-    Reading whose measured lean is ``slant`` (None: too few digits to tell)."""
+    quarter of a height inside a number, 0.3 apart between numbers (-0.025 and 0.525 along the
+    lean), as a Reading whose measured lean is ``slant`` (None: too few digits to tell)."""
     digits, x = [], 40
     for text in ("31", "4159", "26"):
         for k, ch in enumerate(text):
             digits.append(Digit((x, 100, 63, 100), int(ch), 0.97, probs=probs_for(int(ch))))
-            x += 63 - 25 if k < len(text) - 1 else 63 + 55
+            x += 63 - 25 if k < len(text) - 1 else 63 + 30
     return Reading(digits, slant=slant)
 
 
