@@ -118,12 +118,12 @@ def _results_sinks(args, fps: float, video_option: str) -> list:
 
 def cmd_video(args) -> int:
     from livedigits.app import RunOptions, Window, run
-    from livedigits.sources import StreamSource, VideoSource, is_stream_url
+    from livedigits.sources import VideoSource, is_stream_url, open_stream
 
     _refuse_overwriting([args.output, args.json], [args.path])
     _refuse_one_file_twice([("--output", args.output), ("--json", args.json)])
     recognizer = _recognizer(args)
-    with StreamSource(args.path) if is_stream_url(args.path) else VideoSource(args.path) as source:
+    with open_stream(args.path) if is_stream_url(args.path) else VideoSource(args.path) as source:
         sinks = _results_sinks(args, source.fps, "output")
         window = Window() if args.show else None
         options = RunOptions(

@@ -320,16 +320,26 @@ class VideoSource(FrameSource):
         _refuse_url(os.fspath(path))
         path = Path(path)
         _check_file(path)
-        self.name = str(path)
         with quiet_opencv():
-            self.capture = cv2.VideoCapture(str(path))
+            capture = cv2.VideoCapture(str(path))
+        self._open(capture, str(path))
+
+    @classmethod
+    def of_capture(cls, capture: cv2.VideoCapture, name: str) -> VideoSource:
+        """A video file read through a capture opened elsewhere (a file served over HTTP)."""
+        source = cls.__new__(cls)
+        source._open(capture, name)
+        return source
+
+    def _open(self, capture: cv2.VideoCapture, name: str) -> None:
+        self.name, self.capture = name, capture
         try:
             ok, first = self.capture.read() if self.capture.isOpened() else (False, None)
         except cv2.error:
             ok, first = False, None
         if not ok or first is None:
             self.capture.release()
-            raise LivedigitsError(f"not a readable video: {path}")
+            raise LivedigitsError(f"not a readable video: {name}")
         fps = self.capture.get(cv2.CAP_PROP_FPS)
         self.fps = fps if 1.0 <= fps <= 240.0 else 30.0
         self.first = first, self._position(0)
@@ -504,6 +514,20 @@ class StreamSource(LiveSource):
         self._start(capture, stall_seconds)
 
 
+def open_stream(url: str, stall_seconds: float = 5.0) -> FrameSource:
+    """A URL's frames: a live stream (a camera's, MJPEG, HLS) through :class:`StreamSource`, which
+    keeps only the newest frame; a video file served over HTTP (the capture knows how many frames
+    it holds) read frame by frame as a file is (the newest-frame reader took 5 of its 200 frames
+    and then waited for more)."""
+    params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, STREAM_OPEN_TIMEOUT_MS]
+    params += [cv2.CAP_PROP_READ_TIMEOUT_MSEC, STREAM_READ_TIMEOUT_MS]
+    with quiet_opencv():
+        capture = cv2.VideoCapture(url, cv2.CAP_FFMPEG, params)
+    if capture.isOpened() and capture.get(cv2.CAP_PROP_FRAME_COUNT) > 0:
+        return VideoSource.of_capture(capture, redact_url(url))
+    return StreamSource(url, stall_seconds, capture=capture)
+
+
 def redact_url(url: str) -> str:
     """``rtsp://user:secret@host/cam`` -> ``rtsp://user:***@host/cam``: names go into logs and JSON."""
     parts = urlsplit(url)
@@ -561,7 +585,7 @@ def open_source(spec: str | int, width: int | None = None, height: int | None = 
         return CameraSource(int(spec), width, height)
     spec = os.fspath(spec)
     if is_stream_url(spec):
-        return StreamSource(spec)
+        return open_stream(spec)
     _refuse_url(spec)
     if spec == STDIN:
         return ImageSource(STDIN)

@@ -1,6 +1,7 @@
 """Live sources: the camera with a stand-in capture device (newest frame only, an unplugged
 camera, a missing one), and a stream URL served over HTTP from 127.0.0.1."""
 
+import functools
 import http.server
 import os
 import socketserver
@@ -180,3 +181,35 @@ def test_unreachable_stream_is_one_clear_error():
         port = probe.server_address[1]
     with pytest.raises(LivedigitsError, match=f"stream could not be opened: http://127.0.0.1:{port}/cam"):
         open_source(f"http://127.0.0.1:{port}/cam")
+
+
+class _QuietFiles(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def test_a_video_file_served_over_http_is_read_frame_by_frame(tmp_path):
+    # given a 30-frame video file served over plain HTTP (a new user's video read 5 of 200 frames,
+    # then "stopped delivering frames": the newest-frame reader ran ahead of the recogniser)
+    writer = cv2.VideoWriter(str(tmp_path / "clip.avi"), cv2.VideoWriter_fourcc(*"MJPG"), 10, (160, 120))
+    for i in range(30):
+        image = np.full((120, 160, 3), 235, np.uint8)
+        image[:, : 4 * (i + 1)] = 40
+        writer.write(image)
+    writer.release()
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(_QuietFiles, directory=str(tmp_path)))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        # when it is opened by its URL and read slower than it plays
+        with open_source(f"http://127.0.0.1:{server.server_address[1]}/clip.avi") as source:
+            frames = []
+            for frame in source:
+                frames.append(frame)
+                time.sleep(0.01)
+    finally:
+        server.shutdown()
+        server.server_close()
+    # then every frame is read, in order, as from a file
+    assert not getattr(source, "live", False)
+    assert [_bar(f.image) for f in frames] == list(range(1, 31))
