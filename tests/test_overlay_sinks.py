@@ -407,3 +407,11 @@ def test_a_crowded_label_covers_as_little_of_its_neighbours_as_it_can():
     anchors = [(box, place) for place in MAIN_PLACES]
     rect = Overlay()._place((20, 12), anchors, placed, boxes, (640, 480), True)
     assert rect == beside((20, 12), box, "right-top")
+
+
+@pytest.mark.parametrize("confidence, text", [(0.9477, "94%"), (0.95, "95%"), (0.999, "99%"), (1.0, "100%")])
+def test_a_confidence_is_shown_rounded_down_as_its_colour_says(confidence, text):
+    # given a digit read just under the green bar (95%), which draws its box orange
+    reading = reading_of(Digit((100, 100, 30, 40), 5, confidence))
+    # when its labels are laid out, then its confidence never reads as more than it is
+    assert [label.text for label in Overlay().layout_labels((240, 320, 3), reading)] == ["5", text]
