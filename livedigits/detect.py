@@ -79,9 +79,15 @@ sheet or a box seen in perspective has sides a few degrees apart."""
 
 
 def to_gray(frame: np.ndarray) -> np.ndarray:
-    """HxWx3 BGR, HxWx4 BGRA or HxW uint8 -> HxW uint8 grayscale."""
+    """HxWx3 BGR, HxWx4 BGRA, HxWx1 or HxW uint8 -> HxW uint8 grayscale."""
+    if not isinstance(frame, np.ndarray):
+        raise ValueError(f"frame must be a numpy array (cv2.imread gives one), got {type(frame).__name__}")
     if frame.dtype != np.uint8:
         raise ValueError(f"frame must be uint8, got {frame.dtype}")
+    if frame.size == 0:
+        raise ValueError(f"frame is empty (shape {frame.shape})")
+    if frame.ndim == 3 and frame.shape[2] == 1:
+        frame = frame[:, :, 0]
     if frame.ndim == 2:
         return frame
     if frame.ndim == 3 and frame.shape[2] == 3:

@@ -128,6 +128,12 @@ def test_to_gray_accepts_gray_bgr_bgra_and_rejects_others():
         to_gray(np.zeros((4, 5, 3), np.float32))
     with pytest.raises(ValueError, match=r"got shape \(4, 5, 2\)"):
         to_gray(np.zeros((4, 5, 2), np.uint8))
+    # a one-channel image as some decoders give it; an empty array and a list say what they are
+    assert np.array_equal(to_gray(np.full((4, 5, 1), 7, np.uint8)), np.full((4, 5), 7, np.uint8))
+    with pytest.raises(ValueError, match="frame is empty"):
+        to_gray(np.zeros((0, 5, 3), np.uint8))
+    with pytest.raises(ValueError, match="must be a numpy array"):
+        to_gray([[0, 1], [2, 3]])
 
 
 def test_far_too_wide_is_only_read_split():
