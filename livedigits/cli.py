@@ -151,7 +151,9 @@ def cmd_camera(args) -> int:
         sinks = _results_sinks(args, source.fps, "record")
         window = Window() if show else None
         if window is None:
-            print("livedigits: no display; running headless (Ctrl-C to stop)", file=sys.stderr)
+            why = "--no-window" if args.no_window else "no display"
+            unsaved = "" if sinks else ": nothing is shown or saved (--record, --json)"
+            print(f"livedigits: {why}; running headless{unsaved} (Ctrl-C to stop)", file=sys.stderr)
         options = RunOptions(max_frames=args.max_frames, show_numbers=args.numbers)
         summary = run(source, recognizer, sinks, _tracker(args), window, options)
     print(summary.line(), file=sys.stderr)

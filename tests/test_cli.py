@@ -595,3 +595,13 @@ def test_a_model_must_output_probabilities(tmp_path, softmax):
         assert "must output probabilities" not in result.stderr
     else:
         assert result.returncode == 2 and "must output probabilities (each row summing to 1" in result.stderr
+
+
+def test_a_headless_camera_run_with_no_outputs_says_nothing_is_saved(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    # given no display, when the camera (here the example video) runs without outputs, then it
+    # says that nothing is shown or saved; with --json it does not
+    bare = run_cli("camera", EXAMPLE_VIDEO, "--max-frames", 2, env=env)
+    saved = run_cli("camera", EXAMPLE_VIDEO, "--max-frames", 2, "--json", tmp_path / "r.jsonl", env=env)
+    assert bare.returncode == 0 and "nothing is shown or saved (--record, --json)" in bare.stderr
+    assert saved.returncode == 0 and "running headless" in saved.stderr and "nothing is" not in saved.stderr
