@@ -2,7 +2,8 @@
 
 :class:`Overlay` is configured once; ``annotate(image, reading)`` draws on the image it is given.
 Where the labels go is a pure function, :meth:`Overlay.layout_labels`: each label takes the first
-free place beside its box (above, below, at the sides), so labels never overlap each other. When
+free place beside its box (above, below, at the sides; the places above first, for every digit),
+so labels never overlap each other. When
 a line is so dense that nothing beside a box is free, a digit's label may cover a neighbour's box,
 as little of it as it can (else goes inside its own), and a confidence label is stacked on its
 digit's label or left out.
@@ -110,9 +111,11 @@ class Overlay:
         """Where every label goes on a frame of ``shape`` (H, W[, C]): no two labels overlap and
         all lie inside the frame. Pure: draws nothing.
 
-        The fps banner takes the top-left corner; then each digit (or number) gets its main label
-        in reading order, at the first free place of: above its box, below, left, right (aligned
-        to either end), preferring places that cover no box; then the confidence labels the same
+        The fps banner takes the top-left corner; then each digit (or number) whose main label
+        fits above its box, free, takes that place; then the others, in reading order, the first
+        free place of: above its box, below, left, right (aligned to either end), preferring
+        places that cover no box (so no label gone below its box takes the place above a digit
+        of the next line); then the confidence labels the same
         way, or stacked on their digit's label. A main label with no free place beside its box
         covers as little of its neighbours' boxes as it can, else goes inside its own; a
         confidence label never covers a box and is left out when it fits nowhere.
@@ -132,19 +135,29 @@ class Overlay:
             w, h = self._size(text, 0.6 * unit, thickness, unit)
             placed.append(Label(text, (0, 0, w, h), (0, 0, 0), 0.6 * unit, thickness, "fps", -1))
 
-        for i, item in enumerate(items):
-            bh = item.box[3]
+        texts, sizes, scales = [], [], []
+        for item in items:
             # large enough to read at a glance, following the digit a little and the frame more
-            scale = 0.7 * unit * min(1.5, max(0.8, bh / (50 * unit)))
-            text = item.text if show_numbers else str(item.digit)
-            size = self._size(text, scale, thickness, unit)
-            rect = self._place(size, [(item.box, p) for p in MAIN_PLACES], placed, boxes, (frame_w, frame_h), True)
-            if rect is None:  # crowded all round: inside the box, unless a label is there too
-                rect = self._clamp((item.box[0], item.box[1], *size), (frame_w, frame_h))
-                if any(overlaps(rect, other.rect) for other in placed):
+            scales.append(0.7 * unit * min(1.5, max(0.8, item.box[3] / (50 * unit))))
+            texts.append(item.text if show_numbers else str(item.digit))
+            sizes.append(self._size(texts[-1], scales[-1], thickness, unit))
+        # First every label that fits above its own box takes that place, then the others look
+        # further: a label of the line above gone below its box took the place above a digit of
+        # the next line, which read as that digit's (two lines close together).
+        for above in (True, False):
+            for i, item in enumerate(items):
+                if i in mains:
                     continue
-            placed.append(Label(text, rect, self._color(item.confidence), scale, thickness, "main", i))
-            mains[i] = rect
+                places = [(item.box, p) for p in (MAIN_PLACES[:2] if above else MAIN_PLACES)]
+                rect = self._place(sizes[i], places, placed, boxes, (frame_w, frame_h), not above)
+                if rect is None and not above:  # crowded all round: inside the box, unless a label is there
+                    rect = self._clamp((item.box[0], item.box[1], *sizes[i]), (frame_w, frame_h))
+                    if any(overlaps(rect, other.rect) for other in placed):
+                        continue
+                if rect is not None:
+                    color = self._color(item.confidence)
+                    placed.append(Label(texts[i], rect, color, scales[i], thickness, "main", i))
+                    mains[i] = rect
 
         small, small_thickness = 0.45 * unit, max(1, thickness // 2)
         for i, item in enumerate(items):

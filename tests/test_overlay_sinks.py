@@ -415,3 +415,15 @@ def test_a_confidence_is_shown_rounded_down_as_its_colour_says(confidence, text)
     reading = reading_of(Digit((100, 100, 30, 40), 5, confidence))
     # when its labels are laid out, then its confidence never reads as more than it is
     assert [label.text for label in Overlay().layout_labels((240, 320, 3), reading)] == ["5", text]
+
+
+def test_a_digits_label_is_above_it_though_the_line_above_has_no_room_over_its_own():
+    # given a digit at the frame's top edge (no room above it) and one just below it, the next line
+    top, under = Digit((100, 2, 10, 40), 1, 0.99), Digit((100, 72, 10, 40), 4, 0.99)  # narrow: 1s
+    labels = Overlay(show_confidence=False).layout_labels((240, 320, 3), reading_of(top, under))
+    mains = {label.text: label.rect for label in labels}
+    # when the labels are laid out, then the lower digit's own label is the one above it (the top
+    # digit's label, gone below its box, took that place and read as the lower digit's)
+    x, y, w, h = mains["4"]
+    assert y + h <= under.box[1] and x < under.box[0] + under.box[2] and x + w > under.box[0]
+    assert not overlaps(mains["1"], mains["4"])
