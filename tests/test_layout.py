@@ -43,6 +43,19 @@ def page(texts, height=40, spacing=1.6, slope_deg=0.0, inside=0.35, between=1.2,
     return out
 
 
+def spaced_boxes(lines, height=40, width=28):
+    """Boxes of digits ``height`` tall and ``width`` wide, one row per list of ``lines``, whose
+    neighbours stand its gaps (in heights) apart, left to right."""
+    boxes = []
+    for row, gaps in enumerate(lines):
+        x = 40.0
+        for g in [0.0] + list(gaps):
+            x += g * height
+            boxes.append((round(x), 60 + 2 * height * row, width, height))
+            x += width
+    return boxes
+
+
 def shuffled(items, seed=0):
     order = np.random.default_rng(seed).permutation(len(items)).tolist()
     return [items[i] for i in order], order
@@ -126,11 +139,7 @@ def test_numbers_are_runs_split_at_the_wide_gaps(texts, inside, between):
 )
 def test_gaps_under_the_number_gap_part_nothing_without_clear_evidence(gaps):
     # given a page whose gaps are all under the number gap, without two clearly wider ones
-    boxes, x = [], 40.0
-    for g in [0.0] + gaps:
-        x += g * 40
-        boxes.append((round(x), 60, 28, 40))
-        x += 28
+    boxes = spaced_boxes([gaps])
     digits = [Digit(box, 1, 0.99) for box in boxes]
     # when they are arranged
     reading = arrange(digits)
@@ -141,13 +150,7 @@ def test_gaps_under_the_number_gap_part_nothing_without_clear_evidence(gaps):
 def test_numbers_a_single_space_apart_are_parted_though_another_line_is_spaced_wider():
     # given "31 4159" spaced 0.45 and "265 358" spaced 0.62 (the page's gaps pooled: no break at
     # a wide gap, which the 0.62 alone does not make)
-    boxes = []
-    for row, gaps in enumerate([[0.1, 0.45, 0.1, 0.1, 0.1], [0.1, 0.1, 0.62, 0.1, 0.1]]):
-        x = 40.0
-        for g in [0.0] + gaps:
-            x += g * 40
-            boxes.append((round(x), 60 + 80 * row, 28, 40))
-            x += 28
+    boxes = spaced_boxes([[0.1, 0.45, 0.1, 0.1, 0.1], [0.1, 0.1, 0.62, 0.1, 0.1]])
     # when they are arranged, then each line is its two numbers
     reading = arrange([Digit(box, 1, 0.99) for box in boxes])
     assert [len(n.text) for n in reading.numbers] == [2, 4, 3, 3]
@@ -158,13 +161,7 @@ def test_one_double_space_on_a_tight_page_parts_no_fewer_numbers():
     # apart, one of them a double space (1.48): a new user's page read "31 4159265 / 35897932"
     lines = [[0.07, 1.48, 0.1, 0.07, 0.07, 0.78, 0.1, 0.07], [0.07, 0.07, 0.76, 0.07, 0.76, 0.1, 0.07]]
     lines.append([0.07, 0.07, 0.82, 0.07, 0.07, 0.8, 0.07])
-    boxes = []
-    for row, gaps in enumerate(lines):
-        x = 40.0
-        for g in [0.0] + gaps:
-            x += g * 40
-            boxes.append((round(x), 60 + 80 * row, 28, 40))
-            x += 28
+    boxes = spaced_boxes(lines)
     # when they are arranged, then every space parts two numbers
     reading = arrange([Digit(box, 1, 0.99) for box in boxes])
     assert [len(n.text) for n in reading.numbers] == [2, 4, 3, 3, 2, 3, 3, 3, 2]
