@@ -176,13 +176,23 @@ def number_gap(gaps: list[float]) -> float:
     lo, hi = NUMBER_GAP_RANGE
     floor = 0.1  # gaps of touching or overlapping digits count as a tenth of a height
     best, best_ratio, found = NUMBER_GAP, NUMBER_GAP_JUMP, False
-    for a, b in zip(gaps, gaps[1:]):
+    tight, tight_ratio = None, NUMBER_GAP_JUMP  # a tight hand's break: its geometric mean under the range
+    for k, (a, b) in enumerate(zip(gaps, gaps[1:])):
         a, b = max(a, floor), max(b, floor)
-        # A tight hand's break (0.1 inside, 0.76 between) is put at the range's low end: between
-        # them still (it was passed over, and a line's double space, 1.5, parted nothing else).
-        cut = max(math.sqrt(a * b), lo)
-        if cut <= hi and b >= NUMBER_GAP and b / a >= best_ratio:
-            best, best_ratio, found = cut, b / a, True
+        cut = math.sqrt(a * b)
+        if b < NUMBER_GAP or b / a < NUMBER_GAP_JUMP or cut > hi:
+            continue
+        if cut >= lo:
+            if b / a >= best_ratio:
+                best, best_ratio, found, backing = cut, b / a, True, len(gaps) - k - 1
+        elif b / a >= tight_ratio:
+            tight, tight_ratio = lo, b / a
+    # A tight hand's break (0.1 inside, 0.76 between) is put at the range's low end, between them
+    # still, unless a break in the range is backed by two gaps or more: a line's double space (one
+    # gap of 1.5) set the break over every other line's single spaces, while a hand spacing its
+    # numbers 1.8 apart keeps its odd 0.7 inside a number.
+    if tight is not None and (not found or (backing < 2 and tight_ratio > best_ratio)):
+        return tight
     if found:
         return best
     # No break at a wide gap: numbers a single space apart, if two spaces at least say so, each

@@ -167,6 +167,15 @@ def test_one_double_space_on_a_tight_page_parts_no_fewer_numbers():
     assert [len(n.text) for n in reading.numbers] == [2, 4, 3, 3, 2, 3, 3, 3, 2]
 
 
+def test_a_tight_hand_spacing_its_numbers_widely_keeps_an_odd_wider_gap_inside_a_number():
+    # given gaps of 0.15 inside numbers, now and then 0.65-0.7, and 1.8-1.9 between (a reviewer's
+    # case: the break put at 0.35 for the tight hand parted the numbers at their 0.7s)
+    boxes = spaced_boxes([[0.15, 0.15, 0.65, 0.15, 1.8, 0.15, 0.15], [0.15, 0.7, 0.15, 1.9, 0.15, 0.15, 0.15]])
+    # when they are arranged, then the numbers part at the wide gaps only (two of them back that)
+    reading = arrange([Digit(box, 1, 0.99) for box in boxes])
+    assert [len(n.text) for n in reading.numbers] == [5, 3, 4, 4]
+
+
 def test_a_slanted_hands_gaps_are_measured_along_its_slant():
     # given a line of digits leaning 0.45 (x per y) whose upright boxes overlap by 0.25 of a
     # height inside a number and stand 0.3 apart between numbers (-0.025 and 0.525 along the
