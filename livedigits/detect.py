@@ -80,8 +80,10 @@ sheet or a box seen in perspective has sides a few degrees apart."""
 
 def to_gray(frame: np.ndarray) -> np.ndarray:
     """HxWx3 BGR, HxWx4 BGRA, HxWx1 or HxW uint8 -> HxW uint8 grayscale."""
+    if frame is None:
+        raise ValueError("frame is None (cv2.imread gives None for a file it cannot read)")
     if not isinstance(frame, np.ndarray):
-        raise ValueError(f"frame must be a numpy array (cv2.imread gives one), got {type(frame).__name__}")
+        raise ValueError(f"frame must be a numpy array, got {type(frame).__name__}")
     if frame.dtype != np.uint8:
         raise ValueError(f"frame must be uint8, got {frame.dtype}")
     if frame.size == 0:
@@ -94,7 +96,7 @@ def to_gray(frame: np.ndarray) -> np.ndarray:
         return cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
     if frame.ndim == 3 and frame.shape[2] == 4:
         return cv2.cvtColor(frame, cv2.COLOR_BGRA2GRAY)
-    raise ValueError(f"frame must be HxW, HxWx3 or HxWx4 uint8, got shape {frame.shape}")
+    raise ValueError(f"frame must be HxW, HxWx1, HxWx3 or HxWx4 uint8, got shape {frame.shape}")
 
 
 def paper_level(gray: np.ndarray, config: DetectorConfig = DetectorConfig()) -> np.ndarray:

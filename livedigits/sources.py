@@ -372,6 +372,9 @@ class VideoSource(FrameSource):
             failures += 1
             self.bad_frames += 1
             if failures >= MAX_BAD_FRAMES_IN_A_ROW or not self.capture.grab():
+                # Not the end the file says it has: cut short, or its connection lost (over HTTP)
+                ended = f"ended at frame {index} of {self.frame_count}"
+                print(f"livedigits: {self.name} {ended} (file cut short or connection lost)", file=sys.stderr)
                 return
 
     def close(self) -> None:

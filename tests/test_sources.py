@@ -152,6 +152,8 @@ def test_video_that_ends_early_is_read_up_to_the_cut(tmp_path):
     lines = js.read_text().splitlines()
     assert 10 <= len(lines) < 60
     assert all(json.loads(line)["digits"] for line in lines)
+    # and says so: the file (or, over HTTP, the connection) ended before the frames it announced
+    assert f"ended at frame {len(lines)} of 60 (file cut short or connection lost)" in result.stderr
 
 
 def test_undecodable_frames_in_the_middle_are_skipped(tmp_path):
