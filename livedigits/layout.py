@@ -167,8 +167,10 @@ def number_gap(gaps: list[float]) -> float:
     at least :data:`NUMBER_GAP_JUMP` times the tighter, is itself wider than :data:`NUMBER_GAP`,
     and the break falls within :data:`NUMBER_GAP_RANGE`; :data:`NUMBER_GAP` otherwise. So a page
     of one evenly written number (one lone wider gap of 0.5 heights) stays one number, while a
-    widely spacing writer's numbers (gaps 0.7 inside, 1.9 between) are still told apart. When
-    there is no such break, numbers a single space apart are told apart by a clearer jump among
+    widely spacing writer's numbers (gaps 0.7 inside, 1.9 between) are still told apart. A tight
+    hand's break (0.1 inside, 0.76 between), its geometric mean under the range, is put at the
+    range's low end, unless a break in the range is backed by two gaps or more. When there is
+    no break at a wide gap, numbers a single space apart are told apart by a clearer jump among
     the gaps under :data:`NUMBER_GAP` (:data:`NUMBER_SPACE_JUMP`), the break then at least the
     range's low end.
     """
