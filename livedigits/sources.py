@@ -296,8 +296,9 @@ def expand_image_spec(spec: str) -> tuple[list[str], str | None]:
     """
     if spec == STDIN:
         return [STDIN], None
-    if unsupported_url(spec):
-        return [], unsupported_url(spec)
+    error = unsupported_url(spec)
+    if error:
+        return [], error
     path = Path(spec)
     if path.is_dir():
         found = sorted(str(p) for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
