@@ -167,6 +167,16 @@ def test_one_double_space_on_a_tight_page_parts_no_fewer_numbers():
     assert [len(n.text) for n in reading.numbers] == [2, 4, 3, 3, 2, 3, 3, 3, 2]
 
 
+def test_a_missed_digits_wide_gap_does_not_set_the_break_over_the_single_spaces():
+    # given single spaces of 0.74-0.79 heights between numbers and, where a digit was missed, one
+    # gap of 1.79 (a raw frame of a new user's video read "314159 / 65358 / 90 246")
+    lines = [[0.11, 0.79, 0.05, 0.08, 0.08], [0.11, 0.08, 0.76, 0.03], [0.08, 0.34, 0.08, 0.74, 0.34, 0.11]]
+    boxes = spaced_boxes([*lines, [0.08, 1.79, 0.05, 0.08]])
+    # when they are arranged, then every space parts two numbers (the break backed by four gaps)
+    reading = arrange([Digit(box, 1, 0.99) for box in boxes])
+    assert [len(n.text) for n in reading.numbers] == [2, 4, 3, 2, 4, 3, 2, 3]
+
+
 def test_a_tight_hand_spacing_its_numbers_widely_keeps_an_odd_wider_gap_inside_a_number():
     # given gaps of 0.15 inside numbers, now and then 0.65-0.7, and 1.8-1.9 between (a reviewer's
     # case: the break put at 0.35 for the tight hand parted the numbers at their 0.7s)
