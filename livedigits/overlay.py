@@ -12,6 +12,7 @@ digit's label or left out.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -125,15 +126,23 @@ class Overlay:
         unit = self._unit(shape)
         thickness = self._thickness(shape)
         items = reading.numbers if show_numbers else reading.digits
-        boxes = [item.box for item in items]
+        # The boxes, and the labels as they are placed, filed by where they are (cells about a
+        # label's size): each place tried is checked against its neighbours only.
+        cell = 4 * round(14 * unit)
+        boxes = _Rects(cell, [item.box for item in items])
+        taken = _Rects(cell)
         placed: list[Label] = []
         mains: dict[int, Box] = {}
+
+        def put(label: Label) -> None:
+            placed.append(label)
+            taken.add(label.rect)
 
         if fps is not None:
             what = "numbers" if show_numbers else "digits"
             text = f"{fps:5.1f} fps  {len(items)} {what}"
             w, h = self._size(text, 0.6 * unit, thickness, unit)
-            placed.append(Label(text, (0, 0, w, h), (0, 0, 0), 0.6 * unit, thickness, "fps", -1))
+            put(Label(text, (0, 0, w, h), (0, 0, 0), 0.6 * unit, thickness, "fps", -1))
 
         texts, sizes, scales = [], [], []
         for item in items:
@@ -149,14 +158,13 @@ class Overlay:
                 if i in mains:
                     continue
                 places = [(item.box, p) for p in (MAIN_PLACES[:2] if above else MAIN_PLACES)]
-                rect = self._place(sizes[i], places, placed, boxes, (frame_w, frame_h), not above)
+                rect = self._place(sizes[i], places, taken, boxes, (frame_w, frame_h), not above)
                 if rect is None and not above:  # crowded all round: inside the box, unless a label is there
                     rect = self._clamp((item.box[0], item.box[1], *sizes[i]), (frame_w, frame_h))
-                    if any(overlaps(rect, other.rect) for other in placed):
+                    if taken.overlapped(rect):
                         continue
                 if rect is not None:
-                    color = self._color(item.confidence)
-                    placed.append(Label(texts[i], rect, color, scales[i], thickness, "main", i))
+                    put(Label(texts[i], rect, self._color(item.confidence), scales[i], thickness, "main", i))
                     mains[i] = rect
 
         small, small_thickness = 0.45 * unit, max(1, thickness // 2)
@@ -173,9 +181,9 @@ class Overlay:
             anchors = [(item.box, p) for p in CONFIDENCE_PLACES]
             if i in mains:
                 anchors += [(mains[i], p) for p in STACKED_PLACES]
-            rect = self._place(size, anchors, placed, boxes, (frame_w, frame_h), False)
+            rect = self._place(size, anchors, taken, boxes, (frame_w, frame_h), False)
             if rect is not None:
-                placed.append(Label(text, rect, self._color(item.confidence), small, small_thickness, "confidence", i))
+                put(Label(text, rect, self._color(item.confidence), small, small_thickness, "confidence", i))
         return placed
 
     # -- helpers --
@@ -202,7 +210,7 @@ class Overlay:
         return max(0, min(x, frame[0] - w)), max(0, min(y, frame[1] - h)), w, h
 
     def _place(
-        self, size, anchors: list[tuple[Box, str]], placed: list[Label], boxes: list[Box], frame, may_cover_boxes: bool
+        self, size, anchors: list[tuple[Box, str]], placed: _Rects, boxes: _Rects, frame, may_cover_boxes: bool
     ) -> Box | None:
         """The first candidate place (``beside`` each anchor) free of labels and boxes; else, when
         ``may_cover_boxes``, of those free of labels the one covering the least of the boxes (the
@@ -211,12 +219,12 @@ class Overlay:
         fallback, least = None, math.inf
         for anchor, place in anchors:
             rect = self._clamp(beside(size, anchor, place), frame)
-            if any(overlaps(rect, other.rect) for other in placed):
+            if placed.overlapped(rect):
                 continue
-            if not any(overlaps(rect, b) for b in boxes):
+            if not boxes.overlapped(rect):
                 return rect
             if may_cover_boxes:  # measured only where it may be used: a crowded main label
-                covered = sum(_shared_area(rect, b) for b in boxes)
+                covered = boxes.shared_area(rect)
                 if covered < least:
                     fallback, least = rect, covered
         return fallback if may_cover_boxes else None
@@ -234,6 +242,45 @@ def _shared_area(a: Box, b: Box) -> int:
     w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
     h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
     return max(0, w) * max(0, h)
+
+
+class _Rects:
+    """Rectangles (x, y, w, h) filed in a grid of square cells, so that those a rectangle overlaps
+    are looked for in the cells it touches, not among them all: a page of 600 tiny digits took
+    ~1 s a frame to label, every place tried against every box and label."""
+
+    def __init__(self, cell: int, rects: Sequence[Box] = ()):
+        self.cell = max(8, int(cell))
+        self.rects: list[Box] = []
+        self._cells: dict[tuple[int, int], list[int]] = {}
+        for rect in rects:
+            self.add(rect)
+
+    def _keys(self, rect: Box):
+        x, y, w, h = rect
+        c = self.cell
+        return [
+            (gx, gy)
+            for gx in range(x // c, (x + max(w, 1) - 1) // c + 1)
+            for gy in range(y // c, (y + max(h, 1) - 1) // c + 1)
+        ]
+
+    def add(self, rect: Box) -> None:
+        index = len(self.rects)
+        self.rects.append(rect)
+        for key in self._keys(rect):
+            self._cells.setdefault(key, []).append(index)
+
+    def _near(self, rect: Box) -> set[int]:
+        return {k for key in self._keys(rect) for k in self._cells.get(key, ())}
+
+    def overlapped(self, rect: Box) -> bool:
+        """Does ``rect`` share a pixel with one of the rectangles?"""
+        return any(overlaps(rect, self.rects[k]) for k in self._near(rect))
+
+    def shared_area(self, rect: Box) -> int:
+        """Pixels ``rect`` shares with the rectangles, summed."""
+        return sum(_shared_area(rect, self.rects[k]) for k in self._near(rect))
 
 
 def beside(size: tuple[int, int], box: Box, place: str) -> Box:
@@ -334,3 +381,31 @@ def _fit_scale(text: str, width: int, thickness: int) -> float:
     """The largest font scale (up to 1.5) at which ``text`` fits in ``width`` pixels."""
     (tw, _), _ = cv2.getTextSize(text, FONT, 1.0, thickness)
     return min(1.5, width / max(tw, 1))
+
+
+def benchmark(n_digits: int, frame: tuple[int, int] = (640, 480), repeat: int = 5, seed: int = 0) -> float:
+    """Milliseconds of :meth:`Overlay.layout_labels` (the median of ``repeat`` runs) on a frame
+    (width, height) filled with ``n_digits`` digits in rows, each a little off the grid."""
+    from livedigits.layout import arrange
+
+    rng = np.random.default_rng(seed)
+    width, height = frame
+    cols = int(math.sqrt(n_digits * width / height)) + 1
+    rows = n_digits // cols + 1
+    h = max(8, int(0.6 * (height - 20) / rows))
+    digits = []
+    for k in range(n_digits):
+        r, c = divmod(k, cols)
+        x, y = 10 + c * (width - 20) / cols + rng.normal(0, 1), 10 + r * (height - 20) / rows + rng.normal(0, 1)
+        digits.append(Digit((int(x), int(y), int(0.6 * h), h), int(rng.integers(10)), 0.97))
+    reading, overlay, runs = arrange(digits), Overlay(), []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        overlay.layout_labels((height, width, 3), reading, 30.0)
+        runs.append(time.perf_counter() - start)
+    return sorted(runs)[len(runs) // 2] * 1e3
+
+
+if __name__ == "__main__":
+    for n, size in ((25, (1280, 720)), (100, (1280, 720)), (300, (640, 480)), (600, (640, 480))):
+        print(f"Overlay.layout_labels, {n} digits at {size[0]}x{size[1]}: {benchmark(n, size):.1f} ms")

@@ -12,7 +12,7 @@ import pytest
 from livedigits import Digit
 from livedigits.errors import LivedigitsError
 from livedigits.layout import arrange
-from livedigits.overlay import MAIN_PLACES, Label, Overlay, beside, debug_view
+from livedigits.overlay import MAIN_PLACES, Overlay, _Rects, _shared_area, beside, debug_view
 from livedigits.records import Frame, Number, Reading, overlaps
 from livedigits.sinks import ImageSink, JsonLinesSink, VideoSink, check_writable
 
@@ -403,9 +403,9 @@ def test_a_crowded_label_covers_as_little_of_its_neighbours_as_it_can():
     # row's digit (and read as its label); at the right it covers only a sliver of a neighbour.
     box = (100, 100, 20, 30)
     boxes = [box, (100, 131, 20, 30), (60, 100, 30, 30), (138, 100, 20, 30)]
-    placed = [Label("7", beside((20, 12), box, "above-left"), (0, 0, 0), 1.0, 1, "main", 9)]
+    placed = _Rects(56, [beside((20, 12), box, "above-left")])  # a label there already
     anchors = [(box, place) for place in MAIN_PLACES]
-    rect = Overlay()._place((20, 12), anchors, placed, boxes, (640, 480), True)
+    rect = Overlay()._place((20, 12), anchors, placed, _Rects(56, boxes), (640, 480), True)
     assert rect == beside((20, 12), box, "right-top")
 
 
@@ -427,3 +427,14 @@ def test_a_digits_label_is_above_it_though_the_line_above_has_no_room_over_its_o
     x, y, w, h = mains["4"]
     assert y + h <= under.box[1] and x < under.box[0] + under.box[2] and x + w > under.box[0]
     assert not overlaps(mains["1"], mains["4"])
+
+
+def test_the_label_grid_finds_exactly_the_rectangles_a_rectangle_overlaps():
+    # given rectangles of many sizes, some reaching past the frame's edges, filed in a grid
+    rng = np.random.default_rng(3)
+    rects = [tuple(int(v) for v in (*rng.integers(-20, 600, 2), *rng.integers(0, 90, 2))) for _ in range(300)]
+    grid = _Rects(56, rects)
+    # when rectangles are looked up, then the answers are those of comparing with every one
+    for probe in [tuple(int(v) for v in (*rng.integers(-30, 620, 2), *rng.integers(1, 120, 2))) for _ in range(500)]:
+        assert grid.overlapped(probe) == any(overlaps(probe, r) for r in rects)
+        assert grid.shared_area(probe) == sum(_shared_area(probe, r) for r in rects)
