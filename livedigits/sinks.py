@@ -44,7 +44,10 @@ _noted_mp4v = False
 def output_directory(directory: str | os.PathLike, what: str = "output directory", make: bool = True) -> Path:
     """``directory``, made if it is missing and its parent is a directory (``make``: False only
     checks that it could be: a run that fails before its output leaves no empty directory); a
-    clear error (naming it as ``what``) when it is a file or cannot be made or written to."""
+    clear error (naming it as ``what``) when it is a file or cannot be made or written to, or is
+    "-" (standard output is for JSON Lines: a directory named "-" was made)."""
+    if os.fspath(directory) == "-":
+        raise LivedigitsError(f'{what} "-" is not a directory (standard output takes JSON Lines: --json -)')
     directory = Path(directory)
     if not directory.exists():
         parent = directory.parent
@@ -105,7 +108,8 @@ class VideoSink:
         self.path = check_writable(path)
         suffix = self.path.suffix.lower()
         if suffix not in VIDEO_SUFFIXES:
-            raise LivedigitsError(f"video output must end in one of {sorted(VIDEO_SUFFIXES)}, got {self.path}")
+            # (as given: a directory's "out/" is no video file, and the path would drop its slash)
+            raise LivedigitsError(f"video output must end in one of {sorted(VIDEO_SUFFIXES)}, got {os.fspath(path)}")
         if not fps > 0:
             raise LivedigitsError(f"video frame rate must be positive, got {fps}")
         self.fps = float(fps)

@@ -150,6 +150,8 @@ BAD_INPUTS = [
     (["video", "{example}", "--model", "{tmp}/corrupt.onnx"], "cannot load model"),
     (["video", "{example}", "--output", "{tmp}/no/such/dir/out.mp4"], "output directory does not exist"),
     (["video", "{example}", "--output", "{tmp}/out.txt"], "video output must end in"),
+    (["video", "{example}", "--output", "{tmp}/outdir/"], "/outdir/"),  # named as typed, its slash kept
+    (["image", "{tmp}/page.png", "--output-dir", "-"], 'output directory "-" is not a directory'),
     (["video", "{example}", "--json", "{tmp}"], "output path is a directory"),
     (["video", "{example}", "--output", "{tmp}/same.mp4", "--json", "{tmp}/same.mp4"], "name the same file"),
     (["video", "{example}", "--model", "{tmp}/m.keras"], "livedigits export-model --keras"),
