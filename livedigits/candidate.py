@@ -47,6 +47,13 @@ class Candidate:
         return self.x, self.y, self.w, self.h
 
     @property
+    def readings(self) -> list[Candidate]:
+        """Every region of it that is read: itself when it may be one digit (``whole``), the parts
+        of each way it is split, and its lattice's pieces."""
+        own = [self] if self.whole else []
+        return own + self.parts + [p for pieces in self.alternatives for p in pieces] + [p for _, _, p in self.lattice]
+
+    @property
     def ink(self) -> np.ndarray:
         """What the classifier reads: ``fine`` when there is one, else ``mask``."""
         return self.mask if self.fine is None else self.fine

@@ -671,11 +671,10 @@ def _candidates(
             if c.fine is not None:
                 continue  # a faint mark, read from its gray already
             background = _background(paper, c, config.background_scale)
-            splits = [p for pieces in c.alternatives for p in pieces] + [p for _, _, p in c.lattice]
             # A small one is read from its gray at ``fine_scale``, each way it may be cut too
             # (tiny touching digits: tuning frames 0.801 -> 0.802, check frames 0.877 -> 0.879).
             small = config.fine_scale > 1 and c.h < 2 * min_h
-            for region in ([c] if c.whole else []) + c.parts + splits:
+            for region in c.readings:
                 if small:
                     region.fine = _fine_ink(region, gray, background, config, lines=lines)
                 if config.read_darkness and region.fine is None:

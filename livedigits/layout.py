@@ -168,10 +168,10 @@ def number_gap(gaps: list[float]) -> float:
     and the break falls within :data:`NUMBER_GAP_RANGE`; :data:`NUMBER_GAP` otherwise. So a page
     of one evenly written number (one lone wider gap of 0.5 heights) stays one number, while a
     widely spacing writer's numbers (gaps 0.7 inside, 1.9 between) are still told apart. A jump
-    that two gaps or more stand beyond goes before one that a single gap does (a digit missed). A tight
-    hand's break (0.1 inside, 0.76 between), its geometric mean under the range, is put at the
-    range's low end, unless a break in the range is backed by two gaps or more. When there is
-    no break at a wide gap, numbers a single space apart are told apart by a clearer jump among
+    that two gaps or more stand beyond goes before one that a single gap does (a digit missed).
+    A tight hand's break (0.1 inside, 0.76 between), its geometric mean under the range, is put
+    at the range's low end, unless a break in the range is backed by two gaps or more. When
+    there is no break at a wide gap, numbers a single space apart are told apart by a clearer jump among
     the gaps under :data:`NUMBER_GAP` (:data:`NUMBER_SPACE_JUMP`), the break then at least the
     range's low end.
     """
@@ -179,7 +179,7 @@ def number_gap(gaps: list[float]) -> float:
     lo, hi = NUMBER_GAP_RANGE
     floor = 0.1  # gaps of touching or overlapping digits count as a tenth of a height
     best, best_ratio, found, backed = NUMBER_GAP, NUMBER_GAP_JUMP, False, False
-    tight, tight_ratio = None, NUMBER_GAP_JUMP  # a tight hand's break: its geometric mean under the range
+    tight_ratio = None  # the jump of a tight hand's break: its geometric mean under the range
     for k, (a, b) in enumerate(zip(gaps, gaps[1:])):
         a, b = max(a, floor), max(b, floor)
         cut = math.sqrt(a * b)
@@ -192,14 +192,14 @@ def number_gap(gaps: list[float]) -> float:
             backing = len(gaps) - k - 1 >= 2
             if not found or (backing, b / a) >= (backed, best_ratio):
                 best, best_ratio, found, backed = cut, b / a, True, backing
-        elif b / a >= tight_ratio:
-            tight, tight_ratio = lo, b / a
+        elif tight_ratio is None or b / a >= tight_ratio:
+            tight_ratio = b / a
     # A tight hand's break (0.1 inside, 0.76 between) is put at the range's low end, between them
     # still, unless a break in the range is backed by two gaps or more: a line's double space (one
     # gap of 1.5) set the break over every other line's single spaces, while a hand spacing its
     # numbers 1.8 apart keeps its odd 0.7 inside a number.
-    if tight is not None and (not found or (not backed and tight_ratio > best_ratio)):
-        return tight
+    if tight_ratio is not None and (not found or (not backed and tight_ratio > best_ratio)):
+        return lo
     if found:
         return best
     # No break at a wide gap: numbers a single space apart, if two spaces at least say so, each

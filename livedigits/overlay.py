@@ -3,10 +3,9 @@
 :class:`Overlay` is configured once; ``annotate(image, reading)`` draws on the image it is given.
 Where the labels go is a pure function, :meth:`Overlay.layout_labels`: each label takes the first
 free place beside its box (above, below, at the sides; the places above first, for every digit),
-so labels never overlap each other. When
-a line is so dense that nothing beside a box is free, a digit's label may cover a neighbour's box,
-as little of it as it can (else goes inside its own), and a confidence label is stacked on its
-digit's label or left out.
+so labels never overlap each other. When a line is so dense that nothing beside a box is free, a
+digit's label may cover a neighbour's box, as little of it as it can (else goes inside its own),
+and a confidence label is stacked on its digit's label or left out.
 """
 
 from __future__ import annotations
@@ -116,8 +115,8 @@ class Overlay:
         fits above its box, free, takes that place; then the others, in reading order, the first
         free place of: above its box, below, left, right (aligned to either end), preferring
         places that cover no box (so no label gone below its box takes the place above a digit
-        of the next line); then the confidence labels the same
-        way, or stacked on their digit's label. A main label with no free place beside its box
+        of the next line); then the confidence labels the same way, or stacked on their digit's
+        label. A main label with no free place beside its box
         covers as little of its neighbours' boxes as it can, else goes inside its own; a
         confidence label never covers a box and is left out when it fits nowhere.
         """

@@ -198,7 +198,7 @@ class Recognizer:
         for candidate, (whole, _, _) in zip(candidates, plan):
             if not candidate.covers or whole < 0:
                 continue
-            covered = {id(region) for c in candidate.covers for region in _regions_of(c)}
+            covered = {id(region) for c in candidate.covers for region in c.readings}
             theirs = {i for i in chosen if id(regions[i]) in covered}
             sure = [float(confidences[i]) for i in theirs if confidences[i] >= bar]
             if confidences[whole] >= bar and (not sure or confidences[whole] >= min(sure)):
@@ -305,11 +305,6 @@ class Recognizer:
         reading = arrange(found, points, lines, slant)
         reading.unsure = unsure
         return Analysis(reading, mask, batch.copy(), probs.copy(), timings, reported)
-
-
-def _regions_of(c) -> list:
-    """Every region read of candidate ``c``: itself, its splits' parts and its lattice's pieces."""
-    return [c, *c.parts, *(p for pieces in c.alternatives for p in pieces), *(p for _, _, p in c.lattice)]
 
 
 def _best_path(lattice: list[tuple[int, int, int]], confidences: np.ndarray, count: int) -> list[int] | None:

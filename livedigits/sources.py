@@ -508,10 +508,7 @@ class StreamSource(LiveSource):
         self.url = url
         self.name = redact_url(url)
         if capture is None:
-            params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, STREAM_OPEN_TIMEOUT_MS]
-            params += [cv2.CAP_PROP_READ_TIMEOUT_MSEC, STREAM_READ_TIMEOUT_MS]
-            with quiet_opencv():
-                capture = cv2.VideoCapture(url, cv2.CAP_FFMPEG, params)
+            capture = _url_capture(url)
         if not capture.isOpened():
             capture.release()
             raise LivedigitsError(f"stream could not be opened: {self.name} (unreachable, wrong URL or format)")
@@ -523,13 +520,18 @@ def open_stream(url: str, stall_seconds: float = 5.0) -> FrameSource:
     keeps only the newest frame; a video file served over HTTP (the capture knows how many frames
     it holds) read frame by frame as a file is (the newest-frame reader took 5 of its 200 frames
     and then waited for more)."""
-    params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, STREAM_OPEN_TIMEOUT_MS]
-    params += [cv2.CAP_PROP_READ_TIMEOUT_MSEC, STREAM_READ_TIMEOUT_MS]
-    with quiet_opencv():
-        capture = cv2.VideoCapture(url, cv2.CAP_FFMPEG, params)
+    capture = _url_capture(url)
     if capture.isOpened() and capture.get(cv2.CAP_PROP_FRAME_COUNT) > 0:
         return VideoSource.of_capture(capture, redact_url(url))
     return StreamSource(url, stall_seconds, capture=capture)
+
+
+def _url_capture(url: str) -> cv2.VideoCapture:
+    """``url`` opened through FFmpeg, with the open and read timeouts of a network source."""
+    params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, STREAM_OPEN_TIMEOUT_MS]
+    params += [cv2.CAP_PROP_READ_TIMEOUT_MSEC, STREAM_READ_TIMEOUT_MS]
+    with quiet_opencv():
+        return cv2.VideoCapture(url, cv2.CAP_FFMPEG, params)
 
 
 def redact_url(url: str) -> str:
