@@ -367,6 +367,9 @@ class Detection:
     clean: np.ndarray | None = None
     """The mask with the lines erased (rulings, a box's sides, a grid; a form's underline), where
     a mark sitting on a line is looked for (a decimal point); None: ``mask``."""
+    noisy: bool = False
+    """The frame was smoothed for its noise (``DetectorConfig.noisy``): specks of it lie between
+    the digits too."""
 
 
 class Detector:
@@ -380,7 +383,7 @@ class Detector:
         paper = paper_level(gray, self.config)
         mask, ruled, seen, noise = _threshold(gray, self.config, paper)
         candidates, clean = _candidates(mask, self.config, gray, paper, ruled, seen, noise)
-        return Detection(mask, _wide_strokes(gray, paper, candidates, self.config), clean)
+        return Detection(mask, _wide_strokes(gray, paper, candidates, self.config), clean, noise > self.config.noisy)
 
 
 WIDE_STROKE = 0.5

@@ -116,6 +116,14 @@ def find_lines(boxes: list[Box]) -> list[list[int]]:
     return sorted(lines, key=lambda line: sum(cy[j] - slope * cx[j] for j in line) / len(line))
 
 
+def page_slope(boxes: list[Box]) -> float:
+    """The slope (y per x) a page's lines share (:func:`common_slope`) from its digits' boxes."""
+    if len(boxes) < 2:
+        return 0.0
+    height = sorted(max(b[3], 1) for b in boxes)[len(boxes) // 2]
+    return common_slope([b[0] + b[2] / 2 for b in boxes], [b[1] + b[3] / 2 for b in boxes], height)
+
+
 def common_slope(cx: list[float], cy: list[float], height: float, order: list[int] | None = None) -> float:
     """The slope dy/dx shared by the lines: the median over each box and its nearest neighbour to
     the right (0.5..3 heights away, no steeper than :data:`MAX_SLOPE`); 0 without such pairs.

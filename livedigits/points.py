@@ -39,6 +39,12 @@ POINT_ASPECT_ON_LINE = 1.5
 SLANT_MIN = 0.1
 """A line whose writing leans by at least this (x per y, ~6 degrees, as the detector's slanted
 cuts: ``livedigits.cuts.SPLIT_MIN_SLANT``) is looked at sheared upright for its points."""
+SLOPE_MIN = 0.06
+"""Lines sloping by at least this (y per x, ~3.5 degrees: a sheet or a camera turned) are looked
+at turned level for their points, and stood upright if they lean: each digit of a turned line
+leans by the turn, and the corner of its box reaches over the point after it (``python -m
+benchmarks.prices``, seed 100: turned 6-12 degrees clockwise, 14 of 57 marks kept before, 31
+with the turned look; seed 200: 27 of 54, 39 of 55)."""
 COMMA_SIZE = (0.15, 0.5)
 COMMA_WIDTH = 0.3
 COMMA_DIP = (0.05, 0.45)
@@ -51,29 +57,44 @@ same at 0.3)."""
 
 
 def find_points(
-    mask: np.ndarray, boxes: list[Box], lines: list[list[int]], clean: np.ndarray | None = None
+    mask: np.ndarray,
+    boxes: list[Box],
+    lines: list[list[int]],
+    clean: np.ndarray | None = None,
+    slope: float = 0.0,
+    noisy: bool = False,
 ) -> list[Point]:
     """The decimal points and commas in ``mask`` (HxW uint8, ink 255) between neighbouring digits
     of ``lines`` (index lists, left to right, into ``boxes``, the digits' x, y, w, h): in each gap,
     the one mark there at the line's height, if it is a dot (point-sized, filled, round-ish, at
-    the digits' foot) or a comma (:data:`COMMA_SIZE`). Where that mark is a line running through
-    the gap (a form's underline), ``clean`` (the mask with the lines erased, when given) is
-    looked in instead, for a round dot sitting on the line (:func:`_on_the_line`). A line written
-    leaning (:data:`SLANT_MIN`) with a loose mark under one of its digits' boxes
-    (:func:`_loose_mark`) is also looked at stood upright (:func:`_upright_points`): a leaning
-    digit's top reaches over the point after it, into the gap its box leaves. (That look costs
-    ~0.9 ms a 640x480 frame and ~1.45 ms a 720p one on the tuning frames, a fifth of whose lines
-    hold such a mark; the plain look ~0.3-0.45 ms.)"""
+    the digits' foot) or a comma (:data:`COMMA_SIZE`); a digit's ink reaching past its box into
+    the gap is no second mark, unless the frame is ``noisy`` (``Detection.noisy``). Where that
+    mark is a line running through the gap (a form's underline), ``clean`` (the mask with the
+    lines erased, when given) is looked in instead, for a round dot sitting on the line
+    (:func:`_on_the_line`). A line written leaning (:data:`SLANT_MIN`), or on a page turned by
+    ``slope`` (y per x, the lines' common slope: :data:`SLOPE_MIN`), with a loose mark under one
+    of its digits' boxes (:func:`_loose_mark`) is also looked at turned level and stood upright
+    (:func:`_upright_points`): a leaning or turned digit's top reaches over the point after it,
+    into the gap its box leaves. (That look costs ~0.9 ms a 640x480 frame and ~1.45 ms a 720p
+    one on the tuning frames, a fifth of whose lines hold such a mark; the plain look ~0.3-0.45
+    ms.)"""
     points = []
     for line in lines:
         if len(line) < 2:
             continue
-        found = _line_points(mask, boxes, line, clean)
-        if len(found) < len(line) - 1 and _loose_mark(mask, boxes, line):
+        found = _line_points(mask, boxes, line, clean, noisy=noisy)
+        if len(found) == len(line) - 1:
+            points += found
+            continue
+        turned = abs(slope) >= SLOPE_MIN
+        if _loose_mark(mask, boxes, line, slope if turned else 0.0):
             lean = _lean(mask, [boxes[k] for k in line])
-            if abs(lean) >= SLANT_MIN:
-                # and stood upright, for the points under a leaning digit's top (each point once)
-                found += [p for p in _upright_points(mask, boxes, line, clean, lean) if not _among(p, found)]
+            # a turned line's digits lean by the turn (x per y up: +slope for a clockwise turn)
+            lean = lean - slope if turned else lean
+            if turned or abs(lean) >= SLANT_MIN:
+                # turned level and stood upright, for the points under a digit's top (each point once)
+                look = _upright_points(mask, boxes, line, clean, lean, slope if turned else 0.0, noisy)
+                found += [p for p in look if not _among(p, found)]
         points += found
     return points
 
@@ -82,39 +103,54 @@ def _among(point: Point, points: list[Point]) -> bool:
     return any(overlaps(point.box, other.box) for other in points)
 
 
-def _loose_mark(mask: np.ndarray, boxes: list[Box], line: list[int]) -> bool:
-    """Is there, along the foot of ``line`` and between the middles of its first and last digits,
-    a mark that hangs from nothing (a digit's stroke reaches down into the foot from above) and
-    passes for a point or a comma (:func:`_mark`)? Only then is a leaning line stood upright, to
-    tell whether it lies in a gap: most lines hold no such mark."""
+def _loose_mark(mask: np.ndarray, boxes: list[Box], line: list[int], slope: float = 0.0) -> bool:
+    """Is there, along the foot of ``line`` (sloping by ``slope``, y per x) and between the middles
+    of its first and last digits, under a digit's box, a mark that hangs from nothing (a digit's
+    stroke reaches down into the foot from above) and passes for a point or a comma
+    (:func:`_mark`)? Only then is a leaning or turned line stood upright, to tell whether it lies
+    in a gap: most lines hold no such mark."""
     frame_h, frame_w = mask.shape
     own = [boxes[k] for k in line]
-    h, foot = median([b[3] for b in own]), sum(b[1] + b[3] for b in own) / len(own)
-    y0, y1 = max(0, int(foot + POINT_FOOT[0] * h)), min(frame_h, int(foot + COMMA_DIP[1] * h) + 1)
+    h = median([b[3] for b in own])
     x0 = max(0, int(own[0][0] + 0.5 * own[0][2]))
     x1 = min(frame_w, int(own[-1][0] + 0.5 * own[-1][2]))
+    # The foot where x is: through the digits' mean centre and mean bottom, along the slope.
+    mid, foot = sum(b[0] + 0.5 * b[2] for b in own) / len(own), sum(b[1] + b[3] for b in own) / len(own)
+    ends = (foot + slope * (x0 - mid), foot + slope * (x1 - mid))
+    y0, y1 = max(0, int(min(ends) + POINT_FOOT[0] * h)), min(frame_h, int(max(ends) + COMMA_DIP[1] * h) + 1)
     if y1 - y0 < 3 or x1 - x0 < 3:
         return False
     strip = mask[y0:y1, x0:x1]
     # Outlines, not connectedComponentsWithStats: on a strip this shape that costs ~7x as much.
     outlines, _ = cv2.findContours(strip, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     least, most = max(POINT_SIZE[0] * h, POINT_MIN_PX), COMMA_SIZE[1] * h
+    # On a turned line a mark against a digit's box counts too: the box's corner reaches over the
+    # gap at the foot, and the plain look takes no mark against a digit's side. (Upright, such a
+    # mark is a digit's broken-off piece as often: "9326" read 93.26.)
+    touch = 1 if slope else 0
     for outline in outlines:
         x, y, w, hh = cv2.boundingRect(outline)
-        # Its top in the strip (not a stroke from above), of a point's or a comma's size at most,
-        # under a digit's box, where the plain look does not see (in a gap it did), and a point
-        # or a comma by its ink (the ink of its box: a speck beside it counts too, rarely).
-        if y == 0 or not least <= max(w, hh) <= most:
+        # Its top under where a point may start (not a stroke from above), of a point's or a
+        # comma's size at most, under a digit's box, where the plain look does not see (in a gap
+        # it did), and a point or a comma by its ink (the ink of its box: a speck beside it
+        # counts too, rarely).
+        here = foot + slope * (x0 + x + 0.5 * w - mid)
+        if y0 + y <= max(0, int(here + POINT_FOOT[0] * h)) or not least <= max(w, hh) <= most:
             continue
-        if not any(x0 + x < bx + bw and x0 + x + w > bx for bx, _, bw, _ in own):
+        if not any(x0 + x < bx + bw + touch and x0 + x + w > bx - touch for bx, _, bw, _ in own):
             continue
-        if _mark((x0 + x, y0 + y, w, hh), cv2.countNonZero(strip[y : y + hh, x : x + w]), h, foot):
+        if _mark((x0 + x, y0 + y, w, hh), cv2.countNonZero(strip[y : y + hh, x : x + w]), h, here):
             return True
     return False
 
 
 def _line_points(
-    mask: np.ndarray, boxes: list[Box], line: list[int], clean: np.ndarray | None, unjudged: bool = False
+    mask: np.ndarray,
+    boxes: list[Box],
+    line: list[int],
+    clean: np.ndarray | None,
+    unjudged: bool = False,
+    noisy: bool = False,
 ) -> list[Point]:
     """:func:`find_points` for one line of upright digits. ``unjudged``: the line was stood upright
     (:func:`_upright_points`): the one mark of a gap is returned as it is (mark "?"), to be judged
@@ -136,6 +172,11 @@ def _line_points(
             # left standing on the line once it is erased.
             dot = _on_the_line(window, clean[y0:y1, cols], y0, foot + POINT_FOOT[1] * h)
             marks = [dot] if dot is not None else []
+        if len(marks) > 1 and not noisy:
+            # Ink that runs on from the gap's side into the digit beside it is that digit's (its
+            # box a pixel or two short of its ink): no second mark. (In a noisy frame the mark
+            # left may be a speck of the noise: two marks stay no point.)
+            marks = [m for m in marks if not _runs_on(mask, m, cols, y0, window.shape[1])]
         if len(marks) != 1:
             continue  # nothing between them, or more than a point (a dash, a letter, a stroke's end)
         px, py, pw, ph, area = (int(v) for v in marks[0])
@@ -147,6 +188,19 @@ def _line_points(
         if mark and not any(overlaps(box, b) for b in boxes):  # not a piece of a digit above or below
             points.append(Point(box, mark))
     return points
+
+
+def _runs_on(mask: np.ndarray, mark, cols: slice, y0: int, width: int) -> bool:
+    """Does the ``mark`` (stats row: x, y, w, h, area) of a gap's window (columns ``cols``, top
+    row ``y0``, ``width`` wide) reach one side of the window and run on into the column beyond
+    it, on its rows (one more each way)? (A mark across the window is a line through the gap.)"""
+    x, y, w, h = (int(v) for v in mark[:4])
+    if x == 0 and x + w >= width:
+        return False
+    rows = slice(max(0, y0 + y - 1), y0 + y + h + 1)
+    if x == 0 and cols.start > 0 and mask[rows, cols.start - 1].any():
+        return True
+    return x + w >= width and cols.stop < mask.shape[1] and bool(mask[rows, cols.stop].any())
 
 
 def _lean(mask: np.ndarray, boxes: list[Box]) -> float:
@@ -165,12 +219,19 @@ def _lean(mask: np.ndarray, boxes: list[Box]) -> float:
 
 
 def _upright_points(
-    mask: np.ndarray, boxes: list[Box], line: list[int], clean: np.ndarray | None, lean: float
+    mask: np.ndarray,
+    boxes: list[Box],
+    line: list[int],
+    clean: np.ndarray | None,
+    lean: float,
+    slope: float = 0.0,
+    noisy: bool = False,
 ) -> list[Point]:
-    """:func:`_line_points` on the band of ``mask`` (and ``clean``) round a line that leans by
-    ``lean`` (:func:`_lean`), sheared upright about the line's foot: each digit's ink then stands
-    in a box of its own width, and the gaps at the foot are as wide as they were written. The
-    points found are returned in the frame's pixels."""
+    """:func:`_line_points` on the band of ``mask`` (and ``clean``) round a line that slopes by
+    ``slope`` (y per x; a turned sheet or camera) turned level about the line's foot, then, if it
+    leans by ``lean`` (:func:`_lean`, after the turn), sheared upright: each digit's ink then
+    stands in a box of its own width, and the gaps at the foot are as wide as they were written.
+    The points found are returned in the frame's pixels."""
     frame_h, frame_w = mask.shape
     own = [boxes[k] for k in line]
     top, bottom = min(b[1] for b in own), max(b[1] + b[3] for b in own)
@@ -178,23 +239,45 @@ def _upright_points(
     r0, r1 = max(0, int(top - height)), min(frame_h, int(bottom + height) + 1)
     c0 = max(0, int(min(b[0] for b in own) - height))
     c1 = min(frame_w, int(max(b[0] + b[2] for b in own) + height) + 1)
-    foot = sum(b[1] + b[3] for b in own) / len(own) - r0  # in the band's rows
-    # x' = x + lean * (y - foot) + shift, the shift keeping every pixel of the band in view
-    shift = max(0.0, -lean * (0 - foot), -lean * (r1 - r0 - foot))
-    width = c1 - c0 + int(np.ceil(abs(lean) * (r1 - r0))) + 1
-    matrix = np.float32([[1, lean, shift - lean * foot], [0, 1, 0]])
+    # The line's foot, in the band's pixels: through its digits' mean centre and mean bottom.
+    fx = sum(b[0] + 0.5 * b[2] for b in own) / len(own) - c0
+    fy = sum(b[1] + b[3] for b in own) / len(own) - r0
+    # Turned level about the foot, sheared along it (x' = x + lean * (y - foot)), then moved so
+    # that every pixel of the band stays in view.
+    cos, sin = 1.0 / np.hypot(1.0, slope), slope / np.hypot(1.0, slope)
+    turn = np.array([[cos, sin, 0.0], [-sin, cos, 0.0], [0.0, 0.0, 1.0]])
+    turn[:2, 2] = [fx, fy] - turn[:2, :2] @ [fx, fy]
+    shear = np.array([[1.0, lean, -lean * fy], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    matrix = shear @ turn
+    corners = matrix[:2, :2] @ np.array([[0, r1 - r0], [0, 0], [c1 - c0, 0], [c1 - c0, r1 - r0]]).T.astype(float)
+    corners += matrix[:2, 2:]
+    low = np.floor(corners.min(axis=1))
+    matrix[:2, 2] -= low
+    width, rows = (int(v) + 2 for v in np.ceil(corners.max(axis=1) - low))
+    forward = matrix[:2].astype(np.float32)
+    back = np.linalg.inv(matrix)[:2]
 
     def upright(image: np.ndarray) -> np.ndarray:
         # any ink under a pixel counts: sheared pixel by pixel, a thin stroke would break into specks
-        turned = cv2.warpAffine(image[r0:r1, c0:c1], matrix, (width, r1 - r0), flags=cv2.INTER_LINEAR)
+        turned = cv2.warpAffine(image[r0:r1, c0:c1], forward, (width, rows), flags=cv2.INTER_LINEAR)
         return cv2.compare(turned, 0, cv2.CMP_GT)
 
+    (a, b, e), (c, d, f) = matrix[:2].tolist()
+
     def stood(box: Box) -> Box:
+        # The box the digit stands in there: between the second-outermost of its corners each way
+        # (a sheared box's corners reach over its neighbours' gaps; its inner sides do not).
         x, y, w, h = box
-        ya, yb = y - r0 - foot, y + h - r0 - foot  # its top and bottom, from the foot
-        left = x - c0 + max(lean * ya, lean * yb) + shift
-        right = x - c0 + w + min(lean * ya, lean * yb) + shift
-        return (int(round(left)), y - r0, max(1, int(round(right - left))), h)
+        x, y = x - c0, y - r0
+        corners = ((x, y), (x + w, y), (x + w, y + h), (x, y + h))
+        xs = sorted(a * u + b * v + e for u, v in corners)
+        if slope:
+            ys = sorted(c * u + d * v + f for u, v in corners)
+            top, bottom = int(round(ys[0])), int(round(ys[3]))
+        else:  # rows as they were (a shear moves none)
+            top, bottom = y, y + h
+        left, right = int(round(xs[1])), int(round(xs[2]))
+        return (left, top, max(1, right - left), max(1, bottom - top))
 
     near = [k for k, b in enumerate(boxes) if b[1] < r1 and b[1] + b[3] > r0 and b[0] < c1 and b[0] + b[2] > c0]
     index = {k: n for n, k in enumerate(near)}
@@ -215,20 +298,24 @@ def _upright_points(
         if counts.any():
             piece = int(counts.argmax())
             digits.append(piece)
-            columns = np.flatnonzero((labels == piece).any(axis=0))
+            # (its columns looked for within a height of its box: a digit's piece is no wider)
+            reach = int(height)
+            start = max(0, x - reach)
+            columns = np.flatnonzero((labels[:, start : x + w + reach] == piece).any(axis=0)) + start
             stood_boxes[index[k]] = (int(columns[0]), y, int(columns[-1] - columns[0]) + 1, h)
     if digits:
         band = np.where(np.isin(labels, digits), np.uint8(0), band)
     found = _line_points(
-        band, stood_boxes, [index[k] for k in line], None if clean is None else upright(clean), unjudged=True
+        band, stood_boxes, [index[k] for k in line], None if clean is None else upright(clean), True, noisy
     )
     points = []
     for (x, y, w, h), _ in found:
-        # Back to the frame (the shear undone at the mark's own height), and judged again there, by
-        # its own pixels: sheared, a speck grows by a pixel and could pass for a pen's dot.
-        cx = int(round(x + 0.5 * w - lean * (y + 0.5 * h - foot) - shift)) + c0
-        cy = y + r0 + h // 2
-        mark = _own_mark(mask, cx, cy, w + 2, h + 2, height, foot + r0)
+        # Back to the frame (the turn and shear undone at the mark's centre), and judged again
+        # there, by its own pixels: sheared, a speck grows by a pixel and could pass for a pen's
+        # dot. Its foot is the line's where it stands.
+        bx, by = back @ [x + 0.5 * w, y + 0.5 * h, 1.0]
+        cx, cy = int(round(bx)) + c0, int(round(by)) + r0
+        mark = _own_mark(mask, cx, cy, w + 2, h + 2, height, fy + r0 + slope * (cx - c0 - fx))
         if mark is not None:
             points.append(mark)
     return points

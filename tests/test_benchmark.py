@@ -33,3 +33,23 @@ def test_quick_benchmark_writes_complete_json(tmp_path, capsys):
         e2e = ours["end_to_end"][n]
         assert e2e["video_fps"] > 0 and e2e["startup_to_first_frame_s"] > 0 and e2e["peak_rss_mb"] > 50
     assert "| livedigits |" in capsys.readouterr().out
+
+
+def test_the_prices_benchmark_draws_marked_numbers_on_a_turned_sheet_and_scores_them(capsys):
+    import numpy as np
+
+    from benchmarks.prices import BANDS, main, price_frame
+    from benchmarks.synth import DigitBank
+
+    # a frame: its numbers' truths hold points and commas, and every digit's truth box holds ink
+    scene, numbers, turn = price_frame(DigitBank.load(), np.random.default_rng(1))
+    assert -12 <= turn <= 12
+    assert any("." in n.text or "," in n.text for n in numbers)
+    gray = scene.image[..., 0]
+    for t in scene.truths:
+        x, y, w, h = t.box
+        assert gray[max(0, y) : y + h, max(0, x) : x + w].min() < 150
+    # the run prints a row for every band of turn
+    assert main(["--frames", "2", "--seed", "3"]) == 0
+    out = capsys.readouterr().out
+    assert all(f"| {a} to {b} |" in out for a, b in BANDS)
