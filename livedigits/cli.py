@@ -200,7 +200,8 @@ def _print_error(message: str) -> None:
 
 def cmd_image(args) -> int:
     from livedigits.app import RunOptions, run
-    from livedigits.sinks import ANNOTATED_SUFFIX, ImageSink, JsonLinesSink
+    from livedigits.records import ANNOTATED_SUFFIX
+    from livedigits.sinks import ImageSink, JsonLinesSink
     from livedigits.sources import open_images
 
     _refuse_overwriting([args.json], args.paths)

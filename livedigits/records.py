@@ -13,6 +13,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+ANNOTATED_SUFFIX = ".annotated.png"
+"""How an annotated image's file name ends (``<stem>.annotated.png``): the image sink names its
+outputs so, and a directory or a glob of inputs leaves them out (an output directory that is the
+input directory was read again, annotated images and all, by the next run)."""
 DEFAULT_MIN_CONFIDENCE = 0.8
 """Softmax probability below which a reading is not reported: rejects most non-digit shapes."""
 

@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from livedigits.errors import LivedigitsError
-from livedigits.records import Frame, Reading
+from livedigits.records import ANNOTATED_SUFFIX, Frame, Reading
 
 VIDEO_SUFFIXES = {".mp4": "mp4v", ".m4v": "mp4v", ".mov": "mp4v", ".avi": "MJPG", ".mkv": "mp4v"}
 """Suffixes a video output may have, with the OpenCV codec used when PyAV is not installed."""
@@ -239,7 +239,6 @@ def _note_mp4v() -> None:
         )
 
 
-ANNOTATED_SUFFIX = ".annotated.png"
 """What :class:`ImageSink` adds to an image's stem."""
 
 

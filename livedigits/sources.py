@@ -29,9 +29,13 @@ import cv2
 import numpy as np
 
 from livedigits.errors import LivedigitsError
-from livedigits.records import Frame
+from livedigits.records import ANNOTATED_SUFFIX, Frame
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm", ".gif"}
+UNREAD_PHOTO_SUFFIXES = {".heic", ".heif", ".avif", ".jxl", ".dng", ".cr2", ".cr3", ".nef", ".arw", ".orf", ".raf"}
+"""Phone and camera photo formats OpenCV's wheels do not decode: named in a directory or a glob,
+each is reported as skipped (a phone's HEIC photos among its JPEGs were passed over silently);
+named alone, its error says to convert it."""
 VIDEO_SUFFIXES = {".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv", ".flv", ".3gp"}
 """Only for a hint when one is given as an image: a video is opened by whatever decodes it."""
 STREAM_SCHEMES = ("rtsp://", "rtmp://", "http://", "https://")
@@ -167,8 +171,7 @@ def decode_image(data: bytes, name: str) -> np.ndarray:
     except cv2.error:  # e.g. a damaged header claiming a size over OpenCV's limits
         image = None
     if image is None or image.size == 0:
-        hint = " (a video file: `livedigits video` reads those)" if Path(name).suffix.lower() in VIDEO_SUFFIXES else ""
-        raise LivedigitsError(f"not a readable image: {name}{hint}")
+        raise LivedigitsError(f"not a readable image: {name}{_format_hint(name)}")
     # cv2.rotate/flip take 1, 3 or 4 channels; orientation first so alpha is still there to use.
     return to_bgr(apply_orientation(image, exif_orientation(data)))
 
@@ -288,11 +291,22 @@ class ImageListSource(FrameSource):
             raise LivedigitsError(f"none of the {len(self.paths)} images could be read")
 
 
+def _format_hint(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix in VIDEO_SUFFIXES:
+        return " (a video file: `livedigits video` reads those)"
+    if suffix in UNREAD_PHOTO_SUFFIXES:
+        return f" ({suffix[1:].upper()} is not read here: convert it to JPEG or PNG first)"
+    return ""
+
+
 def expand_image_spec(spec: str) -> tuple[list[str], str | None]:
     """One command-line input -> (image paths, a message when it names none).
 
     A file stays as given (whatever its suffix: the decoder decides); a directory gives its image
-    files sorted by name (not recursive); a glob its sorted matches; ``"-"`` stays ``"-"``.
+    files sorted by name (not recursive); a glob its sorted matches; ``"-"`` stays ``"-"``. Of a
+    directory or a glob, annotated images (:data:`~livedigits.records.ANNOTATED_SUFFIX`) are left
+    out, and photos of a format not read here (:data:`UNREAD_PHOTO_SUFFIXES`) are named as skipped.
     """
     if spec == STDIN:
         return [STDIN], None
@@ -301,12 +315,25 @@ def expand_image_spec(spec: str) -> tuple[list[str], str | None]:
         return [], error
     path = Path(spec)
     if path.is_dir():
-        found = sorted(str(p) for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
-        return found, (None if found else f"no images in directory: {spec}")
-    if path.exists() or not is_glob(spec):
+        files = [str(p) for p in path.iterdir() if p.is_file()]
+        where = f"in directory: {spec}"
+    elif path.exists() or not is_glob(spec):
         return [spec], None  # a missing file is reported when it is read, in list order
-    found = sorted(p for p in glob.glob(spec) if Path(p).is_file() and Path(p).suffix.lower() in IMAGE_SUFFIXES)
-    return found, (None if found else f"no images match {spec}")
+    else:
+        files = [p for p in glob.glob(spec) if Path(p).is_file()]
+        where = f"match {spec}"
+    # (annotated images, livedigits' own outputs, left out: an output directory may be the input's)
+    own = [p for p in files if p.endswith(ANNOTATED_SUFFIX)]
+    found = sorted(p for p in files if Path(p).suffix.lower() in IMAGE_SUFFIXES and not p.endswith(ANNOTATED_SUFFIX))
+    unread = sorted(p for p in files if Path(p).suffix.lower() in UNREAD_PHOTO_SUFFIXES)
+    if unread:
+        kinds = "/".join(sorted({Path(p).suffix[1:].upper() for p in unread}))
+        many = f"{len(unread)} {kinds} photos" if len(unread) > 1 else Path(unread[0]).name
+        what = f"{kinds} is not read here: convert to JPEG or PNG first"
+        return found, f"skipped {many} {where.replace('match', 'matching')} ({what})"
+    if not found and own:
+        return found, f"no images {where} but annotated ones ({ANNOTATED_SUFFIX}: livedigits' own outputs)"
+    return found, (None if found else f"no images {where}")
 
 
 def open_images(paths: list[str | os.PathLike], on_error: Callable[[str], None] | None = None) -> ImageListSource:

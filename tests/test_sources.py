@@ -346,6 +346,38 @@ def test_an_empty_directory_beside_images_is_reported_not_fatal(tmp_path):
     assert reported == source.errors == [f"no images in directory: {tmp_path / 'empty'}"]
 
 
+def test_phone_photos_of_a_format_not_read_are_reported_as_skipped(tmp_path):
+    # given a phone's folder: a JPEG among two HEIC photos (OpenCV's wheels do not decode HEIC)
+    _write_pages(tmp_path, ["c.jpg"])
+    (tmp_path / "IMG_1.HEIC").write_bytes(b"ftypheic")
+    (tmp_path / "IMG_2.heic").write_bytes(b"ftypheic")
+    reported = []
+    # when the folder is read, then the JPEG is, and the two photos are said to be skipped, with
+    # what to do (they were passed over without a word)
+    with open_images([str(tmp_path)], on_error=reported.append) as source:
+        assert [f.source for f in source] == [str(tmp_path / "c.jpg")]
+    assert reported == [
+        f"skipped 2 HEIC photos in directory: {tmp_path} (HEIC is not read here: convert to JPEG or PNG first)"
+    ]
+    # and one named alone says the same of itself
+    with pytest.raises(LivedigitsError, match=r"not a readable image: .*IMG_1.HEIC \(HEIC is not read here"):
+        open_images([str(tmp_path / "IMG_1.HEIC")])
+
+
+def test_annotated_images_in_an_input_directory_are_left_out(tmp_path):
+    # given a folder used as its own output directory: a page and its annotated image
+    _write_pages(tmp_path, ["p.png", "p.annotated.png", "p-2.annotated.png"])
+    # when it is read again, then only the page is (the annotated images were read as inputs)
+    with open_images([str(tmp_path)]) as source:
+        assert [f.source for f in source] == [str(tmp_path / "p.png")] and not source.errors
+    with open_images([str(tmp_path / "*.png")]) as source:
+        assert [f.source for f in source] == [str(tmp_path / "p.png")]
+    # and a folder holding only annotated images says so
+    (tmp_path / "p.png").unlink()
+    with pytest.raises(LivedigitsError, match="no images in directory: .* but annotated ones"):
+        open_images([str(tmp_path)])
+
+
 class _Stdin:
     def __init__(self, data: bytes):
         self.buffer = io.BytesIO(data)
