@@ -29,7 +29,7 @@ from typing import Protocol
 import cv2
 import numpy as np
 
-from livedigits.errors import LivedigitsError
+from livedigits.errors import LivedigitsError, OutputClosed
 from livedigits.overlay import Overlay, debug_view
 from livedigits.recognizer import Analysis, Recognizer
 from livedigits.records import Frame, Reading
@@ -292,7 +292,8 @@ def run(
     to every sink and the window. Closes the sinks and the window; the source stays the caller's.
 
     A :class:`LivedigitsError` part-way (an output that cannot be written) discards every sink,
-    so no output looks complete when it is not, and is raised again. Ctrl-C and SIGTERM end the
+    so no output looks complete when it is not, and is raised again; but when an output's reader
+    went away (:class:`~livedigits.errors.OutputClosed`) the others are kept, as on Ctrl-C. Ctrl-C and SIGTERM end the
     run after the current frame, like the end of the stream: ``summary.interrupted`` says so.
     """
     return _Run(source, recognizer, list(sinks), tracker, window, options or RunOptions()).run()
@@ -332,6 +333,11 @@ class _Run:
         try:
             self._loop()
             self._close_sinks()
+        except OutputClosed:
+            # Its reader has what it wanted: the run ends there, as on Ctrl-C, the other
+            # outputs kept (an annotated video is whole to the last frame).
+            self._close_sinks(quietly=True)
+            raise
         except LivedigitsError:
             # A run that fails part-way (an output that cannot be written or finished) leaves no
             # output behind that would look complete.

@@ -20,7 +20,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from livedigits.errors import LivedigitsError
+from livedigits.errors import LivedigitsError, OutputClosed
 from livedigits.records import ANNOTATED_SUFFIX, Frame, Reading
 
 VIDEO_SUFFIXES = {".mp4": "mp4v", ".m4v": "mp4v", ".mov": "mp4v", ".avi": "MJPG", ".mkv": "mp4v"}
@@ -320,7 +320,7 @@ class JsonLinesSink:
             if self.stdout:
                 # Python's recipe: point stdout at devnull, or its flush at exit prints a traceback
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            raise LivedigitsError("JSON Lines output closed by its reader (broken pipe)") from exc
+            raise OutputClosed("JSON Lines output closed by its reader (broken pipe)") from exc
         except OSError as exc:
             raise LivedigitsError(f"cannot write {self.path}: {exc.strerror}") from exc
 

@@ -607,3 +607,19 @@ def test_a_headless_camera_run_with_no_outputs_says_nothing_is_saved(tmp_path):
     saved = run_cli("camera", EXAMPLE_VIDEO, "--max-frames", 2, "--json", tmp_path / "r.jsonl", env=env)
     assert bare.returncode == 0 and "nothing is shown or saved (--record, --json)" in bare.stderr
     assert saved.returncode == 0 and "running headless" in saved.stderr and "nothing is" not in saved.stderr
+
+
+def test_when_the_json_reader_goes_away_the_annotated_video_is_kept(tmp_path):
+    # given `video --json - --output out.mp4 | <a reader that takes 3 lines and leaves>`
+    out = tmp_path / "out.mp4"
+    shell = f"{' '.join(CLI)} video {EXAMPLE_VIDEO} --json - --output {out} | {sys.executable} -c "
+    shell += '"import sys; [sys.stdin.readline() for _ in range(3)]"'
+    result = subprocess.run(shell, shell=True, capture_output=True, text=True, timeout=120)
+    # then the run says why it stopped, in one line, and the video it had written stays, playable
+    assert result.stderr.strip().splitlines()[-1] == "livedigits: JSON Lines output closed by its reader (broken pipe)"
+    capture = cv2.VideoCapture(str(out))
+    frames = 0
+    while capture.read()[0]:
+        frames += 1
+    capture.release()
+    assert frames >= 3
