@@ -97,7 +97,7 @@ def _refuse_overwriting(outputs, inputs) -> None:
     files = set()
     for spec in inputs:
         text = str(spec)
-        paths = glob.glob(text) if any(ch in text for ch in "*?[") else [text]
+        paths = glob.glob(text, recursive=True) if any(ch in text for ch in "*?[") else [text]
         files.update(Path(p).resolve() for p in paths if Path(p).is_file())
     for output in outputs:
         if output and output != "-" and Path(output).resolve() in files:

@@ -52,10 +52,25 @@ STREAM_READ_TIMEOUT_MS = 5_000
 # --- images -------------------------------------------------------------------------------------
 
 
+def _eight_bits(image: np.ndarray) -> np.ndarray:
+    """uint16 -> uint8 by the bits the colour samples use (8 to 16); alpha by its own."""
+    colour = image if image.ndim == 2 or image.shape[2] in (1, 3) else image[:, :, :3]
+    shift = max(8, int(colour.max()).bit_length()) - 8
+    out = (image >> shift).astype(np.uint8)
+    if colour is not image:
+        alpha = image[:, :, 3]
+        out[:, :, 3] = alpha >> (max(8, int(alpha.max()).bit_length()) - 8)
+    return out
+
+
 def to_bgr(image: np.ndarray) -> np.ndarray:
-    """Any image cv2.imread(IMREAD_UNCHANGED) returns -> HxWx3 uint8 BGR (alpha over white)."""
+    """Any image cv2.imread(IMREAD_UNCHANGED) returns -> HxWx3 uint8 BGR (alpha over white).
+
+    16-bit samples keep their top 8 bits of the depth they use: a scanner's or a camera's 10- or
+    12-bit data in a 16-bit file (its largest value under 1024 or 4096) is not read as a nearly
+    black page."""
     if image.dtype == np.uint16:
-        image = (image >> 8).astype(np.uint8)
+        image = _eight_bits(image)
     elif image.dtype != np.uint8:
         image = cv2.normalize(image, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
     if image.ndim == 2:
@@ -304,9 +319,10 @@ def expand_image_spec(spec: str) -> tuple[list[str], str | None]:
     """One command-line input -> (image paths, a message when it names none).
 
     A file stays as given (whatever its suffix: the decoder decides); a directory gives its image
-    files sorted by name (not recursive); a glob its sorted matches; ``"-"`` stays ``"-"``. Of a
-    directory or a glob, annotated images (:data:`~livedigits.records.ANNOTATED_SUFFIX`) are left
-    out, and photos of a format not read here (:data:`UNREAD_PHOTO_SUFFIXES`) are named as skipped.
+    files sorted by name (not recursive); a glob its sorted matches (``**``: every folder below);
+    ``"-"`` stays ``"-"``. Of a directory or a glob, annotated images
+    (:data:`~livedigits.records.ANNOTATED_SUFFIX`) are left out, and photos of a format not read
+    here (:data:`UNREAD_PHOTO_SUFFIXES`) are named as skipped.
     """
     if spec == STDIN:
         return [STDIN], None
@@ -320,7 +336,7 @@ def expand_image_spec(spec: str) -> tuple[list[str], str | None]:
     elif path.exists() or not is_glob(spec):
         return [spec], None  # a missing file is reported when it is read, in list order
     else:
-        files = [p for p in glob.glob(spec) if Path(p).is_file()]
+        files = [p for p in glob.glob(spec, recursive=True) if Path(p).is_file()]
         where = f"match {spec}"
     # (annotated images, livedigits' own outputs, left out: an output directory may be the input's)
     own = [p for p in files if p.endswith(ANNOTATED_SUFFIX)]

@@ -65,6 +65,19 @@ def test_every_image_kind_becomes_bgr_uint8_and_is_read(tmp_path, kind, recogniz
     assert [d.digit for d in recognizer.recognize(frame.image)] == [4, 7]
 
 
+def test_ten_or_twelve_bit_samples_in_a_sixteen_bit_file_keep_their_brightness():
+    # a scanner's 12-bit page (white 4095) and 10-bit (white 1020) in 16-bit files, with alpha
+    page = np.full((4, 6), 200, np.uint16)
+    page[1, 2] = 40  # ink
+    twelve, ten = page * 16 + 15, page * 4 + 3
+    assert to_bgr(twelve)[0, 0, 0] == 200 and to_bgr(twelve)[1, 2, 0] == 40  # read as darkness before: 15 and 2
+    assert to_bgr(ten)[0, 0, 0] == 200
+    bgra = np.dstack([twelve] * 3 + [np.full((4, 6), 65535, np.uint16)])
+    assert to_bgr(bgra)[0, 0, 0] == 200  # opaque alpha by its own depth
+    full = page * 257  # the full 16-bit range, as before
+    assert to_bgr(full)[0, 0, 0] == 200
+
+
 def test_to_bgr_float_image_is_scaled():
     out = to_bgr(np.linspace(0, 1, 12, dtype=np.float32).reshape(3, 4))
     assert out.dtype == np.uint8 and out.shape == (3, 4, 3) and out.max() == 255
@@ -297,6 +310,20 @@ def test_a_glob_gives_its_matches_sorted(tmp_path):
     _write_pages(tmp_path, ["p2.png", "p1.png", "q.png", "p3.jpg"])
     with open_images([str(tmp_path / "p*.png")]) as source:
         assert [f.source for f in source] == [str(tmp_path / "p1.png"), str(tmp_path / "p2.png")]
+
+
+def test_a_double_star_glob_looks_in_every_folder_below(tmp_path):
+    _write_pages(tmp_path, ["a.png"])
+    _write_pages(tmp_path / "sub", ["b.png"])
+    _write_pages(tmp_path / "sub" / "deeper", ["c.png"])
+    with open_images([str(tmp_path / "**" / "*.png")]) as source:
+        found = [f.source for f in source]
+    # (as the shell's globstar: the folder itself, and each below; only sub/b.png was found before)
+    assert found == [
+        str(tmp_path / "a.png"),
+        str(tmp_path / "sub" / "b.png"),
+        str(tmp_path / "sub" / "deeper" / "c.png"),
+    ]
 
 
 def test_unreadable_images_in_a_list_are_reported_and_skipped(tmp_path):
