@@ -118,12 +118,13 @@ def _results_sinks(args, fps: float, video_option: str) -> list:
 
 def cmd_video(args) -> int:
     from livedigits.app import RunOptions, Window, run
-    from livedigits.sources import VideoSource, is_stream_url, open_stream
+    from livedigits.sources import VideoSource, is_stream_url, open_stream, turned
 
     _refuse_overwriting([args.output, args.json], [args.path])
     _refuse_one_file_twice([("--output", args.output), ("--json", args.json)])
     recognizer = _recognizer(args)
-    with open_stream(args.path) if is_stream_url(args.path) else VideoSource(args.path) as source:
+    opened = open_stream(args.path) if is_stream_url(args.path) else VideoSource(args.path)
+    with turned(opened, args.rotate) as source:
         sinks = _results_sinks(args, source.fps, "output")
         window = Window() if args.show else None
         options = RunOptions(
@@ -136,7 +137,7 @@ def cmd_video(args) -> int:
 
 def cmd_camera(args) -> int:
     from livedigits.app import RunOptions, Window, display_available, run
-    from livedigits.sources import open_source
+    from livedigits.sources import open_source, turned
 
     _refuse_overwriting([args.record, args.json], [args.source] if args.source is not None else [])
     _refuse_one_file_twice([("--record", args.record), ("--json", args.json)])
@@ -147,7 +148,7 @@ def cmd_camera(args) -> int:
     recognizer = _recognizer(args)
     show = (display_available() or args.show) and not args.no_window
     spec = args.source if args.source is not None else (args.index or 0)
-    with open_source(spec, args.width, args.height) as source:
+    with turned(open_source(spec, args.width, args.height), args.rotate) as source:
         sinks = _results_sinks(args, source.fps, "record")
         window = Window() if show else None
         if window is None:
@@ -202,7 +203,7 @@ def cmd_image(args) -> int:
     from livedigits.app import RunOptions, run
     from livedigits.records import ANNOTATED_SUFFIX
     from livedigits.sinks import ImageSink, JsonLinesSink
-    from livedigits.sources import open_images
+    from livedigits.sources import open_images, turned
 
     _refuse_overwriting([args.json], args.paths)
     if args.json and args.output_dir and args.json != "-":
@@ -211,7 +212,7 @@ def cmd_image(args) -> int:
             raise LivedigitsError(f"--json would be overwritten by an annotated image: {args.json}")
     recognizer = _recognizer(args)
     # An unreadable image is reported as it comes and the others are still read; the exit code says.
-    with open_images(args.paths, on_error=_print_error) as source:
+    with turned(open_images(args.paths, on_error=_print_error), args.rotate) as source:
         sinks = [_PrintReadings(_report_stream(args))]
         if args.output_dir:
             sinks.append(ImageSink(args.output_dir))
@@ -336,6 +337,15 @@ def _output_options(p: argparse.ArgumentParser, per: str) -> None:
     p.add_argument("--json", metavar="OUT.jsonl", help=f"write one JSON line of results per {per} ('-': stdout)")
     toggle = " (in the window, n toggles)" if per == "frame" else ""
     p.add_argument("--numbers", action="store_true", help=f"label whole numbers instead of single digits{toggle}")
+    p.add_argument(
+        "--rotate",
+        type=int,
+        choices=(0, 90, 180, 270),
+        default=0,
+        metavar="DEGREES",
+        help=f"turn each {per} this far clockwise before reading it (90, 180, 270: a sideways photo without "
+        "an orientation tag, a camera on its side)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -233,6 +233,42 @@ class FrameSource:
         self.close()
 
 
+TURNS = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+"""Degrees clockwise a frame may be turned by (:class:`Turned`) and OpenCV's code for each."""
+
+
+class Turned:
+    """``source``'s frames turned ``degrees`` clockwise (90, 180 or 270), for a page photographed
+    sideways without an orientation tag or a camera mounted on its side: the frames are read, and
+    boxes reported, the right way up. Everything else (name, frame rate, errors) is the source's."""
+
+    def __init__(self, source, degrees: int):
+        if degrees not in TURNS:
+            raise ValueError(f"a turn is 90, 180 or 270 degrees, got {degrees}")
+        self.source, self.code = source, TURNS[degrees]
+
+    def __getattr__(self, name: str):
+        return getattr(self.source, name)
+
+    def __iter__(self) -> Iterator[Frame]:
+        for frame in self.source:
+            yield Frame(cv2.rotate(frame.image, self.code), frame.index, frame.source, frame.time_s)
+
+    def close(self) -> None:
+        self.source.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def turned(source, degrees: int):
+    """``source`` as it is for 0 degrees, else :class:`Turned`."""
+    return source if not degrees else Turned(source, degrees)
+
+
 class ImageSource(FrameSource):
     """One image file (``"-"``: one image read from stdin), decoded here so a bad file fails at once."""
 

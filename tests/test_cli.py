@@ -623,3 +623,35 @@ def test_when_the_json_reader_goes_away_the_annotated_video_is_kept(tmp_path):
         frames += 1
     capture.release()
     assert frames >= 3
+
+
+def test_a_sideways_photo_is_read_the_right_way_up_with_rotate(tmp_path, mnist_test, capsys):
+    # given a page photographed sideways (turned a quarter clockwise), with no orientation tag
+    upright = write_page(tmp_path / "upright.png", mnist_test, ["31", "4159"])
+    sideways = tmp_path / "sideways.png"
+    cv2.imwrite(str(sideways), cv2.rotate(cv2.imread(str(upright)), cv2.ROTATE_90_CLOCKWISE))
+    out = tmp_path / "out.jsonl"
+    # when it is read turned back (270 clockwise), then it reads as the page; as it is, it does not
+    result = run_main(capsys, "image", sideways, "--rotate", 270, "--json", out)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"{sideways}: 6 digits; line 1: 31; line 2: 4159"
+    record = json.loads(out.read_text())
+    page = cv2.imread(str(upright))
+    assert (record["width"], record["height"]) == (page.shape[1], page.shape[0])  # boxes in the upright page
+    assert "line 2: 4159" not in run_main(capsys, "image", sideways).stdout
+
+
+def test_video_frames_turned_with_rotate_are_written_turned(tmp_path, capsys):
+    out, video = tmp_path / "out.jsonl", tmp_path / "out.mp4"
+    result = run_main(
+        capsys, "video", EXAMPLE_VIDEO, "--rotate", 90, "--max-frames", 2, "--json", out, "--output", video
+    )
+    assert result.returncode == 0, result.stderr
+    source = cv2.VideoCapture(str(EXAMPLE_VIDEO))
+    w, h = int(source.get(cv2.CAP_PROP_FRAME_WIDTH)), int(source.get(cv2.CAP_PROP_FRAME_HEIGHT))
+    source.release()
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(r["width"], r["height"]) for r in records] == [(h, w)] * 2
+    written = cv2.VideoCapture(str(video))
+    assert (int(written.get(cv2.CAP_PROP_FRAME_WIDTH)), int(written.get(cv2.CAP_PROP_FRAME_HEIGHT))) == (h, w)
+    written.release()

@@ -456,3 +456,17 @@ def test_a_url_of_an_unsupported_kind_is_named_as_such(url):
         assert "secret" not in str(error.value)
     found, message = expand_image_spec(url)  # the image command: reported in list order
     assert found == [] and "unsupported URL scheme" in message and "secret" not in message
+
+
+def test_a_turned_source_turns_its_frames_and_is_otherwise_its_source(tmp_path):
+    from livedigits.sources import Turned
+
+    _write_pages(tmp_path, ["a.png"])
+    (tmp_path / "b.png").write_bytes(b"junk")
+    with Turned(open_images([str(tmp_path / "a.png"), str(tmp_path / "b.png")]), 90) as source:
+        frames = list(source)
+        assert source.frame_count == 2 and source.errors == [f"not a readable image: {tmp_path / 'b.png'}"]
+    page = cv2.imread(str(tmp_path / "a.png"))
+    assert np.array_equal(frames[0].image, cv2.rotate(page, cv2.ROTATE_90_CLOCKWISE))
+    with pytest.raises(ValueError, match="90, 180 or 270"):
+        Turned(source, 45)
