@@ -251,7 +251,7 @@ def _upright_points(
     matrix = shear @ turn
     corners = matrix[:2, :2] @ np.array([[0, r1 - r0], [0, 0], [c1 - c0, 0], [c1 - c0, r1 - r0]]).T.astype(float)
     corners += matrix[:2, 2:]
-    low = np.floor(corners.min(axis=1))
+    low = corners.min(axis=1)  # (not rounded: a level line's pixels keep their columns' fractions)
     matrix[:2, 2] -= low
     width, rows = (int(v) + 2 for v in np.ceil(corners.max(axis=1) - low))
     forward = matrix[:2].astype(np.float32)
@@ -314,7 +314,7 @@ def _upright_points(
         # there, by its own pixels: sheared, a speck grows by a pixel and could pass for a pen's
         # dot. Its foot is the line's where it stands.
         bx, by = back @ [x + 0.5 * w, y + 0.5 * h, 1.0]
-        cx, cy = int(round(bx)) + c0, int(round(by)) + r0
+        cx, cy = int(round(bx)) + c0, int(np.floor(by)) + r0
         mark = _own_mark(mask, cx, cy, w + 2, h + 2, height, fy + r0 + slope * (cx - c0 - fx))
         if mark is not None:
             points.append(mark)
