@@ -33,9 +33,11 @@ from livedigits.records import ANNOTATED_SUFFIX, Frame
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm", ".gif"}
 UNREAD_PHOTO_SUFFIXES = {".heic", ".heif", ".avif", ".jxl", ".dng", ".cr2", ".cr3", ".nef", ".arw", ".orf", ".raf"}
-"""Phone and camera photo formats OpenCV's wheels do not decode: named in a directory or a glob,
-each is reported as skipped (a phone's HEIC photos among its JPEGs were passed over silently);
-named alone, its error says to convert it."""
+"""Phone and camera photo formats OpenCV's wheels may not decode (some builds read AVIF): in a
+directory or a glob, each such file OpenCV cannot read is reported as skipped (a phone's HEIC
+photos among its JPEGs were passed over silently), and the others are read; named alone, one
+that cannot be read says to convert it."""
+CONVERT = "convert to JPEG or PNG first"
 VIDEO_SUFFIXES = {".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv", ".flv", ".3gp"}
 """Only for a hint when one is given as an image: a video is opened by whatever decodes it."""
 STREAM_SCHEMES = ("rtsp://", "rtmp://", "http://", "https://")
@@ -53,13 +55,15 @@ STREAM_READ_TIMEOUT_MS = 5_000
 
 
 def _eight_bits(image: np.ndarray) -> np.ndarray:
-    """uint16 -> uint8 by the bits the colour samples use (8 to 16); alpha by its own."""
+    """uint16 -> uint8 by the bits the colour samples use (8 to 16: a dark 16-bit photo is made
+    brighter, which reading does not mind); alpha by the same bits, or its own when it uses more
+    (a 12-bit page with a 16-bit alpha), so that alpha never seen opaque stays transparent."""
     colour = image if image.ndim == 2 or image.shape[2] in (1, 3) else image[:, :, :3]
     shift = max(8, int(colour.max()).bit_length()) - 8
     out = (image >> shift).astype(np.uint8)
     if colour is not image:
         alpha = image[:, :, 3]
-        out[:, :, 3] = alpha >> (max(8, int(alpha.max()).bit_length()) - 8)
+        out[:, :, 3] = alpha >> max(shift, int(alpha.max()).bit_length() - 8)
     return out
 
 
@@ -347,7 +351,7 @@ def _format_hint(name: str) -> str:
     if suffix in VIDEO_SUFFIXES:
         return " (a video file: `livedigits video` reads those)"
     if suffix in UNREAD_PHOTO_SUFFIXES:
-        return f" ({suffix[1:].upper()} is not read here: convert it to JPEG or PNG first)"
+        return f" ({suffix[1:].upper()} is not read here: {CONVERT})"
     return ""
 
 
@@ -368,23 +372,27 @@ def expand_image_spec(spec: str) -> tuple[list[str], str | None]:
     path = Path(spec)
     if path.is_dir():
         files = [str(p) for p in path.iterdir() if p.is_file()]
-        where = f"in directory: {spec}"
+        where, among = f"in directory: {spec}", f"in directory: {spec}"
     elif path.exists() or not is_glob(spec):
         return [spec], None  # a missing file is reported when it is read, in list order
     else:
         files = [p for p in glob.glob(spec, recursive=True) if Path(p).is_file()]
-        where = f"match {spec}"
+        where, among = f"match {spec}", f"matching {spec}"
     # (annotated images, livedigits' own outputs, left out: an output directory may be the input's)
     own = [p for p in files if p.endswith(ANNOTATED_SUFFIX)]
-    found = sorted(p for p in files if Path(p).suffix.lower() in IMAGE_SUFFIXES and not p.endswith(ANNOTATED_SUFFIX))
-    unread = sorted(p for p in files if Path(p).suffix.lower() in UNREAD_PHOTO_SUFFIXES)
+    photos = [p for p in files if Path(p).suffix.lower() in UNREAD_PHOTO_SUFFIXES]
+    with quiet_opencv():
+        unread = sorted(p for p in photos if not cv2.haveImageReader(p))
+    readable = IMAGE_SUFFIXES | UNREAD_PHOTO_SUFFIXES
+    found = sorted(
+        p for p in files if Path(p).suffix.lower() in readable and not p.endswith(ANNOTATED_SUFFIX) and p not in unread
+    )
     if unread:
         kinds = "/".join(sorted({Path(p).suffix[1:].upper() for p in unread}))
         many = f"{len(unread)} {kinds} photos" if len(unread) > 1 else Path(unread[0]).name
-        what = f"{kinds} is not read here: convert to JPEG or PNG first"
-        return found, f"skipped {many} {where.replace('match', 'matching')} ({what})"
+        return found, f"skipped {many} {among} ({kinds} is not read here: {CONVERT})"
     if not found and own:
-        return found, f"no images {where} but annotated ones ({ANNOTATED_SUFFIX}: livedigits' own outputs)"
+        return found, f"no images {where}: only annotated ones ({ANNOTATED_SUFFIX}, livedigits' own outputs)"
     return found, (None if found else f"no images {where}")
 
 

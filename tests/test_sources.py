@@ -74,6 +74,8 @@ def test_ten_or_twelve_bit_samples_in_a_sixteen_bit_file_keep_their_brightness()
     assert to_bgr(ten)[0, 0, 0] == 200
     bgra = np.dstack([twelve] * 3 + [np.full((4, 6), 65535, np.uint16)])
     assert to_bgr(bgra)[0, 0, 0] == 200  # opaque alpha by its own depth
+    faint = np.dstack([page * 257] * 3 + [np.full((4, 6), 1000, np.uint16)])  # 1.5% opaque, 16-bit
+    assert to_bgr(faint)[0, 0, 0] >= 250  # paper-white under nearly transparent alpha, not opaque
     full = page * 257  # the full 16-bit range, as before
     assert to_bgr(full)[0, 0, 0] == 200
 
@@ -391,6 +393,20 @@ def test_phone_photos_of_a_format_not_read_are_reported_as_skipped(tmp_path):
         open_images([str(tmp_path / "IMG_1.HEIC")])
 
 
+def test_a_photo_format_the_decoder_reads_after_all_is_read_and_the_message_keeps_the_path(tmp_path):
+    # given a folder named like the message's words, a HEIC photo not read here and an .avif file
+    # this OpenCV reads (some builds decode AVIF: here a PNG's bytes under that name)
+    folder = tmp_path / "matches"
+    _write_pages(folder, ["a.png"])
+    (folder / "b.avif").write_bytes((folder / "a.png").read_bytes())
+    (folder / "c.heic").write_bytes(b"ftypheic")
+    reported = []
+    with open_images([str(folder / "*")], on_error=reported.append) as source:
+        assert [f.source for f in source] == [str(folder / "a.png"), str(folder / "b.avif")]
+    # (the path was rewritten: "matchinges/*")
+    assert reported == [f"skipped c.heic matching {folder}/* (HEIC is not read here: convert to JPEG or PNG first)"]
+
+
 def test_annotated_images_in_an_input_directory_are_left_out(tmp_path):
     # given a folder used as its own output directory: a page and its annotated image
     _write_pages(tmp_path, ["p.png", "p.annotated.png", "p-2.annotated.png"])
@@ -401,7 +417,7 @@ def test_annotated_images_in_an_input_directory_are_left_out(tmp_path):
         assert [f.source for f in source] == [str(tmp_path / "p.png")]
     # and a folder holding only annotated images says so
     (tmp_path / "p.png").unlink()
-    with pytest.raises(LivedigitsError, match="no images in directory: .* but annotated ones"):
+    with pytest.raises(LivedigitsError, match="no images in directory: .*: only annotated ones"):
         open_images([str(tmp_path)])
 
 
