@@ -335,8 +335,13 @@ class _Run:
             self._close_sinks()
         except OutputClosed:
             # Its reader has what it wanted: the run ends there, as on Ctrl-C, the other
-            # outputs kept (an annotated video is whole to the last frame).
-            self._close_sinks(quietly=True)
+            # outputs kept (an annotated video is whole to the last frame); one that cannot be
+            # finished is discarded, as on any failure.
+            for sink in self.sinks:
+                try:
+                    sink.close()
+                except LivedigitsError:
+                    sink.discard()
             raise
         except LivedigitsError:
             # A run that fails part-way (an output that cannot be written or finished) leaves no

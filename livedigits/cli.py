@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from livedigits import __version__
-from livedigits.errors import LivedigitsError
+from livedigits.errors import LivedigitsError, OutputClosed
 
 AV_LOG_QUIET = -8
 """FFmpeg's log level for silence, read by OpenCV from OPENCV_FFMPEG_LOGLEVEL when it opens a file or stream."""
@@ -186,7 +186,11 @@ class _PrintReadings:
         self.stream = stream
 
     def write(self, frame, reading, annotated, process_ms) -> None:
-        print(describe(frame.source, reading), file=self.stream, flush=True)
+        try:
+            print(describe(frame.source, reading), file=self.stream, flush=True)
+        except BrokenPipeError as exc:  # `livedigits image ... | head -1`
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())  # no traceback at exit
+            raise OutputClosed("output closed by its reader (broken pipe)") from exc
 
     def close(self) -> None:
         pass

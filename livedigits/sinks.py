@@ -239,9 +239,6 @@ def _note_mp4v() -> None:
         )
 
 
-"""What :class:`ImageSink` adds to an image's stem."""
-
-
 class ImageSink:
     """Each annotated image as ``<directory>/<stem>.annotated.png``.
 
@@ -339,7 +336,10 @@ class JsonLinesSink:
             except (BrokenPipeError, ValueError):
                 pass  # the reader has gone; nothing is left to say to it
         else:
-            self.file.close()
+            try:
+                self.file.close()
+            except BrokenPipeError:
+                pass  # a path that is a pipe (/dev/stdout, a FIFO) whose reader has gone
 
     def discard(self) -> None:
         """Close and delete: for a run that failed, whose output would pretend to be complete."""

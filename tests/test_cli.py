@@ -655,3 +655,24 @@ def test_video_frames_turned_with_rotate_are_written_turned(tmp_path, capsys):
     written = cv2.VideoCapture(str(video))
     assert (int(written.get(cv2.CAP_PROP_FRAME_WIDTH)), int(written.get(cv2.CAP_PROP_FRAME_HEIGHT))) == (h, w)
     written.release()
+
+
+@pytest.mark.parametrize("how", ["json to /dev/stdout", "image lines"])
+def test_a_reader_going_away_is_one_line_not_a_traceback(tmp_path, mnist_test, how):
+    # given `video --json /dev/stdout | head -c 100` (a path that is a pipe), or the per-image
+    # lines of `image` into `| head -1`
+    if how == "image lines":
+        pages = [write_page(tmp_path / f"p{k}.png", mnist_test, ["31", "4159"]) for k in range(40)]
+        command = f"{' '.join(CLI)} image {' '.join(map(str, pages))}"
+        reader = "head -c 20"
+    else:
+        command = f"{' '.join(CLI)} video {EXAMPLE_VIDEO} --json /dev/stdout --output {tmp_path / 'o.mp4'}"
+        reader = "head -c 100"
+    result = subprocess.run(
+        f"{command} | {reader} > /dev/null", shell=True, capture_output=True, text=True, timeout=120
+    )
+    # then it says so in one line (a BrokenPipeError traceback before), and the video is kept
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.strip().splitlines()[-1].endswith("closed by its reader (broken pipe)"), result.stderr
+    if how != "image lines":
+        assert video_frames(tmp_path / "o.mp4") >= 1
