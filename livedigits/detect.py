@@ -1098,15 +1098,14 @@ def _erase_structures(mask: np.ndarray, components: _Components, structures: np.
                 angles = (lined,)
         # A container's crossings stay (see _thin_lines); loose rulings are erased as they were:
         # a wood grain's bands are rulings too, and its short dark streaks across them are no 1s.
-        crossings = bool(components.containers[group[0]])
-        kept = _remove_lines(own, length, angles, shrink, crossings=crossings)
-        if len(angles) == 1 and components.grids[group].any():
+        kept = _remove_lines(own, length, angles, shrink, crossings=bool(components.containers[group[0]]))
+        if len(angles) == 1 and components.grids[group[0]]:
             # A grid's lines are most of its ink: when those found along its tilt are far fewer,
             # they fan out (seen in perspective) and are looked for either side of it too.
             ink = cv2.countNonZero(own)
             if ink - cv2.countNonZero(kept) < GRID_LINES_MIN * ink:
                 fan = (angles[0] - GRID_FAN, angles[0], angles[0] + GRID_FAN)
-                kept = _remove_lines(own, length, fan, shrink, crossings=crossings)
+                kept = _remove_lines(own, length, fan, shrink, crossings=True)
         erased = cv2.subtract(own, kept)  # the long lines: the ends of walls and dividers
         if walls_tilt is not None:
             cells = [hole for i in group for hole in components.holes[i]]
