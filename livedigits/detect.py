@@ -71,13 +71,6 @@ WALL_CELL_WIDTH = 0.5
 """A wall has a cell on either side at least this share of the median cell's width; the stem of a
 digit cramped into its cell, from line to line, leaves narrower parts of it (without this rule
 such a stem was taken for a wall: boxes 0.899 on the tuning frames, 0.906 on the check frames)."""
-GRID_FAN = 2.5
-GRID_LINES_MIN = 0.25
-"""Degrees either side of a grid's tilt its lines are looked for along too when those found along
-its tilt are under ``GRID_LINES_MIN`` of its ink (a grid's lines are most of its ink: 40-50% of
-the squared pages' erased on the tuning frames): seen in perspective, a squared page's lines fan
-out across the frame (a tuning frame's grid measured -0.5 degrees in one corner and -3.5 in
-another), and along one angle only the corner that matched it was erased (4% of its ink)."""
 CONTAINER_MISS = 1.5
 """Degrees from the nearest angle searched beyond which a container's line tilt is searched too."""
 CONTAINER_SPREAD = 6.0
@@ -1099,13 +1092,6 @@ def _erase_structures(mask: np.ndarray, components: _Components, structures: np.
         # A container's crossings stay (see _thin_lines); loose rulings are erased as they were:
         # a wood grain's bands are rulings too, and its short dark streaks across them are no 1s.
         kept = _remove_lines(own, length, angles, shrink, crossings=bool(components.containers[group[0]]))
-        if len(angles) == 1 and components.grids[group[0]]:
-            # A grid's lines are most of its ink: when those found along its tilt are far fewer,
-            # they fan out (seen in perspective) and are looked for either side of it too.
-            ink = cv2.countNonZero(own)
-            if ink - cv2.countNonZero(kept) < GRID_LINES_MIN * ink:
-                fan = (angles[0] - GRID_FAN, angles[0], angles[0] + GRID_FAN)
-                kept = _remove_lines(own, length, fan, shrink, crossings=True)
         erased = cv2.subtract(own, kept)  # the long lines: the ends of walls and dividers
         if walls_tilt is not None:
             cells = [hole for i in group for hole in components.holes[i]]

@@ -595,19 +595,3 @@ def test_ones_as_tall_as_the_space_between_light_rulings_are_read(recognizer, mn
     # When read, Then (nearly) every 1 is read
     s = score(recognizer, frame, [Truth(d, b) for d, b in page.truths])
     assert s.right >= 0.95 * len(page.truths), s.as_dict()
-
-
-def test_a_squared_page_whose_lines_fan_out_is_cleaned_along_each_of_their_angles(recognizer):
-    # Given the benchmark's squared page, ruled as dark as the ink in 15 px cells, seen at an angle
-    # (its grid's lines measured -0.5 degrees in one corner and -3.5 in another; a tuning frame)
-    from benchmarks import families as F
-    from benchmarks.family_bench import scene_rng
-
-    scene = F.render("d_ruled", scene_rng(7000, "d_ruled", 0, 6), 640, 480)
-    assert scene.variant == "squared, ink-dark"
-    # When read, Then its grid is erased and the digits it held are found: along the one angle
-    # measured, 4% of the grid's ink was erased and 6 of its 81 digits found. (Now 29, and 3
-    # pieces of the grid read as digits: the rest are left in pieces by the lines erased across
-    # them, as on any grid this close and as dark as the ink.)
-    s = score(recognizer, scene.image, scene.truths)
-    assert s.found >= 0.3 * len(scene.truths) and s.false_detections <= 4, s.as_dict()
