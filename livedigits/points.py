@@ -44,7 +44,7 @@ SLOPE_MIN = 0.06
 at turned level for their points, and stood upright if they lean: each digit of a turned line
 leans by the turn, and the corner of its box reaches over the point after it (``python -m
 benchmarks.prices``, seed 100: turned 6-12 degrees clockwise, 14 of 57 marks kept before, 31
-with the turned look; seed 200: 27 of 54, 39 of 55)."""
+with the turned look; seed 200: 27 of 54, 38 of 55)."""
 COMMA_SIZE = (0.15, 0.5)
 COMMA_WIDTH = 0.3
 COMMA_DIP = (0.05, 0.45)
