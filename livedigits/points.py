@@ -45,15 +45,54 @@ at turned level for their points, and stood upright if they lean: each digit of 
 leans by the turn, and the corner of its box reaches over the point after it (``python -m
 benchmarks.prices``, seed 100: turned 6-12 degrees clockwise, 14 of 57 marks kept before, 31
 with the turned look; seed 200: 27 of 54, 38 of 55)."""
-COMMA_SIZE = (0.15, 0.5)
+COMMA_SIZE = (0.15, 0.6)
 COMMA_WIDTH = 0.3
 COMMA_DIP = (0.05, 0.45)
-"""A comma is a short stroke down from the foot: ``COMMA_SIZE`` of the digits' height tall, at
+"""A comma is a short stroke down from the foot: ``COMMA_SIZE`` of the digits' height tall (a head
+0.1 over the foot and a tail 0.3 under it, a new user's commas, are 0.53: at 0.5 their price lists
+read 57% of commas), at
 most ``COMMA_WIDTH`` wide and narrower than tall, its top within ``POINT_FOOT`` of the foot and
 its bottom ``COMMA_DIP`` under it (a dot on the line does not dip; a 1's foot is no mark of its
 own). A bold printed comma's head is ~0.27 of the digits' height across (at 0.25, a new user's
 "3,50" in a bold font read "350"; the family frames' numbers and the underline pages read the
 same at 0.3)."""
+
+
+COMMA_AS_DIGIT = 0.7
+"""A mark read as a digit between two digits of a line, at most this share of their height, that
+starts at or under their middle and dips under their foot (:data:`COMMA_DIP`), is a comma written
+long (a head and a tail 0.6 of the digits' height): read as a 1, it split "30,31" into 30, 31
+and 1 (a new user's price lists: 57% of commas kept)."""
+
+
+def commas_read_as_digits(boxes: list[Box]) -> list[int]:
+    """Indices of ``boxes`` (the digits read, x, y, w, h) that are commas (:data:`COMMA_AS_DIGIT`):
+    narrower than tall, between the nearest digits either side whose boxes hold its top row,
+    about as tall as each other (within a quarter), standing on one foot (within a quarter of
+    their height) and at most :data:`POINT_GAP` of their height apart."""
+    commas = []
+    for k, (x, y, w, hh) in enumerate(boxes):
+        if w >= hh:
+            continue
+        cx = x + 0.5 * w
+        beside = [i for i, (bx, by, bw, bh) in enumerate(boxes) if i != k and by <= y <= by + bh and bh > hh]
+        lefts = [i for i in beside if boxes[i][0] + 0.5 * boxes[i][2] < cx]
+        rights = [i for i in beside if boxes[i][0] + 0.5 * boxes[i][2] > cx]
+        if not lefts or not rights:
+            continue
+        a = boxes[max(lefts, key=lambda i: boxes[i][0] + boxes[i][2])]
+        b = boxes[min(rights, key=lambda i: boxes[i][0])]
+        h, foot = 0.5 * (a[3] + b[3]), 0.5 * (a[1] + a[3] + b[1] + b[3])
+        if (
+            max(a[3], b[3]) <= 1.25 * min(a[3], b[3])
+            and abs((a[1] + a[3]) - (b[1] + b[3])) <= 0.25 * h
+            and b[0] - (a[0] + a[2]) <= POINT_GAP * h + w
+            and hh <= COMMA_AS_DIGIT * h
+            and y >= foot - 0.5 * h
+            and y + hh - foot >= COMMA_DIP[0] * h
+        ):
+            commas.append(k)
+    return commas
 
 
 def find_points(

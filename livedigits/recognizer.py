@@ -16,7 +16,7 @@ from livedigits.classify import Classifier
 from livedigits.detect import Detector, DetectorConfig, to_gray
 from livedigits.layout import SLANT_DIGITS, arrange, find_lines, page_slope, writing_slant
 from livedigits.mnist import SIZE, leans, normalize_batch
-from livedigits.points import find_points
+from livedigits.points import commas_read_as_digits, find_points
 from livedigits.records import DEFAULT_MIN_CONFIDENCE, Digit, Point, Reading
 from livedigits.words import BAR_RUN, in_bars, in_words, word_rows
 
@@ -291,11 +291,15 @@ class Recognizer:
         sure = [i for i in chosen if confidences[i] >= self.min_confidence]
         slant = writing_slant(leans(batch[sure])) if len(sure) >= SLANT_DIGITS else None
         chosen, unsure = self._kept(chosen, region_boxes, labels, confidences, gray.shape[0], slant)
+        # A comma written long, read as a small low 1 between two digits, is a comma.
+        commas = set(commas_read_as_digits([regions[i].box for i in chosen]))
+        marks = [Point(_scaled(regions[i].box, scale), ",") for n, i in enumerate(chosen) if n in commas]
+        chosen = [i for n, i in enumerate(chosen) if n not in commas]
         boxes = [regions[i].box for i in chosen]
         lines = find_lines(boxes)
         # Decimal points between the digits, looked for in the mask the digits were found in, and
         # with the lines erased where one runs through a gap (a point sitting on an underline).
-        points = [
+        points = marks + [
             Point(_scaled(p.box, scale), p.mark)
             for p in find_points(mask, boxes, lines, detection.clean, page_slope(boxes), detection.noisy)
         ]

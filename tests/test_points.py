@@ -64,6 +64,42 @@ def _comma(mask, x, y, length):
     cv2.circle(mask, (x, y + 1), 2, 255, -1)
 
 
+def test_a_comma_written_long_is_a_comma():
+    # a head 0.1 of the digits' height above their foot and a tail 0.3 under it: 0.53 of their
+    # height in all (a new user's price lists; commas were read to 0.5 only: "30,31" read 3031)
+    boxes = _digit_boxes([40, 84])  # digits 40 px tall, their foot at y=140
+    mask = _mask_with(boxes, [])
+    cv2.circle(mask, (75, 137), 3, 255, -1)
+    cv2.line(mask, (75, 137), (71, 152), 255, 3)
+    assert [p.mark for p in find_points(mask, boxes, [[0, 1]])] == [","]
+
+
+def test_a_comma_read_as_a_small_low_one_between_two_digits_is_a_comma(recognizer):
+    # given "30,31" in a script hand, its comma a head and a tail 0.6 of the digits' height (read
+    # as a 1 of its own: "30", "31" and "1")
+    img = np.full((200, 420), 235, np.uint8)
+    font, y = cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 120
+    cv2.putText(img, "30", (20, y), font, 2.2, 30, 6, cv2.LINE_AA)
+    x = 20 + cv2.getTextSize("30", font, 2.2, 6)[0][0] + 12
+    cv2.circle(img, (x, y - 6), 4, 30, -1, cv2.LINE_AA)
+    cv2.line(img, (x, y - 6), (x - 6, y + 13), 30, 5, cv2.LINE_AA)
+    cv2.putText(img, "31", (x + 16, y), font, 2.2, 30, 6, cv2.LINE_AA)
+    # when read, then it is one number with its comma, and no 1 is read
+    reading = recognizer.read(img)
+    assert [n.text for n in reading.numbers] == ["30,31"]
+    assert [d.digit for d in reading.digits] == [3, 0, 3, 1]
+
+
+def test_only_a_small_mark_dipping_under_the_foot_between_two_digits_is_a_comma_read_as_a_digit():
+    from livedigits.points import commas_read_as_digits
+
+    digits = [(40, 100, 24, 40), (90, 100, 24, 40)]  # 40 px tall, their foot at y=140
+    assert commas_read_as_digits([*digits, (70, 122, 10, 26)]) == [2]  # from under the middle, 8 px under the foot
+    assert commas_read_as_digits([*digits, (70, 110, 10, 26)]) == []  # a small digit on the line
+    assert commas_read_as_digits([*digits, (70, 104, 10, 36)]) == []  # as tall as a digit: a 1
+    assert commas_read_as_digits([(40, 100, 24, 40), (70, 122, 10, 26)]) == []  # no digit after it
+
+
 def test_a_short_stroke_dipping_under_the_foot_between_two_digits_is_a_comma():
     boxes = _digit_boxes([40, 80])  # digits 40 px tall, their foot at y=140
     mask = _mask_with(boxes, [])
