@@ -389,7 +389,8 @@ def expand_image_spec(spec: str) -> tuple[list[str], str | None]:
     )
     if unread:
         kinds = "/".join(sorted({Path(p).suffix[1:].upper() for p in unread}))
-        many = f"{len(unread)} {kinds} photos" if len(unread) > 1 else Path(unread[0]).name
+        names = ", ".join(Path(p).name for p in unread[:3]) + (", ..." if len(unread) > 3 else "")
+        many = f"{len(unread)} {kinds} photos ({names})" if len(unread) > 1 else Path(unread[0]).name
         return found, f"skipped {many} {among} ({kinds} is not read here: {CONVERT})"
     if not found and own:
         return found, f"no images {where}: only annotated ones ({ANNOTATED_SUFFIX}, livedigits' own outputs)"

@@ -386,7 +386,8 @@ def test_phone_photos_of_a_format_not_read_are_reported_as_skipped(tmp_path):
     with open_images([str(tmp_path)], on_error=reported.append) as source:
         assert [f.source for f in source] == [str(tmp_path / "c.jpg")]
     assert reported == [
-        f"skipped 2 HEIC photos in directory: {tmp_path} (HEIC is not read here: convert to JPEG or PNG first)"
+        f"skipped 2 HEIC photos (IMG_1.HEIC, IMG_2.heic) in directory: {tmp_path} (HEIC is not read here: "
+        "convert to JPEG or PNG first)"
     ]
     # and one named alone says the same of itself
     with pytest.raises(LivedigitsError, match=r"not a readable image: .*IMG_1.HEIC \(HEIC is not read here"):
