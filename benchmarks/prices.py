@@ -118,13 +118,17 @@ def level_look_only():
         points_module.SLOPE_MIN = saved
 
 
+def _band(turn: float) -> tuple[int, int]:
+    """The band of :data:`BANDS` a turn falls in (the last one holds its upper end)."""
+    return next(b for b in BANDS if b[0] <= turn < b[1] or turn == b[1] == BANDS[-1][1])
+
+
 def score(recognizer: Recognizer, frames) -> dict:
     """Per band of turn: [marks kept, marked numbers with their digits read, false marks, whole
     numbers read, numbers read exactly, numbers]."""
     tally = {band: [0] * 6 for band in BANDS}
     for scene, numbers, turn in frames:
-        band = next(b for b in BANDS if b[0] <= turn < b[1] or turn == b[1] == BANDS[-1][1])
-        counts = tally[band]
+        counts = tally[_band(turn)]
         reading = recognizer.read(scene.image)
         for truth in numbers:
             digits = truth.text.replace(".", "").replace(",", "")
@@ -157,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     for band in BANDS:
         t, lv = turned[band], level[band]
-        frames_in = sum(1 for *_, turn in frames if band[0] <= turn < band[1] or turn == band[1] == BANDS[-1][1])
+        frames_in = sum(1 for *_, turn in frames if _band(turn) == band)
         print(
             f"| {band[0]} to {band[1]} | {frames_in} | {t[0]} / {t[1]} | {t[2]} / {t[3]} | {t[4]} / {t[5]} "
             f"| {lv[0]} / {lv[1]} | {lv[4]} / {lv[5]} |"
