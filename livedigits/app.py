@@ -293,8 +293,9 @@ def run(
 
     A :class:`LivedigitsError` part-way (an output that cannot be written) discards every sink,
     so no output looks complete when it is not, and is raised again; but when an output's reader
-    went away (:class:`~livedigits.errors.OutputClosed`) the others are kept, as on Ctrl-C. Ctrl-C and SIGTERM end the
-    run after the current frame, like the end of the stream: ``summary.interrupted`` says so.
+    went away (:class:`~livedigits.errors.OutputClosed`) the others are kept, as on Ctrl-C.
+    Ctrl-C and SIGTERM end the run after the current frame, like the end of the stream:
+    ``summary.interrupted`` says so.
     """
     return _Run(source, recognizer, list(sinks), tracker, window, options or RunOptions()).run()
 
