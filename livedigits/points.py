@@ -70,12 +70,25 @@ def commas_read_as_digits(boxes: list[Box]) -> list[int]:
     narrower than tall, between the nearest digits either side whose boxes hold its top row,
     about as tall as each other (within a quarter), standing on one foot (within a quarter of
     their height) and at most :data:`POINT_GAP` of their height apart."""
-    commas = []
+    commas: list[int] = []
+    if len(boxes) < 3:
+        return commas
+    # The boxes filed by the bands of rows they span (a band a median digit tall), with each
+    # band's tallest: a mark looks only at its band's boxes, and not at all when none of them
+    # is tall enough (a page of hundreds of tiny digits: a few ms, not tens).
+    band = max(1, sorted(b[3] for b in boxes)[len(boxes) // 2])
+    rows: dict[int, list[int]] = {}
+    for i, (_, by, _, bh) in enumerate(boxes):
+        for r in range(by // band, (by + bh) // band + 1):
+            rows.setdefault(r, []).append(i)
+    tallest = {r: max(boxes[i][3] for i in members) for r, members in rows.items()}
     for k, (x, y, w, hh) in enumerate(boxes):
-        if w >= hh:
+        if w >= hh or tallest.get(y // band, 0) * COMMA_AS_DIGIT < hh:
             continue
         cx = x + 0.5 * w
-        beside = [i for i, (bx, by, bw, bh) in enumerate(boxes) if i != k and by <= y <= by + bh and bh > hh]
+        beside = [
+            i for i in rows[y // band] if i != k and boxes[i][1] <= y <= boxes[i][1] + boxes[i][3] and boxes[i][3] > hh
+        ]
         lefts = [i for i in beside if boxes[i][0] + 0.5 * boxes[i][2] < cx]
         rights = [i for i in beside if boxes[i][0] + 0.5 * boxes[i][2] > cx]
         if not lefts or not rights:
