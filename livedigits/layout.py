@@ -84,9 +84,15 @@ gaps inside numbers widened and numbers were cut (the generated scenes' notes, 4
 
 def find_lines(boxes: list[Box]) -> list[list[int]]:
     """Indices of ``boxes`` (x, y, w, h) grouped into lines, top to bottom, each left to right."""
+    return lines_and_slope(boxes)[0]
+
+
+def lines_and_slope(boxes: list[Box]) -> tuple[list[list[int]], float]:
+    """:func:`find_lines`, and the slope (y per x) the lines share (:func:`common_slope`), which it
+    finds them along: one pass for both (a decimal point's look turns a sloping line level)."""
     n = len(boxes)
     if n == 0:
-        return []
+        return [], 0.0
     cx = [b[0] + b[2] / 2 for b in boxes]
     cy = [b[1] + b[3] / 2 for b in boxes]
     hs = [max(b[3], 1) for b in boxes]
@@ -113,15 +119,7 @@ def find_lines(boxes: list[Box]) -> list[list[int]]:
         line.append(i)
         fits[best] = (*_fit([cx[j] for j in line[-FIT_BOXES:]], [cy[j] for j in line[-FIT_BOXES:]], slope, prior), x, h)
     # Top to bottom by where each line crosses the left edge along the common slope.
-    return sorted(lines, key=lambda line: sum(cy[j] - slope * cx[j] for j in line) / len(line))
-
-
-def page_slope(boxes: list[Box]) -> float:
-    """The slope (y per x) a page's lines share (:func:`common_slope`) from its digits' boxes."""
-    if len(boxes) < 2:
-        return 0.0
-    height = sorted(max(b[3], 1) for b in boxes)[len(boxes) // 2]
-    return common_slope([b[0] + b[2] / 2 for b in boxes], [b[1] + b[3] / 2 for b in boxes], height)
+    return sorted(lines, key=lambda line: sum(cy[j] - slope * cx[j] for j in line) / len(line)), slope
 
 
 def common_slope(cx: list[float], cy: list[float], height: float, order: list[int] | None = None) -> float:

@@ -177,8 +177,8 @@ def _loose_mark(mask: np.ndarray, boxes: list[Box], line: list[int], slope: floa
     outlines, _ = cv2.findContours(strip, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     least, most = max(POINT_SIZE[0] * h, POINT_MIN_PX), COMMA_SIZE[1] * h
     # On a turned line a mark against a digit's box counts too: the box's corner reaches over the
-    # gap at the foot, and the plain look takes no mark against a digit's side. (Upright, such a
-    # mark is a digit's broken-off piece as often: "9326" read 93.26.)
+    # gap at the foot, and the plain look takes no mark against a digit's side. (A level line's
+    # look is as it was.)
     touch = 1 if slope else 0
     for outline in outlines:
         x, y, w, hh = cv2.boundingRect(outline)

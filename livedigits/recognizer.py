@@ -14,7 +14,7 @@ import numpy as np
 from livedigits import cuts
 from livedigits.classify import Classifier
 from livedigits.detect import Detector, DetectorConfig, to_gray
-from livedigits.layout import SLANT_DIGITS, arrange, find_lines, page_slope, writing_slant
+from livedigits.layout import SLANT_DIGITS, arrange, lines_and_slope, writing_slant
 from livedigits.mnist import SIZE, leans, normalize_batch
 from livedigits.points import commas_read_as_digits, find_points
 from livedigits.records import DEFAULT_MIN_CONFIDENCE, Digit, Point, Reading
@@ -296,12 +296,12 @@ class Recognizer:
         marks = [Point(_scaled(regions[i].box, scale), ",") for n, i in enumerate(chosen) if n in commas]
         chosen = [i for n, i in enumerate(chosen) if n not in commas]
         boxes = [regions[i].box for i in chosen]
-        lines = find_lines(boxes)
+        lines, slope = lines_and_slope(boxes)
         # Decimal points between the digits, looked for in the mask the digits were found in, and
         # with the lines erased where one runs through a gap (a point sitting on an underline).
         points = marks + [
             Point(_scaled(p.box, scale), p.mark)
-            for p in find_points(mask, boxes, lines, detection.clean, page_slope(boxes), detection.noisy)
+            for p in find_points(mask, boxes, lines, detection.clean, slope, detection.noisy)
         ]
         found = [
             Digit(_scaled(regions[i].box, scale), int(labels[i]), float(confidences[i]), probs=probs[i]) for i in chosen
