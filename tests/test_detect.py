@@ -6,7 +6,7 @@ import pytest
 
 from benchmarks.score import iou
 from livedigits.cuts import split_options, split_touching
-from livedigits.detect import Candidate, binarize, find_candidates, to_gray
+from livedigits.detect import Candidate, binarize, find_candidates, noise_level, to_gray
 from livedigits.layout import find_lines
 from livedigits.rulings import _page_tilts
 
@@ -817,3 +817,16 @@ def test_a_full_size_piece_lies_on_a_wide_marks_ink_and_writing_in_its_hollow_do
     assert _on_ink(Candidate(60, 60, 40, 40, rim), ring, wide, 4)
     # a digit written in the hollow is not
     assert not _on_ink(Candidate(70, 70, 20, 20, np.full((20, 20), 255, np.uint8)), ring, wide, 4)
+
+
+def test_noise_level_grows_with_the_noise_between_whole_gray_levels():
+    # A dim frame's residuals are mostly 1 or 2 gray levels: the median of whole levels stood
+    # still over a range of noise and then jumped a level, and frames of one video with the same
+    # noise fell either side of the smoothing threshold. The level read grows with the noise.
+    rng = np.random.default_rng(3)
+    levels = []
+    for sigma in np.linspace(1.2, 2.6, 8):
+        frame = np.clip(86 + rng.normal(0, sigma, (480, 640)), 0, 255).astype(np.uint8)
+        levels.append(noise_level(frame))
+    assert all(b > a for a, b in zip(levels, levels[1:])), levels
+    assert max(b - a for a, b in zip(levels, levels[1:])) < 0.004, levels
