@@ -215,13 +215,16 @@ def cmd_image(args) -> int:
         if json_path.parent == Path(args.output_dir).resolve() and json_path.name.endswith(ANNOTATED_SUFFIX):
             raise LivedigitsError(f"--json would be overwritten by an annotated image: {args.json}")
     recognizer = _recognizer(args)
-    # An unreadable image is reported as it comes and the others are still read; the exit code says.
-    with turned(open_images(args.paths, on_error=_print_error), args.rotate) as source:
+    # An unreadable image is reported as it comes (and has its JSON record, in its place) and the
+    # others are still read; the exit code says.
+    json_sink = JsonLinesSink(args.json) if args.json else None
+    unreadable = json_sink.unreadable if json_sink else None
+    with turned(open_images(args.paths, on_error=_print_error, on_unreadable=unreadable), args.rotate) as source:
         sinks = [_PrintReadings(_report_stream(args))]
         if args.output_dir:
             sinks.append(ImageSink(args.output_dir))
-        if args.json:
-            sinks.append(JsonLinesSink(args.json))
+        if json_sink:
+            sinks.append(json_sink)
         summary = run(source, recognizer, sinks, options=RunOptions(show_numbers=args.numbers))
     if summary.interrupted:
         print(f"livedigits: interrupted after {summary.frames} images; outputs closed", file=sys.stderr)

@@ -281,8 +281,10 @@ class JsonLinesSink:
     "process_ms": 3.1, "digits": [Digit.to_dict(), ...], "numbers": [Number.to_dict(), ...]}``
 
     ``time_s`` is the frame's media time (seconds into the video; since the first frame for a
-    camera or stream; null for images); ``process_ms`` the time recognising it took. Stdout is
-    flushed, never closed, and ``discard()`` leaves it alone.
+    camera or stream; null for images); ``process_ms`` the time recognising it took. An image
+    that could not be read has a record of its own in its place, ``{"source": "b.jpg", "frame":
+    null, "error": "not a readable image: b.jpg"}`` (:meth:`unreadable`), so every input of a batch
+    is accounted for. Stdout is flushed, never closed, and ``discard()`` leaves it alone.
     """
 
     needs_image = False
@@ -306,6 +308,10 @@ class JsonLinesSink:
                 "numbers": [n.to_dict() for n in reading.numbers],
             }
         )
+
+    def unreadable(self, source: str, message: str) -> None:
+        """The record of an input that could not be read: its name and why."""
+        self._put({"source": source, "frame": None, "error": message})
 
     def _put(self, record: dict) -> None:
         if self.file is None:

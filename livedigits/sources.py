@@ -291,7 +291,9 @@ class ImageListSource(FrameSource):
     An input that cannot be read is skipped, not fatal: its message (e.g. ``"not a readable image:
     b.png"``) is appended to ``errors`` and passed to ``on_error`` as it happens, so the caller can
     print it at once (``on_error=lambda m: print(f"livedigits: {m}", file=sys.stderr)``) and exit
-    non-zero when ``errors`` is not empty. When nothing readable is left, LivedigitsError: at once
+    non-zero when ``errors`` is not empty. A file that fails to decode as it comes is also passed
+    to ``on_unreadable`` as (its name, the message), in its place among the images: the JSON
+    Lines output's record of it. When nothing readable is left, LivedigitsError: at once
     if no input names an image, else at the end of the iteration. A single image is decoded here,
     so a lone bad file fails with its own message like :class:`ImageSource`.
 
@@ -300,8 +302,14 @@ class ImageListSource(FrameSource):
     does not sit in memory.
     """
 
-    def __init__(self, paths: list[str | os.PathLike], on_error: Callable[[str], None] | None = None):
+    def __init__(
+        self,
+        paths: list[str | os.PathLike],
+        on_error: Callable[[str], None] | None = None,
+        on_unreadable: Callable[[str, str], None] | None = None,
+    ):
         self.on_error = on_error
+        self.on_unreadable = on_unreadable
         self.errors: list[str] = []
         self.paths: list[str] = []
         problems = []
@@ -339,6 +347,8 @@ class ImageListSource(FrameSource):
                     image = read_image(path)
                 except LivedigitsError as exc:
                     self._report(str(exc))
+                    if self.on_unreadable is not None:
+                        self.on_unreadable(name, str(exc))
                     continue
             yield Frame(image, yielded, name, None)
             yielded += 1
@@ -397,9 +407,13 @@ def expand_image_spec(spec: str) -> tuple[list[str], str | None]:
     return found, (None if found else f"no images {where}")
 
 
-def open_images(paths: list[str | os.PathLike], on_error: Callable[[str], None] | None = None) -> ImageListSource:
+def open_images(
+    paths: list[str | os.PathLike],
+    on_error: Callable[[str], None] | None = None,
+    on_unreadable: Callable[[str, str], None] | None = None,
+) -> ImageListSource:
     """The ``image`` command's source: files, directories, globs and ``"-"``; see :class:`ImageListSource`."""
-    return ImageListSource(paths, on_error)
+    return ImageListSource(paths, on_error, on_unreadable)
 
 
 class VideoSource(FrameSource):

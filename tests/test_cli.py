@@ -405,6 +405,22 @@ def test_an_unreadable_image_among_good_ones_is_reported_and_the_rest_are_read(t
     assert result.stdout.strip() == f"{good}: 1 digit; line 1: 7"
 
 
+def test_an_unreadable_image_has_a_json_record_in_its_place(tmp_path, mnist_test, capsys):
+    # A batch's JSON accounts for every input: a file that could not be read is a record too.
+    first = write_page(tmp_path / "a.png", mnist_test, ["7"])
+    bad = tmp_path / "b.png"
+    bad.write_bytes(b"not a png")
+    last = write_page(tmp_path / "c.png", mnist_test, ["31"])
+    out = tmp_path / "out.jsonl"
+    result = run_main(capsys, "image", tmp_path, "--json", out)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["source"] for r in records] == [str(first), str(bad), str(last)]
+    assert records[1] == {"source": str(bad), "frame": None, "error": f"not a readable image: {bad}"}
+    assert [r["frame"] for r in records] == [0, None, 1]
+    assert all(set(r) == RECORD_FIELDS for r in (records[0], records[2]))
+
+
 @pytest.mark.parametrize("command", ["video", "image"])
 def test_json_to_stdout_is_json_lines_only(tmp_path, mnist_test, capsys, command):
     target = EXAMPLE_VIDEO if command == "video" else write_page(tmp_path / "p.png", mnist_test, ["31", "4159"])
