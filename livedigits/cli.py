@@ -217,14 +217,13 @@ def cmd_image(args) -> int:
     recognizer = _recognizer(args)
     # An unreadable image is reported as it comes (and has its JSON record, in its place) and the
     # others are still read; the exit code says.
-    json_sink = JsonLinesSink(args.json) if args.json else None
+    json_sink = JsonLinesSink(args.json) if args.json else None  # (its file is opened with its first record)
     unreadable = json_sink.unreadable if json_sink else None
     with turned(open_images(args.paths, on_error=_print_error, on_unreadable=unreadable), args.rotate) as source:
-        sinks = [_PrintReadings(_report_stream(args))]
-        if args.output_dir:
-            sinks.append(ImageSink(args.output_dir))
+        image_sink = ImageSink(args.output_dir) if args.output_dir else None  # (made once there are images)
         if json_sink:
-            sinks.append(json_sink)
+            json_sink.images = image_sink  # each record names its annotated image, written before it
+        sinks = [_PrintReadings(_report_stream(args)), *(s for s in (image_sink, json_sink) if s is not None)]
         summary = run(source, recognizer, sinks, options=RunOptions(show_numbers=args.numbers))
     if summary.interrupted:
         print(f"livedigits: interrupted after {summary.frames} images; outputs closed", file=sys.stderr)

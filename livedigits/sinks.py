@@ -252,6 +252,8 @@ class ImageSink:
     def __init__(self, directory: str | os.PathLike):
         self.directory = output_directory(directory)
         self.written: list[Path] = []
+        self.by_frame: dict[int, Path] = {}
+        """Each image's file by its frame index (what :class:`JsonLinesSink` records)."""
         self._stems: dict[str, int] = {}
 
     def target(self, source: str) -> Path:
@@ -266,6 +268,7 @@ class ImageSink:
         if not cv2.imwrite(str(path), annotated if annotated is not None else frame.image):
             raise LivedigitsError(f"cannot write {path}")
         self.written.append(path)
+        self.by_frame[frame.index] = path
 
     def close(self) -> None:
         pass
@@ -284,12 +287,15 @@ class JsonLinesSink:
     camera or stream; null for images); ``process_ms`` the time recognising it took. An image
     that could not be read has a record of its own in its place, ``{"source": "b.jpg", "frame":
     null, "error": "not a readable image: b.jpg"}`` (:meth:`unreadable`), so every input of a batch
-    is accounted for. Stdout is flushed, never closed, and ``discard()`` leaves it alone.
+    is accounted for. With ``images`` (the run's :class:`ImageSink`, before this sink among the
+    run's sinks) each record also names the annotated file written for it: ``"annotated":
+    "out/p.annotated.png"``. Stdout is flushed, never closed, and ``discard()`` leaves it alone.
     """
 
     needs_image = False
 
-    def __init__(self, path: str | os.PathLike):
+    def __init__(self, path: str | os.PathLike, images: ImageSink | None = None):
+        self.images = images
         self.stdout = str(path) == STDOUT
         self.path = Path(STDOUT) if self.stdout else check_writable(path)
         self.file = None  # opened with the first record: a run that fails to start leaves no file
@@ -307,7 +313,14 @@ class JsonLinesSink:
                 "digits": [d.to_dict() for d in reading.digits],
                 "numbers": [n.to_dict() for n in reading.numbers],
             }
+            | self._annotated(frame)
         )
+
+    def _annotated(self, frame: Frame) -> dict:
+        if self.images is None:
+            return {}
+        path = self.images.by_frame.get(frame.index)
+        return {"annotated": None if path is None else str(path)}
 
     def unreadable(self, source: str, message: str) -> None:
         """The record of an input that could not be read: its name and why."""

@@ -121,8 +121,13 @@ def test_image_command_writes_annotated_images_and_json(tmp_path, bank):
     assert [r["source"] for r in records] == [str(p) for p in paths]
     assert [r["frame"] for r in records] == [0, 1]
     assert all(
-        set(r) == RECORD_FIELDS and r["time_s"] is None and (r["width"], r["height"]) == (640, 480) for r in records
+        set(r) == RECORD_FIELDS | {"annotated"} and r["time_s"] is None and (r["width"], r["height"]) == (640, 480)
+        for r in records
     )
+    # each record names its annotated image
+    assert [r["annotated"] for r in records] == [
+        str(tmp_path / "annotated" / f"scene{i}.annotated.png") for i in (0, 1)
+    ]
     assert all(len(r["digits"]) >= 6 and r["numbers"] for r in records)
     # images are never tracked: digits have their line but no id
     assert all(set(d) == {"digit", "confidence", "box", "line"} for r in records for d in r["digits"])
