@@ -203,7 +203,7 @@ def noise_level(gray: np.ndarray) -> float:
     half = cumulative[-1] / 2
     level = int(np.searchsorted(cumulative, half))
     below = cumulative[level - 1] if level else 0.0
-    median = max(0.0, level - 0.5 + (half - below) / max(float(counts[level]), 1.0))
+    median = max(0.0, level - 0.5 + float(half - below) / max(float(counts[level]), 1.0))
     return median / (float(np.median(sample[::4, ::4])) + 1.0)
 
 
