@@ -219,7 +219,7 @@ class VideoSink:
             self.close()
         except LivedigitsError:
             pass  # it is being deleted anyway
-        if opened:
+        if opened and self.path.is_file():  # (never a device or a pipe it was pointed at)
             self.path.unlink(missing_ok=True)
 
 
@@ -286,10 +286,10 @@ class JsonLinesSink:
     ``time_s`` is the frame's media time (seconds into the video; since the first frame for a
     camera or stream; null for images); ``process_ms`` the time recognising it took. An image
     that could not be read has a record of its own in its place, ``{"source": "b.jpg", "frame":
-    null, "error": "not a readable image: b.jpg"}`` (:meth:`unreadable`), so every input of a batch
-    is accounted for. With ``images`` (the run's :class:`ImageSink`, before this sink among the
-    run's sinks) each record also names the annotated file written for it: ``"annotated":
-    "out/p.annotated.png"``. Stdout is flushed, never closed, and ``discard()`` leaves it alone.
+    null, "error": "not a readable image: b.jpg"}`` (:meth:`unreadable`). With ``images`` (the
+    run's :class:`ImageSink`, before this sink among the run's sinks) each record also names the
+    annotated file written for it: ``"annotated": "out/p.annotated.png"``. Stdout is flushed,
+    never closed, and ``discard()`` leaves it alone (and any path that is no regular file).
     """
 
     needs_image = False
@@ -364,5 +364,5 @@ class JsonLinesSink:
         """Close and delete: for a run that failed, whose output would pretend to be complete."""
         opened = self.file is not None
         self.close()
-        if opened and not self.stdout:
+        if opened and not self.stdout and self.path.is_file():  # (never /dev/stdout or a pipe)
             self.path.unlink(missing_ok=True)

@@ -426,6 +426,30 @@ def test_an_unreadable_image_has_a_json_record_in_its_place(tmp_path, mnist_test
     assert all(set(r) == RECORD_FIELDS for r in (records[0], records[2]))
 
 
+def test_when_every_image_is_unreadable_the_json_keeps_their_records(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a.png", "b.jpg"):
+        (folder / name).write_bytes(b"not an image")
+    out = tmp_path / "out.jsonl"
+    result = run_main(capsys, "image", folder, "--json", out)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "livedigits: none of the 2 images could be read"
+    assert [json.loads(line)["source"] for line in out.read_text().splitlines()] == [
+        str(folder / "a.png"),
+        str(folder / "b.jpg"),
+    ]
+
+
+def test_json_may_go_into_the_output_folder_the_run_makes(tmp_path, mnist_test, capsys):
+    page = write_page(tmp_path / "p.png", mnist_test, ["7"])
+    out = tmp_path / "out"
+    result = run_main(capsys, "image", page, "--output-dir", out, "--json", out / "r.jsonl")
+    assert result.returncode == 0, result.stderr
+    [record] = [json.loads(line) for line in (out / "r.jsonl").read_text().splitlines()]
+    assert record["annotated"] == str(out / "p.annotated.png") and (out / "p.annotated.png").exists()
+
+
 @pytest.mark.parametrize("command", ["video", "image"])
 def test_json_to_stdout_is_json_lines_only(tmp_path, mnist_test, capsys, command):
     target = EXAMPLE_VIDEO if command == "video" else write_page(tmp_path / "p.png", mnist_test, ["31", "4159"])

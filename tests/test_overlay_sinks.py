@@ -1,8 +1,10 @@
 """Overlay drawing and label layout, the debug view, and the output writers."""
 
 import json
+import os
 import subprocess
 import sys
+import threading
 from types import SimpleNamespace
 
 import cv2
@@ -268,6 +270,21 @@ def test_json_discard_deletes_a_partial_file(tmp_path):
     sink.write(frame_of(np.zeros((4, 4, 3), np.uint8)), Reading(), None, 0.0)
     sink.discard()
     assert not (tmp_path / "r.jsonl").exists()
+
+
+def test_json_discard_leaves_a_pipe_it_was_pointed_at(tmp_path):
+    # A failed run deletes its partial JSON file, never what the path names when it is no file of
+    # ours: a named pipe here (or /dev/stdout, a device).
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()))
+    reader.start()
+    sink = JsonLinesSink(fifo)
+    sink.write(frame_of(np.zeros((4, 4, 3), np.uint8)), Reading(), None, 0.0)
+    sink.discard()
+    reader.join(timeout=10)
+    assert fifo.exists() and json.loads(received[0])["frame"] == 0
 
 
 def _write_video(sink: VideoSink, n: int, size=(121, 161)) -> None:
