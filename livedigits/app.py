@@ -465,7 +465,12 @@ class _Run:
 
     def _snapshot(self, frame: Frame, image: np.ndarray) -> None:
         path = Path(self.options.snapshot_dir) / f"livedigits-{time.strftime('%Y%m%d-%H%M%S')}-{frame.index}.png"
-        if not cv2.imwrite(str(path), image):
+        ok, png = cv2.imencode(".png", image)
+        try:
+            if not ok:
+                raise OSError
+            path.write_bytes(png.tobytes())  # (by Python: OpenCV's own writing crashes on a non-UTF-8 name)
+        except OSError:
             print(f"livedigits: cannot write {path}", file=sys.stderr)
         else:
             print(f"saved {path}", file=sys.stderr)

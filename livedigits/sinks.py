@@ -20,7 +20,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from livedigits.errors import LivedigitsError, OutputClosed
+from livedigits.errors import LivedigitsError, OutputClosed, opencv_path
 from livedigits.records import ANNOTATED_SUFFIX, Frame, Reading
 
 VIDEO_SUFFIXES = {".mp4": "mp4v", ".m4v": "mp4v", ".mov": "mp4v", ".avi": "MJPG", ".mkv": "mp4v"}
@@ -106,6 +106,7 @@ class VideoSink:
 
     def __init__(self, path: str | os.PathLike, fps: float):
         self.path = check_writable(path)
+        opencv_path(self.path)  # (PyAV and OpenCV take a name only as UTF-8)
         suffix = self.path.suffix.lower()
         if suffix not in VIDEO_SUFFIXES:
             # (as given: a directory's "out/" is no video file, and the path would drop its slash)
@@ -265,8 +266,15 @@ class ImageSink:
 
     def write(self, frame: Frame, reading: Reading, annotated: np.ndarray | None, process_ms: float) -> None:
         path = self.target(frame.source)
-        if not cv2.imwrite(str(path), annotated if annotated is not None else frame.image):
-            raise LivedigitsError(f"cannot write {path}")
+        # Encoded here and written by Python: OpenCV's own file writing crashes on a name that is
+        # not valid UTF-8 (an input's Latin-1 name, kept).
+        ok, png = cv2.imencode(".png", annotated if annotated is not None else frame.image)
+        try:
+            if not ok:
+                raise OSError("the image could not be encoded")
+            path.write_bytes(png.tobytes())
+        except OSError as exc:
+            raise LivedigitsError(f"cannot write {path}: {_reason(exc)}") from exc
         self.written.append(path)
         self.by_frame[frame.index] = path
 

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 import cv2
 import numpy as np
 
-from livedigits.errors import LivedigitsError
+from livedigits.errors import LivedigitsError, opencv_path
 from livedigits.records import ANNOTATED_SUFFIX, Frame
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm", ".gif"}
@@ -427,8 +427,9 @@ class VideoSource(FrameSource):
         _refuse_url(os.fspath(path))
         path = Path(path)
         _check_file(path)
+        name = opencv_path(path)
         with quiet_opencv():
-            capture = cv2.VideoCapture(str(path))
+            capture = cv2.VideoCapture(name)
         self._open(capture, str(path))
 
     @classmethod

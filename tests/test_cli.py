@@ -426,6 +426,27 @@ def test_an_unreadable_image_has_a_json_record_in_its_place(tmp_path, mnist_test
     assert all(set(r) == RECORD_FIELDS for r in (records[0], records[2]))
 
 
+def test_names_that_are_not_utf8_are_read_written_or_refused_in_one_line(tmp_path, mnist_test):
+    # A Latin-1 byte in a file name (Python keeps it as a lone surrogate): OpenCV's own file
+    # writing and video reading crash the process on such a name, and the rest of a batch is lost.
+    folder = tmp_path / "in"
+    folder.mkdir()
+    latin = folder / os.fsdecode(b"m\xe9.png")
+    page = write_page(folder / "a.png", mnist_test, ["7"])
+    latin.write_bytes(page.read_bytes())
+    write_page(folder / "z.png", mnist_test, ["31"])
+    result = run_cli("image", folder, "--output-dir", tmp_path / "out", errors="surrogateescape")
+    assert result.returncode == 0, result.stderr
+    written = sorted(os.fsencode(p.name) for p in (tmp_path / "out").iterdir())
+    assert written == [b"a.annotated.png", b"m\xe9.annotated.png", b"z.annotated.png"]
+    video = tmp_path / os.fsdecode(b"v\xe9.mp4")
+    video.write_bytes(Path(EXAMPLE_VIDEO).read_bytes())
+    for argv in (["video", video], ["video", EXAMPLE_VIDEO, "--output", tmp_path / os.fsdecode(b"o\xe9.mp4")]):
+        result = run_cli(*argv, "--max-frames", 2)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert result.stderr.strip().startswith("livedigits: a video's file name must be valid UTF-8:")
+
+
 def test_when_every_image_is_unreadable_the_json_keeps_their_records(tmp_path, capsys):
     folder = tmp_path / "in"
     folder.mkdir()
