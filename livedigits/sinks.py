@@ -255,14 +255,21 @@ class ImageSink:
         self.written: list[Path] = []
         self.by_frame: dict[int, Path] = {}
         """Each image's file by its frame index (what :class:`JsonLinesSink` records)."""
-        self._stems: dict[str, int] = {}
+        self._stems: dict[str, int] = {}  # stem -> how many of its numbered names were tried
+        self._taken: set[str] = set()  # the names written this run
 
     def target(self, source: str) -> Path:
-        """The file the image from ``source`` goes to (each call reserves a new name)."""
+        """The file the image from ``source`` goes to (each call reserves a new name, never one this
+        run has written: an input named ``p-2.jpg`` beside two named ``p.jpg`` gets ``p-2-2``)."""
         stem = "stdin" if source in ("-", "<stdin>") else (Path(source).stem or "image")
-        seen = self._stems.get(stem, 0) + 1
+        seen = self._stems.get(stem, 0)
+        name = f"{stem}{ANNOTATED_SUFFIX}"
+        while name in self._taken:
+            seen += 1
+            name = f"{stem}-{seen + 1}{ANNOTATED_SUFFIX}"
         self._stems[stem] = seen
-        return self.directory / (f"{stem}{ANNOTATED_SUFFIX}" if seen == 1 else f"{stem}-{seen}{ANNOTATED_SUFFIX}")
+        self._taken.add(name)
+        return self.directory / name
 
     def write(self, frame: Frame, reading: Reading, annotated: np.ndarray | None, process_ms: float) -> None:
         path = self.target(frame.source)

@@ -372,6 +372,23 @@ def test_image_sink_names_each_annotated_image_after_its_source(tmp_path):
     assert ImageSink.needs_image and VideoSink.needs_image and not JsonLinesSink.needs_image
 
 
+def test_an_input_named_like_a_numbered_output_does_not_overwrite_it(tmp_path):
+    # A new user's batch: x.jpg and x.jpg in two folders, then x-2.jpg: the second x and x-2 were
+    # both written as x-2.annotated.png, one image lost.
+    sink = ImageSink(tmp_path / "out")
+    for shade, source in enumerate(("a/x.jpg", "b/x.jpg", "x-2.jpg", "c/x.png")):
+        image = np.full((8, 8, 3), 10 * (shade + 1), np.uint8)
+        sink.write(frame_of(image, index=shade, source=source, time_s=None), Reading(), image, 1.0)
+    assert len(set(sink.written)) == 4
+    assert [int(cv2.imread(str(path))[0, 0, 0]) for path in sink.written] == [10, 20, 30, 40]
+    assert [sink.by_frame[i].name for i in range(4)] == [
+        "x.annotated.png",
+        "x-2.annotated.png",
+        "x-2-2.annotated.png",
+        "x-3.annotated.png",
+    ]
+
+
 def test_image_sink_needs_an_existing_parent(tmp_path):
     with pytest.raises(LivedigitsError, match="cannot be made: its parent .*missing does not exist"):
         ImageSink(tmp_path / "missing" / "out")
