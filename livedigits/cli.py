@@ -217,20 +217,24 @@ def cmd_image(args) -> int:
     recognizer = _recognizer(args)
     # An unreadable image is reported as it comes (and has its JSON record, in its place) and the
     # others are still read; the exit code says.
-    images = open_images(args.paths, on_error=_print_error)
+    json_sink = None  # made below; it takes the records of unreadable images, a lone one too
+
+    def unreadable(name: str, message: str) -> None:
+        if json_sink is not None:
+            json_sink.unreadable(name, message)
+
+    images = open_images(args.paths, on_error=_print_error, on_unreadable=unreadable if args.json else None)
     with turned(images, args.rotate) as source:
         image_sink = ImageSink(args.output_dir) if args.output_dir else None
         # Each record names its image's annotated file, written before it (the JSON may go into
         # the output folder, made just above).
         json_sink = JsonLinesSink(args.json, images=image_sink) if args.json else None
-        if json_sink:
-            images.on_unreadable = json_sink.unreadable
         sinks = [_PrintReadings(_report_stream(args)), *(s for s in (image_sink, json_sink) if s is not None)]
         summary = run(source, recognizer, sinks, options=RunOptions(show_numbers=args.numbers))
     if summary.interrupted:
         print(f"livedigits: interrupted after {summary.frames} images; outputs closed", file=sys.stderr)
         return INTERRUPTED
-    if not summary.frames and source.errors:
+    if not summary.frames and source.errors and len(images.paths) > 1:
         # Every image failed, each with its record kept: said once more at the end.
         print(f"livedigits: none of the {len(images.paths)} images could be read", file=sys.stderr)
     return 2 if source.errors else 0

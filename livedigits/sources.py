@@ -296,8 +296,8 @@ class ImageListSource(FrameSource):
     Lines output's record of it (it may be set after construction, before iterating). When
     nothing readable is left, LivedigitsError: at once if no input names an image, else at the
     end of the iteration (not with ``on_unreadable``, which had every failure: the caller says
-    it). A single image is decoded here, so a lone bad file fails with its own message like
-    :class:`ImageSource`.
+    it). A single image is decoded here (unless ``on_unreadable`` is given, which takes its
+    failure in its place), so a lone bad file fails with its own message like :class:`ImageSource`.
 
     Each frame's ``source`` is its path (``"<stdin>"`` for stdin), ``index`` its position among the
     images yielded, ``time_s`` None. Images are decoded one at a time: a directory of thousands
@@ -328,7 +328,7 @@ class ImageListSource(FrameSource):
         self.name = str(paths[0]) if len(paths) == 1 else f"{len(self.paths)} images"
         self.frame_count, self.fps = len(self.paths), 1.0
         self._first: np.ndarray | None = None
-        if len(self.paths) == 1 and not problems:
+        if len(self.paths) == 1 and not problems and on_unreadable is None:
             self._first = read_image(self.paths[0])  # a lone image fails here, with its own message
         for problem in problems:
             self._report(problem)

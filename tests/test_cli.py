@@ -462,6 +462,23 @@ def test_when_every_image_is_unreadable_the_json_keeps_their_records(tmp_path, c
     ]
 
 
+@pytest.mark.parametrize("lone", ["file", "folder"])
+def test_a_lone_unreadable_image_has_its_json_record_too(tmp_path, capsys, lone):
+    # The JSON of a run is always this run's: a lone bad input left last run's results in place.
+    folder = tmp_path / "in"
+    folder.mkdir()
+    bad = folder / "b.jpg"
+    bad.write_bytes(b"not an image")
+    out = tmp_path / "out.jsonl"
+    out.write_text('{"source": "last run"}\n')
+    result = run_main(capsys, "image", bad if lone == "file" else folder, "--json", out)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == f"livedigits: not a readable image: {bad}"
+    assert [json.loads(line) for line in out.read_text().splitlines()] == [
+        {"source": str(bad), "frame": None, "error": f"not a readable image: {bad}"}
+    ]
+
+
 def test_json_may_go_into_the_output_folder_the_run_makes(tmp_path, mnist_test, capsys):
     page = write_page(tmp_path / "p.png", mnist_test, ["7"])
     out = tmp_path / "out"
