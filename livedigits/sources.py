@@ -373,7 +373,8 @@ def expand_image_spec(spec: str) -> tuple[list[str], str | None]:
     """One command-line input -> (image paths, a message when it names none).
 
     A file stays as given (whatever its suffix: the decoder decides); a directory gives its image
-    files sorted by name (not recursive); a glob its sorted matches (``**``: every folder below);
+    files sorted by name (not recursive); a glob its sorted matches (``**``: every folder below; a
+    plain extension at its end in any case, :func:`_any_case_suffix`);
     ``"-"`` stays ``"-"``. Of a directory or a glob, annotated images
     (:data:`~livedigits.records.ANNOTATED_SUFFIX`) are left out, and photos of a format not read
     here (:data:`UNREAD_PHOTO_SUFFIXES`) are named as skipped.
@@ -390,7 +391,7 @@ def expand_image_spec(spec: str) -> tuple[list[str], str | None]:
     elif path.exists() or not is_glob(spec):
         return [spec], None  # a missing file is reported when it is read, in list order
     else:
-        files = [p for p in glob.glob(spec, recursive=True) if Path(p).is_file()]
+        files = [p for p in glob.glob(_any_case_suffix(spec), recursive=True) if Path(p).is_file()]
         where, among = f"match {spec}", f"matching {spec}"
     # (annotated images, livedigits' own outputs, left out: an output directory may be the input's)
     own = [p for p in files if p.endswith(ANNOTATED_SUFFIX)]
@@ -409,6 +410,17 @@ def expand_image_spec(spec: str) -> tuple[list[str], str | None]:
     if not found and own:
         return found, f"no images {where}: only annotated ones ({ANNOTATED_SUFFIX}, livedigits' own outputs)"
     return found, (None if found else f"no images {where}")
+
+
+def _any_case_suffix(pattern: str) -> str:
+    """A glob ending in a plain extension (``'*.jpg'``) that matches it in any case (``.JPG``,
+    ``.Jpg``): phones and cameras name their photos in capitals, and a folder's images are found
+    whatever the case of their suffix."""
+    match = re.search(r"\.([A-Za-z0-9]+)$", pattern)
+    if match is None:
+        return pattern
+    either = "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in match.group(1))
+    return pattern[: match.start(1)] + either
 
 
 def open_images(

@@ -6,6 +6,7 @@ import json
 import struct
 import subprocess
 import sys
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -312,6 +313,16 @@ def test_a_glob_gives_its_matches_sorted(tmp_path):
     _write_pages(tmp_path, ["p2.png", "p1.png", "q.png", "p3.jpg"])
     with open_images([str(tmp_path / "p*.png")]) as source:
         assert [f.source for f in source] == [str(tmp_path / "p1.png"), str(tmp_path / "p2.png")]
+
+
+def test_a_globs_extension_matches_in_any_case(tmp_path):
+    # Phones name photos IMG_0001.JPG: '*.jpg' found none of them while the folder found all.
+    _write_pages(tmp_path, ["a.jpg", "B.JPG", "c.Jpg", "d.png"])
+    _write_pages(tmp_path / "sub", ["e.JPG"])
+    with open_images([str(tmp_path / "*.jpg")]) as source:
+        assert [Path(f.source).name for f in source] == ["B.JPG", "a.jpg", "c.Jpg"]
+    with open_images([str(tmp_path / "**" / "*.jpg")]) as source:
+        assert [Path(f.source).name for f in source] == ["B.JPG", "a.jpg", "c.Jpg", "e.JPG"]
 
 
 def test_a_double_star_glob_looks_in_every_folder_below(tmp_path):
