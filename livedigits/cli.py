@@ -234,9 +234,14 @@ def cmd_image(args) -> int:
     if summary.interrupted:
         print(f"livedigits: interrupted after {summary.frames} images; outputs closed", file=sys.stderr)
         return INTERRUPTED
-    if not summary.frames and source.errors and len(images.paths) > 1:
-        # Every image failed, each with its record kept: said once more at the end.
-        print(f"livedigits: none of the {len(images.paths)} images could be read", file=sys.stderr)
+    unread = len(images.paths) - summary.frames
+    if unread and len(images.paths) > 1:
+        # Some images failed, each said as it came (and with its record kept): counted at the end.
+        total = len(images.paths)
+        if summary.frames:
+            print(f"livedigits: {summary.frames} of the {total} images read, {unread} could not be", file=sys.stderr)
+        else:
+            print(f"livedigits: none of the {total} images could be read", file=sys.stderr)
     return 2 if source.errors else 0
 
 

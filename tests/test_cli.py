@@ -406,7 +406,10 @@ def test_an_unreadable_image_among_good_ones_is_reported_and_the_rest_are_read(t
     bad.write_bytes(b"not a png")
     result = run_main(capsys, "image", bad, good)
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert result.stderr.strip() == f"livedigits: not a readable image: {bad}"
+    assert result.stderr.strip().splitlines() == [
+        f"livedigits: not a readable image: {bad}",
+        "livedigits: 1 of the 2 images read, 1 could not be",
+    ]
     assert result.stdout.strip() == f"{good}: 1 digit; line 1: 7"
 
 
