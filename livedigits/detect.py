@@ -55,6 +55,9 @@ as no desk's grain or noise is many times over (squared pages: hundreds of cells
 spread 20-75%), and its digits cross its lines rather than sit in its cells (a sudoku or a form's
 grid of entry cells holds a digit in many of them: a table, cleaned as boxes are). Its lines are
 cleaned as a ruled page's are, at full size and along its own tilt."""
+PIECE_REACH = 0.35
+"""A piece of a digit (a 5's cap, a 7's bar) comes within this share of its host's height of the
+host's ink (:func:`_merge_fragments`), as it does of its box."""
 REGROW_ALONG = 3
 """Pixels along an erased line that a stroke through it grows back over, where the line was
 erased with a band round it (found at half size or smaller, or a loose ruling at full size): the
@@ -311,7 +314,7 @@ def _thin_lines(lines: np.ndarray, others: np.ndarray, raw: np.ndarray, across: 
     return cv2.subtract(lines, cv2.dilate(wide, np.ones((3, 3), np.uint8)))
 
 
-def _merge_fragments(boxes: np.ndarray, hosts: np.ndarray) -> np.ndarray:
+def _merge_fragments(boxes: np.ndarray, hosts: np.ndarray, outlines: list | None = None) -> np.ndarray:
     """Group boxes so that small pieces join the digit they belong to (a 5's cap, a 7's bar):
     int [N], for each box the index of the box its group is named after (its own when alone).
 
@@ -319,7 +322,12 @@ def _merge_fragments(boxes: np.ndarray, hosts: np.ndarray) -> np.ndarray:
     one's height, overlaps it horizontally by half its own width, sits within 35% of its height
     above or below it, and the two together are at most 1.4x its height. All pairs are tested at
     once; a piece joins the tallest match. Only ``hosts`` (bool [N]: shapes that may be a digit)
-    take pieces, so a shadow or the desk's edge cannot swallow the digits around it.
+    take pieces, so a shadow or the desk's edge cannot swallow the digits around it. With
+    ``outlines`` (each box's contour), a piece also comes within that reach (:data:`PIECE_REACH`
+    of the host's height) of the host's own ink, not only of its box: the corner of a page's
+    outline left in the mask, three digits tall and as wide, held a date's "04" written inside
+    its box, half its height from its ink, and the digits went with it (a new user's
+    12-megapixel photo).
     """
     n = len(boxes)
     x, y, w, h = (boxes[:, i].astype(np.int64) for i in range(4))
@@ -344,6 +352,9 @@ def _merge_fragments(boxes: np.ndarray, hosts: np.ndarray) -> np.ndarray:
         # host's box (a 5's cap covers about a tenth).
         sized = pw * ph >= 0.03 * hw * hh
         ok = sized & (hh > ph / 0.6) & (gap <= 0.35 * hh) & (span <= 1.4 * hh)
+        if outlines is not None:
+            for k in np.nonzero(ok)[0].tolist():
+                ok[k] = _near_ink(boxes[p[k]], outlines[c[k]], PIECE_REACH * float(hh[k]))
         row, col, hh = row[ok], col[ok], hh[ok]
         # Each piece joins the tallest of its hosts (the first of equals).
         order = np.lexsort((col, -hh, row))
@@ -357,6 +368,14 @@ def _merge_fragments(boxes: np.ndarray, hosts: np.ndarray) -> np.ndarray:
             break
         root = up
     return root
+
+
+def _near_ink(box: np.ndarray, outline: np.ndarray, reach: float) -> bool:
+    """Does a box (x, y, w, h) come within ``reach`` px of an ``outline`` (a contour): a corner, an
+    edge's midpoint or its centre that close to the outline, or inside it?"""
+    x, y, w, h = (float(v) for v in box)
+    points = [(x + dx * w, y + dy * h) for dx in (0.0, 0.5, 1.0) for dy in (0.0, 0.5, 1.0)]
+    return any(cv2.pointPolygonTest(outline, point, True) >= -reach for point in points)
 
 
 def _union_box(boxes: np.ndarray) -> tuple[int, int, int, int]:
@@ -594,7 +613,7 @@ def _candidates(
     # piece above or below (at most 1.4x its height together) it reaches the smallest digit.
     hosts = inside & (w <= config.max_single_aspect * h) & (h * 1.4 >= min_h)
 
-    regions = _regions(boxes, _merge_fragments(boxes, hosts), inside, min_h, max_h, max_w)
+    regions = _regions(boxes, _merge_fragments(boxes, hosts, contours), inside, min_h, max_h, max_w)
     # Erased lines and lifted rulings: never read as part of a mark beside them.
     lines = cv2.subtract(mask, clean) if ruled is None else cv2.bitwise_or(cv2.subtract(mask, clean), ruled)
     # Where a region lies is judged from its box first, before any mask is cut.

@@ -6,7 +6,7 @@ import pytest
 
 from benchmarks.score import iou
 from livedigits.cuts import split_options, split_touching
-from livedigits.detect import Candidate, binarize, find_candidates, noise_level, to_gray
+from livedigits.detect import Candidate, _merge_fragments, binarize, find_candidates, noise_level, to_gray
 from livedigits.layout import find_lines
 from livedigits.rulings import _page_tilts
 
@@ -830,3 +830,31 @@ def test_noise_level_grows_with_the_noise_between_whole_gray_levels():
         levels.append(noise_level(frame))
     assert all(b > a for a, b in zip(levels, levels[1:])), levels
     assert max(b - a for a, b in zip(levels, levels[1:])) < 0.004, levels
+
+
+def _outline(mask: np.ndarray) -> np.ndarray:
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    return max(contours, key=cv2.contourArea)
+
+
+def test_a_page_corner_does_not_take_the_digits_inside_its_box_as_its_pieces():
+    # The corner of a page's outline left in the mask (an L three digits tall and as wide) is
+    # shaped like a possible digit; a "04" written inside its box, away from its ink, was joined
+    # to it as its pieces and lost with it. A 5's cap, just above its body, still joins.
+    corner = np.zeros((400, 400), np.uint8)
+    corner[100:106, 100:250] = 255
+    corner[100:250, 100:106] = 255
+    body = np.zeros((400, 400), np.uint8)
+    cv2.ellipse(body, (330, 320), (18, 22), 0, -120, 200, 255, 5)
+    boxes = np.array(
+        [
+            cv2.boundingRect(corner),  # 0: the corner, 150 px square
+            (160, 170, 30, 50),  # 1: a digit inside the corner's box, 54 px from its ink
+            cv2.boundingRect(body),  # 2: a 5's body
+            (312, 282, 40, 8),  # 3: its cap, a few pixels above it
+        ]
+    )
+    hosts = np.array([True, True, True, False])
+    outlines = [_outline(corner), None, _outline(body), None]
+    assert _merge_fragments(boxes, hosts).tolist() == [0, 0, 2, 2]  # by boxes alone: the digit joins
+    assert _merge_fragments(boxes, hosts, outlines).tolist() == [0, 1, 2, 2]
