@@ -104,15 +104,24 @@ def _refuse_overwriting(outputs, inputs) -> None:
             raise LivedigitsError(f"output would overwrite an input: {output}")
 
 
+def _made(option: str, make):
+    """``make()``, a sink for an option's value; a problem with it is told with the option's
+    name (``--json: output directory does not exist: new``): a run with two outputs says which."""
+    try:
+        return make()
+    except LivedigitsError as exc:
+        raise LivedigitsError(f"{option}: {exc}") from exc
+
+
 def _results_sinks(args, fps: float, video_option: str) -> list:
     """The sinks a video or camera run asks for: the annotated video first, then JSON Lines."""
     from livedigits.sinks import JsonLinesSink, VideoSink
 
     sinks = []
     if getattr(args, video_option):
-        sinks.append(VideoSink(getattr(args, video_option), fps))
+        sinks.append(_made(f"--{video_option}", lambda: VideoSink(getattr(args, video_option), fps)))
     if args.json:
-        sinks.append(JsonLinesSink(args.json))
+        sinks.append(_made("--json", lambda: JsonLinesSink(args.json)))
     return sinks
 
 
@@ -225,10 +234,10 @@ def cmd_image(args) -> int:
 
     images = open_images(args.paths, on_error=_print_error, on_unreadable=unreadable if args.json else None)
     with turned(images, args.rotate) as source:
-        image_sink = ImageSink(args.output_dir) if args.output_dir else None
+        image_sink = _made("--output-dir", lambda: ImageSink(args.output_dir)) if args.output_dir else None
         # Each record names its image's annotated file, written before it (the JSON may go into
         # the output folder, made just above).
-        json_sink = JsonLinesSink(args.json, images=image_sink) if args.json else None
+        json_sink = _made("--json", lambda: JsonLinesSink(args.json, images=image_sink)) if args.json else None
         sinks = [_PrintReadings(_report_stream(args)), *(s for s in (image_sink, json_sink) if s is not None)]
         summary = run(source, recognizer, sinks, options=RunOptions(show_numbers=args.numbers))
     if summary.interrupted:

@@ -153,8 +153,9 @@ BAD_INPUTS = [
     (["video", "{tmp}"], "is a directory"),
     (["video", "{example}", "--model", "{tmp}/nope.onnx"], "model not found"),
     (["video", "{example}", "--model", "{tmp}/corrupt.onnx"], "cannot load model"),
-    (["video", "{example}", "--output", "{tmp}/no/such/dir/out.mp4"], "output directory does not exist"),
-    (["video", "{example}", "--output", "{tmp}/out.txt"], "video output must end in"),
+    (["video", "{example}", "--output", "{tmp}/no/such/dir/out.mp4"], "--output: output directory does not exist"),
+    (["video", "{example}", "--output", "{tmp}/out.txt"], "--output: video output must end in"),
+    (["video", "{example}", "--json", "{tmp}/no/such/dir/r.jsonl"], "--json: output directory does not exist"),
     (["video", "{example}", "--output", "{tmp}/outdir/"], "/outdir/"),  # named as typed, its slash kept
     (["image", "{tmp}/page.png", "--output-dir", "-"], 'output directory "-" is not a directory'),
     (["video", "{example}", "--json", "{tmp}"], "output path is a directory"),
@@ -447,7 +448,8 @@ def test_names_that_are_not_utf8_are_read_written_or_refused_in_one_line(tmp_pat
     for argv in (["video", video], ["video", EXAMPLE_VIDEO, "--output", tmp_path / os.fsdecode(b"o\xe9.mp4")]):
         result = run_cli(*argv, "--max-frames", 2)
         assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
-        assert result.stderr.strip().startswith("livedigits: a video's file name must be valid UTF-8:")
+        assert "a video's file name must be valid UTF-8:" in result.stderr.strip()
+        assert result.stderr.strip().startswith("livedigits: ") and len(result.stderr.strip().splitlines()) == 1
 
 
 def test_when_every_image_is_unreadable_the_json_keeps_their_records(tmp_path, capsys):
