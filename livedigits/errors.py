@@ -15,14 +15,22 @@ class OutputClosed(LivedigitsError):
     on Ctrl-C: the other outputs are kept, complete to the last frame."""
 
 
-def opencv_path(path) -> str:
-    """``path`` as OpenCV's video reader and writers take it; LivedigitsError when its name is not
-    valid UTF-8 (a Latin-1 byte kept by Python as a lone surrogate), on which they crash the
-    process outright."""
-    name = str(path)
+def is_utf8(name: str) -> bool:
+    """Is ``name`` valid UTF-8 (no byte Python kept as a lone surrogate)? OpenCV's functions that
+    take a file name (its video reader and writers, ``imwrite``, ``haveImageReader``) crash the
+    process outright on one that is not."""
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
+        return False
+    return True
+
+
+def opencv_path(path) -> str:
+    """``path`` as OpenCV's video reader and writers take it; LivedigitsError when its name is not
+    valid UTF-8 (:func:`is_utf8`)."""
+    name = str(path)
+    if not is_utf8(name):
         shown = os.fsencode(name).decode("utf-8", "backslashreplace")
-        raise LivedigitsError(f"a video's file name must be valid UTF-8: {shown} (rename it)") from None
+        raise LivedigitsError(f"a video's file name must be valid UTF-8: {shown} (rename it)")
     return name

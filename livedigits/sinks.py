@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 from fractions import Fraction
 from pathlib import Path
@@ -220,8 +221,19 @@ class VideoSink:
             self.close()
         except LivedigitsError:
             pass  # it is being deleted anyway
-        if opened and self.path.is_file():  # (never a device or a pipe it was pointed at)
-            self.path.unlink(missing_ok=True)
+        if opened:
+            _remove_partial(self.path)
+
+
+def _remove_partial(path: Path) -> None:
+    """Delete a failed run's output: a regular file only, never a device, a pipe or a link it
+    was written through (``--json /dev/stdout`` with stdout sent to a file), and quietly when it
+    cannot be."""
+    try:
+        if stat.S_ISREG(os.lstat(path).st_mode):
+            path.unlink()
+    except OSError:
+        pass
 
 
 def _reason(exc: Exception) -> str:
@@ -304,7 +316,8 @@ class JsonLinesSink:
     null, "error": "not a readable image: b.jpg"}`` (:meth:`unreadable`). With ``images`` (the
     run's :class:`ImageSink`, before this sink among the run's sinks) each record also names the
     annotated file written for it: ``"annotated": "out/p.annotated.png"``. Stdout is flushed,
-    never closed, and ``discard()`` leaves it alone (and any path that is no regular file).
+    never closed, and ``discard()`` leaves it alone (and any path that is no regular file:
+    :func:`_remove_partial`).
     """
 
     needs_image = False
@@ -379,5 +392,5 @@ class JsonLinesSink:
         """Close and delete: for a run that failed, whose output would pretend to be complete."""
         opened = self.file is not None
         self.close()
-        if opened and not self.stdout and self.path.is_file():  # (never /dev/stdout or a pipe)
-            self.path.unlink(missing_ok=True)
+        if opened and not self.stdout:
+            _remove_partial(self.path)

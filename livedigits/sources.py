@@ -28,7 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 import cv2
 import numpy as np
 
-from livedigits.errors import LivedigitsError, opencv_path
+from livedigits.errors import LivedigitsError, is_utf8, opencv_path
 from livedigits.records import ANNOTATED_SUFFIX, Frame
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pbm", ".gif"}
@@ -315,9 +315,14 @@ class ImageListSource(FrameSource):
         self.errors: list[str] = []
         self.paths: list[str] = []
         problems = []
+        seen: set[str] = set()  # each file once: '*.jpg' '*.JPG', or a folder and a glob in it, name it twice
         for spec in paths:
             found, problem = expand_image_spec(str(spec))
-            self.paths.extend(found)
+            for path in found:
+                key = path if path == STDIN else os.path.realpath(path)
+                if key not in seen or path == STDIN:
+                    seen.add(key)
+                    self.paths.append(path)
             problems += [problem] if problem else []
         if not self.paths:
             if len(problems) == 1:
@@ -397,7 +402,8 @@ def expand_image_spec(spec: str) -> tuple[list[str], str | None]:
     own = [p for p in files if p.endswith(ANNOTATED_SUFFIX)]
     photos = [p for p in files if Path(p).suffix.lower() in UNREAD_PHOTO_SUFFIXES]
     with quiet_opencv():
-        unread = sorted(p for p in photos if not cv2.haveImageReader(p))
+        # (a name OpenCV cannot take would crash it: such a photo is not read here either)
+        unread = sorted(p for p in photos if not is_utf8(p) or not cv2.haveImageReader(p))
     readable = IMAGE_SUFFIXES | UNREAD_PHOTO_SUFFIXES
     found = sorted(
         p for p in files if Path(p).suffix.lower() in readable and not p.endswith(ANNOTATED_SUFFIX) and p not in unread

@@ -452,6 +452,18 @@ def test_names_that_are_not_utf8_are_read_written_or_refused_in_one_line(tmp_pat
         assert result.stderr.strip().startswith("livedigits: ") and len(result.stderr.strip().splitlines()) == 1
 
 
+def test_a_photo_of_a_kind_not_read_with_a_name_that_is_not_utf8_is_skipped(tmp_path, mnist_test):
+    # Asking OpenCV whether it reads a HEIC of such a name crashed the process (SIGSEGV).
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_page(folder / "a.png", mnist_test, ["7"])
+    (folder / os.fsdecode(b"\xe9t\xe9.heic")).write_bytes(b"\0\0\0\x18ftypheic")
+    result = run_cli("image", folder, errors="surrogateescape")
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "skipped" in result.stderr and "HEIC is not read here" in result.stderr
+    assert result.stdout.strip() == f"{folder / 'a.png'}: 1 digit; line 1: 7"
+
+
 def test_when_every_image_is_unreadable_the_json_keeps_their_records(tmp_path, capsys):
     folder = tmp_path / "in"
     folder.mkdir()

@@ -287,6 +287,18 @@ def test_json_discard_leaves_a_pipe_it_was_pointed_at(tmp_path):
     assert fifo.exists() and json.loads(received[0])["frame"] == 0
 
 
+def test_json_discard_leaves_a_link_it_wrote_through(tmp_path):
+    # --json /dev/stdout with stdout sent to a file: the link resolves to a regular file, and a
+    # failed run deleted the link itself.
+    target = tmp_path / "stdout.txt"
+    link = tmp_path / "stdout"
+    link.symlink_to(target)
+    sink = JsonLinesSink(link)
+    sink.write(frame_of(np.zeros((4, 4, 3), np.uint8)), Reading(), None, 0.0)
+    sink.discard()
+    assert link.is_symlink() and json.loads(target.read_text())["frame"] == 0
+
+
 def _write_video(sink: VideoSink, n: int, size=(121, 161)) -> None:
     for i in range(n):
         image = np.full((*size, 3), i * 20, np.uint8)

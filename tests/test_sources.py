@@ -325,6 +325,14 @@ def test_a_globs_extension_matches_in_any_case(tmp_path):
         assert [Path(f.source).name for f in source] == ["B.JPG", "a.jpg", "c.Jpg", "e.JPG"]
 
 
+def test_a_file_named_twice_is_read_once(tmp_path):
+    # '*.jpg' '*.JPG' (any case since a glob's extension is), or a folder and a glob in it.
+    _write_pages(tmp_path, ["a.jpg", "B.JPG"])
+    specs = [str(tmp_path / "*.jpg"), str(tmp_path / "*.JPG"), str(tmp_path), str(tmp_path / "." / "a.jpg")]
+    with open_images(specs) as source:
+        assert [Path(f.source).name for f in source] == ["B.JPG", "a.jpg"]
+
+
 def test_a_double_star_glob_looks_in_every_folder_below(tmp_path):
     _write_pages(tmp_path, ["a.png"])
     _write_pages(tmp_path / "sub", ["b.png"])
