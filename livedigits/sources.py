@@ -293,11 +293,11 @@ class ImageListSource(FrameSource):
     print it at once (``on_error=lambda m: print(f"livedigits: {m}", file=sys.stderr)``) and exit
     non-zero when ``errors`` is not empty. A file that fails to decode as it comes is also passed
     to ``on_unreadable`` as (its name, the message), in its place among the images: the JSON
-    Lines output's record of it (it may be set after construction, before iterating). When
-    nothing readable is left, LivedigitsError: at once if no input names an image, else at the
-    end of the iteration (not with ``on_unreadable``, which had every failure: the caller says
-    it). A single image is decoded here (unless ``on_unreadable`` is given, which takes its
-    failure in its place), so a lone bad file fails with its own message like :class:`ImageSource`.
+    Lines output's record of it. When nothing readable is left, LivedigitsError: at once if no
+    input names an image, else at the end of the iteration (not with ``on_unreadable``, which had
+    every failure: the caller says it). A single image is decoded here (unless ``on_unreadable``
+    is given, which takes its failure in its place), so a lone bad file fails with its own
+    message like :class:`ImageSource`.
 
     Each frame's ``source`` is its path (``"<stdin>"`` for stdin), ``index`` its position among the
     images yielded, ``time_s`` None. Images are decoded one at a time: a directory of thousands
