@@ -33,6 +33,7 @@ from livedigits.errors import LivedigitsError, OutputClosed
 from livedigits.overlay import Overlay, debug_view
 from livedigits.recognizer import Analysis, Recognizer
 from livedigits.records import Frame, Reading
+from livedigits.sinks import write_png
 
 WINDOW = "livedigits"
 KEY_QUIT = {ord("q"), 27}
@@ -465,11 +466,8 @@ class _Run:
 
     def _snapshot(self, frame: Frame, image: np.ndarray) -> None:
         path = Path(self.options.snapshot_dir) / f"livedigits-{time.strftime('%Y%m%d-%H%M%S')}-{frame.index}.png"
-        ok, png = cv2.imencode(".png", image)
         try:
-            if not ok:
-                raise OSError
-            path.write_bytes(png.tobytes())  # (by Python: OpenCV's own writing crashes on a non-UTF-8 name)
+            write_png(path, image)
         except OSError:
             print(f"livedigits: cannot write {path}", file=sys.stderr)
         else:

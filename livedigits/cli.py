@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from livedigits import __version__
-from livedigits.errors import LivedigitsError, OutputClosed
+from livedigits.errors import LivedigitsError, OutputClosed, silence
 
 AV_LOG_QUIET = -8
 """FFmpeg's log level for silence, read by OpenCV from OPENCV_FFMPEG_LOGLEVEL when it opens a file or stream."""
@@ -198,7 +198,7 @@ class _PrintReadings:
         try:
             print(describe(frame.source, reading), file=self.stream, flush=True)
         except BrokenPipeError as exc:  # `livedigits image ... | head -1`
-            os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())  # no traceback at exit
+            silence(self.stream)
             raise OutputClosed("output closed by its reader (broken pipe)") from exc
 
     def close(self) -> None:
@@ -243,10 +243,10 @@ def cmd_image(args) -> int:
     if summary.interrupted:
         print(f"livedigits: interrupted after {summary.frames} images; outputs closed", file=sys.stderr)
         return INTERRUPTED
-    unread = len(images.paths) - summary.frames
-    if unread and len(images.paths) > 1:
+    total = len(images.paths)
+    unread = total - summary.frames
+    if unread and total > 1:
         # Some images failed, each said as it came (and with its record kept): counted at the end.
-        total = len(images.paths)
         if summary.frames:
             print(f"livedigits: {summary.frames} of the {total} images read, {unread} could not be", file=sys.stderr)
         else:

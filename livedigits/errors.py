@@ -1,4 +1,5 @@
-"""The one error type the package raises for problems a user can fix, and the path check OpenCV needs."""
+"""The one error type the package raises for problems a user can fix, the path check OpenCV needs,
+and the silencing of a stream whose reader went away."""
 
 import os
 
@@ -34,3 +35,9 @@ def opencv_path(path) -> str:
         shown = os.fsencode(name).decode("utf-8", "backslashreplace")
         raise LivedigitsError(f"a video's file name must be valid UTF-8: {shown} (rename it)")
     return name
+
+
+def silence(stream) -> None:
+    """Point a standard stream whose reader went away (a broken pipe) at /dev/null: Python's
+    recipe, else the stream's flush at exit prints a traceback."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())

@@ -21,7 +21,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from livedigits.errors import LivedigitsError, OutputClosed, opencv_path
+from livedigits.errors import LivedigitsError, OutputClosed, opencv_path, silence
 from livedigits.records import ANNOTATED_SUFFIX, Frame, Reading
 
 VIDEO_SUFFIXES = {".mp4": "mp4v", ".m4v": "mp4v", ".mov": "mp4v", ".avi": "MJPG", ".mkv": "mp4v"}
@@ -252,6 +252,16 @@ def _note_mp4v() -> None:
         )
 
 
+def write_png(path: Path, image: np.ndarray) -> None:
+    """``image`` as a PNG file at ``path``, encoded by OpenCV and written by Python (OSError when
+    it cannot be): OpenCV's own file writing crashes the process on a name that is not valid UTF-8
+    (an input's Latin-1 name, kept)."""
+    ok, png = cv2.imencode(".png", image)
+    if not ok:
+        raise OSError("the image could not be encoded")
+    path.write_bytes(png.tobytes())
+
+
 class ImageSink:
     """Each annotated image as ``<directory>/<stem>.annotated.png``.
 
@@ -285,13 +295,8 @@ class ImageSink:
 
     def write(self, frame: Frame, reading: Reading, annotated: np.ndarray | None, process_ms: float) -> None:
         path = self.target(frame.source)
-        # Encoded here and written by Python: OpenCV's own file writing crashes on a name that is
-        # not valid UTF-8 (an input's Latin-1 name, kept).
-        ok, png = cv2.imencode(".png", annotated if annotated is not None else frame.image)
         try:
-            if not ok:
-                raise OSError("the image could not be encoded")
-            path.write_bytes(png.tobytes())
+            write_png(path, annotated if annotated is not None else frame.image)
         except OSError as exc:
             raise LivedigitsError(f"cannot write {path}: {_reason(exc)}") from exc
         self.written.append(path)
@@ -362,8 +367,7 @@ class JsonLinesSink:
             self.file.flush()
         except BrokenPipeError as exc:
             if self.stdout:
-                # Python's recipe: point stdout at devnull, or its flush at exit prints a traceback
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                silence(sys.stdout)
             raise OutputClosed("JSON Lines output closed by its reader (broken pipe)") from exc
         except OSError as exc:
             raise LivedigitsError(f"cannot write {self.path}: {exc.strerror}") from exc
