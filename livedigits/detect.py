@@ -1390,7 +1390,18 @@ def _texture(c: Candidate, gray: np.ndarray, background: float) -> float:
     median of |1 - gray / background| over a ring half the candidate's height wide, 3x3-averaged
     so that sensor noise weighs less. Plain paper, even between close digits or beside a ruling
     (each covers less than half the ring), measures about its noise; wood grain does not."""
-    return float(np.median(np.abs(_ring(c, gray, background))))
+    return _median(np.abs(_ring(c, gray, background)))
+
+
+def _median(values: np.ndarray) -> float:
+    """``float(np.median(values))`` of a 1-D array without NaNs (the mean of the two middle
+    values of an even count, in the array's dtype), by partition: ~8 us where np.median costs
+    ~30 us, for the tens of candidates of each frame."""
+    k = values.size // 2
+    if values.size % 2:
+        return float(np.partition(values, k)[k])
+    middle = np.partition(values, (k - 1, k))
+    return float((middle[k - 1] + middle[k]) / 2)
 
 
 def _shade_texture(c: Candidate, gray: np.ndarray, paper: np.ndarray, config: DetectorConfig) -> float:
@@ -1404,7 +1415,7 @@ def _shade_texture(c: Candidate, gray: np.ndarray, paper: np.ndarray, config: De
     departure = np.abs(1.0 - around / np.maximum(level, 1.0))
     bx0, by0, bx1, by1 = c.x - x0, c.y - y0, c.x - x0 + c.w, c.y - y0 + c.h
     sides = (departure[:, :bx0], departure[:, bx1:], departure[:by0, bx0:bx1], departure[by1:, bx0:bx1])
-    return max((float(np.median(side)) for side in sides if side.size), default=0.0)
+    return max((_median(side.ravel()) for side in sides if side.size), default=0.0)
 
 
 def _paper_under(paper: np.ndarray, frame: tuple[int, int], x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
