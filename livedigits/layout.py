@@ -24,6 +24,7 @@ import math
 
 from livedigits.points import points_after
 from livedigits.records import Box, Digit, Number, Point, Reading, fast_number
+from livedigits.walls import parted_by_walls, walls_after
 
 MAX_SLOPE = 0.36
 """tan(20 degrees): the steepest common slope believed; the issue asks for lines up to 10 degrees."""
@@ -276,18 +277,24 @@ def arrange(
     points: list[Point] | None = None,
     lines: list[list[int]] | None = None,
     slant: float | None = None,
+    walls: list[Box] | None = None,
 ) -> Reading:
     """Digits in reading order with their ``line`` set, the lines, and the numbers; a decimal
     point or comma of ``points`` (:func:`~livedigits.points.find_points`) between two digits of a
     line joins them into one number, and is in its text ("12.50", "3,50"). ``lines``: the
     digits' :func:`find_lines`, when the caller has them; ``slant``: the writing's lean, x per y
     (:attr:`~livedigits.records.Reading.slant`; None: not known, measured upright), along which
-    the gaps are measured."""
+    the gaps are measured; ``walls``: a table's or a comb field's upright lines between digits
+    (:func:`~livedigits.walls.find_walls`), which part numbers, or join a comb's."""
     boxes = [d.box for d in digits]
     lines = find_lines(boxes) if lines is None else lines
     after = points_after(boxes, lines, points) if points else {}
-    reading = assemble(digits, joined_at(group_numbers(boxes, lines, slant or 0.0), after), after)
+    numbers = group_numbers(boxes, lines, slant or 0.0)
+    if walls:
+        numbers = parted_by_walls(boxes, numbers, walls_after(boxes, lines, walls))
+    reading = assemble(digits, joined_at(numbers, after), after)
     reading.points = list(points or [])
+    reading.walls = list(walls or [])
     reading.slant = slant
     return reading
 

@@ -18,6 +18,7 @@ from livedigits.layout import SLANT_DIGITS, arrange, lines_and_slope, writing_sl
 from livedigits.mnist import SIZE, leans, normalize_batch
 from livedigits.points import commas_read_as_digits, find_points
 from livedigits.records import DEFAULT_MIN_CONFIDENCE, Digit, Point, Reading
+from livedigits.walls import find_walls
 from livedigits.words import BAR_RUN, in_bars, in_words, word_rows
 
 __all__ = ["Analysis", "Digit", "Reading", "Recognizer", "DEFAULT_MIN_CONFIDENCE", "STAGES"]
@@ -303,13 +304,18 @@ class Recognizer:
             Point(_scaled(p.box, scale), p.mark)
             for p in find_points(mask, boxes, lines, detection.clean, slope, detection.noisy)
         ]
+        # A table's or a comb's upright lines between digits: ink the detector erased as lines.
+        # (Not the rulings lifted before the threshold: a ruled page's margin line is one of them.)
+        walls = []
+        if detection.clean is not None and len(boxes) >= 2:
+            walls = [_scaled(w, scale) for w in find_walls(cv2.subtract(mask, detection.clean), boxes, lines)]
         found = [
             Digit(_scaled(regions[i].box, scale), int(labels[i]), float(confidences[i]), probs=probs[i]) for i in chosen
         ]
         timings = dict(zip(STAGES, ((t1 - t0) * 1e3, (t2 - t1) * 1e3, (t3 - t2) * 1e3, (t4 - t3) * 1e3)))
         reported = np.zeros(len(regions), bool)
         reported[chosen] = True
-        reading = arrange(found, points, lines, slant)
+        reading = arrange(found, points, lines, slant, walls)
         reading.unsure = unsure
         return Analysis(reading, mask, batch.copy(), probs.copy(), timings, reported)
 

@@ -104,6 +104,10 @@ class Reading:
     points: list[Point] = field(default_factory=list)
     """The decimal points and commas seen between digits, in the numbers' text already: kept for
     the tracker, which places them between its own boxes."""
+    walls: list[Box] = field(default_factory=list)
+    """The upright lines of a table or a comb field seen between digits (boxes), which part (or,
+    a comb's, join) the numbers already: kept for the tracker, which places them between its own
+    boxes (:mod:`~livedigits.walls`)."""
     slant: float | None = None
     """How far the writing leans, x per y (y down; a hand leaning right is negative), along which
     the gaps between digits are measured when they are grouped into numbers: the median lean of

@@ -45,6 +45,7 @@ import numpy as np
 from livedigits.layout import assemble, find_lines, group_numbers, joined_at
 from livedigits.points import points_after
 from livedigits.records import Digit, Reading, fast_digit
+from livedigits.walls import parted_by_walls, walls_after
 
 EVIDENCE_DECAY = 0.9
 """Weight of the past in a track's class evidence per detection: a half-life of ~7 detections
@@ -292,7 +293,7 @@ class Tracker:
             velocity = np.concatenate([velocity, new_velocity])
         self._boxes, self._evidence, self._velocity = boxes, evidence, velocity
         self._ids, self._hits, self._missed = ids, hits, missed
-        return self._report(det_track, reading.points, first)
+        return self._report(det_track, reading.points, first, reading.walls)
 
     def _velocities(self, boxes: np.ndarray, matched: np.ndarray, new_boxes: np.ndarray):
         """Per track its velocity [M,2] after this frame, and the new tracks' [K,2].
@@ -319,7 +320,9 @@ class Tracker:
             new_velocity = nearest[len(velocity) :]
         return velocity, new_velocity
 
-    def _report(self, det_track: list[int], points: list | None = None, first: bool = False) -> Reading:
+    def _report(
+        self, det_track: list[int], points: list | None = None, first: bool = False, walls: list | None = None
+    ) -> Reading:
         """The confirmed tracks as a Reading: detected ones centred on their detection (sized as
         :func:`_placed` says), coasting ones at their predicted box unless a digit shown as
         detected this frame covers them (no doubled digits; a new detection not yet shown does not
@@ -351,7 +354,10 @@ class Tracker:
         key = frozenset(shown_ids)
         slant = self._slant or 0.0
         if key != self._layout_key or abs(slant - (self._layout_slant or 0.0)) > SLANT_REGROUP:
-            groups = group_numbers(boxes, find_lines(boxes), slant)
+            lines = find_lines(boxes)
+            groups = group_numbers(boxes, lines, slant)
+            if walls:
+                groups = parted_by_walls(boxes, groups, walls_after(boxes, lines, walls))
             self._layout_key, self._layout_slant = key, slant
             self._layout = [[[shown_ids[i] for i in g] for g in line] for line in groups]
         at = {t: k for k, t in enumerate(shown_ids)}
@@ -365,6 +371,7 @@ class Tracker:
                     digits[k] = fast_digit(boxes[k], labels[j], confidence[j], line_index, shown_ids[k], probs[j])
         out = assemble(digits, numbers, after)
         out.points = list(points or [])
+        out.walls = list(walls or [])
         out.slant = self._slant
         return out
 

@@ -459,6 +459,35 @@ def test_the_walls_of_a_comb_field_are_not_read_as_ones(recognizer, mnist_test, 
     assert s.found == 5 and s.right == 5 and s.false_detections == 0, s.as_dict()
 
 
+def test_a_comb_fields_digits_are_read_as_one_number(recognizer, mnist_test):
+    # Given a comb field of 8 boxes 56 px apart, digits 42 px tall written in five of them: each
+    # box's walls stand between its digit and the next, wider apart than digits of one number.
+    # (A comb printed lighter than the ink has its lines lifted before the threshold, as a ruled
+    # page's margin line is: its walls are not looked for, and its digits are grouped by their gaps.)
+    page = Page(300, 640)
+    line = INK
+    x0, y0, cell, tall = 60, 100, 56, 50
+    cv2.rectangle(page.img, (x0, y0), (x0 + 8 * cell, y0 + tall), line, 2)
+    for k in range(1, 8):
+        cv2.line(page.img, (x0 + k * cell, y0), (x0 + k * cell, y0 + tall), line, 2)
+    for k, ch in enumerate("40672"):
+        page.write(mnist_test, ch, x0 + k * cell + 14, y0 + 4, 42, k=k)
+    # When read, Then the field is one number (it read 4, 0, 6, 7, 2 as five)
+    assert [n.text for n in recognizer.read(page.img).numbers] == ["40672"]
+
+
+def test_numbers_in_neighbouring_table_cells_are_two_numbers(recognizer, mnist_test):
+    # Given a table row of two cells, "906" written up to the wall and "77" just after it: the
+    # gap across the wall hardly wider than the digits' own gaps (11 px)
+    page = Page(300, 640)
+    cv2.rectangle(page.img, (40, 80), (560, 160), INK, 2)
+    cv2.line(page.img, (300, 80), (300, 160), INK, 2)
+    page.write(mnist_test, "906", 170, 98, 44, k=20)
+    page.write(mnist_test, "77", 306, 98, 44, k=30)
+    # When read, Then the wall parts them (they read "90677")
+    assert [n.text for n in recognizer.read(page.img).numbers] == ["906", "77"]
+
+
 def test_tiny_blurred_digits_are_read_from_their_gray_not_a_few_blocks(recognizer, mnist_test):
     # Given a page of tiny digits (9 px tall at 640x480, under 2% of the frame), a little soft
     page = rows_of_digits(mnist_test, 9, lambda row: f"{row * 1234567 + 89:08d}")

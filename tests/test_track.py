@@ -7,6 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
+from livedigits.layout import arrange
 from livedigits.records import Digit, Reading
 from livedigits.track import Tracker, benchmark
 
@@ -645,3 +646,17 @@ def test_digits_of_one_label_close_together_are_not_taken_for_the_sheet_moving()
     # Then the sheet is not taken to have moved: eight digits, eight tracks, the first one's kept
     assert len(tracked.digits) == 8 and len({d.track_id for d in tracked.digits}) == 8
     assert sorted(d.box for d in tracked.digits) == sorted(boxes)
+
+
+def test_tracked_numbers_are_parted_by_a_tables_wall_as_single_frames_are():
+    # Given frames of "906" and "77" in two table cells, the gap across the wall as narrow as
+    # the digits' own, and the wall between them seen in each frame
+    boxes = [(100, 100, 24, 40), (132, 100, 24, 40), (164, 100, 24, 40), (198, 100, 24, 40), (230, 100, 24, 40)]
+    labels = [9, 0, 6, 7, 7]
+    tracker = Tracker()
+    for shift in range(4):
+        digits = [Digit((x + shift, y, w, h), d, 0.99) for (x, y, w, h), d in zip(boxes, labels)]
+        reading = tracker.update(Reading(digits, walls=[(192 + shift, 100, 2, 40)]), (640, 480))
+    # When tracked, Then the numbers are the two cells', as the frame's own reading has them
+    assert [n.text for n in reading.numbers] == ["906", "77"]
+    assert [n.text for n in arrange(digits, walls=[(195, 100, 2, 40)]).numbers] == ["906", "77"]

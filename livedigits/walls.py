@@ -1,0 +1,125 @@
+"""The walls between digits: a table's or a comb field's upright lines, which decide the numbers.
+
+Digits in two cells of a table are two numbers however close the cells stand ("906" and "77" in
+neighbouring columns read "90677" when only the gap between them was looked at), while a comb
+field (a printed box per digit: postcodes, account numbers, dates on forms) is one number however
+wide its boxes part its digits ("8672" read as four numbers). The detector erases such lines
+before the digits are read (:attr:`~livedigits.detect.Detection.clean`); what it erased between
+two neighbours of a line tells a wall.
+
+::
+
+    walls = find_walls(cv2.subtract(mask, clean), boxes, lines)
+    numbers = parted_by_walls(boxes, group_numbers(boxes, lines), walls_after(boxes, lines, walls))
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from livedigits.records import Box
+
+WALL_ROWS = 0.7
+"""A wall crosses the band the two neighbours share: erased ink in the gap between them on at least
+this share of the rows common to both boxes. An underline or a ruling through the gap covers a
+few rows; a table's or a comb's upright line, even leaning a few degrees, covers them all."""
+CROSSING = 0.5
+"""An erased line on at least this share of a digit's box width in one row crosses the digit."""
+COMB_PITCH = 2.0
+"""Neighbours each alone in its cell, their centres at most this many of their heights apart, are
+in the boxes of a comb field: one number. A cell narrower than two digit heights has no room for
+two digits with the space between them (each ~0.6 of a height wide, the space ~0.3, the margins),
+so it was drawn for one; a table's cell holds a number, and a digit alone in it stands further
+from the next cell's. (A table of one-digit cells, a golf scorecard, reads each row as one
+number.)"""
+
+
+def find_walls(erased: np.ndarray, boxes: list[Box], lines: list[list[int]]) -> list[Box]:
+    """The walls (boxes of the erased ink between two neighbours, frame pixels) standing between
+    neighbours of ``lines`` (index lists into ``boxes``, left to right); ``erased`` is the ink the
+    detector took out as lines (HxW uint8, nonzero = erased)."""
+    walls: list[Box] = []
+    height, width = erased.shape[:2]
+    for line in lines:
+        for i, j in zip(line, line[1:]):
+            (xa, ya, wa, ha), (xb, yb, _, hb) = boxes[i], boxes[j]
+            x0, x1 = max(xa + wa, 0), min(xb, width)
+            y0, y1 = max(ya, yb, 0), min(ya + ha, yb + hb, height)
+            if x1 <= x0 or y1 - y0 < 0.5 * min(ha, hb):
+                continue  # touching or overlapping boxes, or neighbours hardly side by side
+            strip = erased[y0:y1, x0:x1]
+            rows = np.count_nonzero(strip.any(axis=1))
+            if rows >= WALL_ROWS * (y1 - y0) and not _crossed(erased[y0:y1], boxes[i], boxes[j]):
+                x, y, w, h = cv2.boundingRect(strip)
+                walls.append((x0 + x, y0 + y, w, h))
+    return walls
+
+
+def _crossed(band: np.ndarray, a: Box, b: Box) -> bool:
+    """Does an erased line run across either digit (``band``: the erased ink on the rows the two
+    share, whole frame width)? Then the lines are a grid's or a ruling's drawn through the writing
+    (squared paper, digits over several squares), not the sides of cells holding it."""
+    inner = band[1:-1]  # a cell's top or bottom line may touch the band's first or last row
+    for x, _, w, _ in (a, b):
+        box = inner[:, max(x, 0) : x + w]
+        if box.size and (np.count_nonzero(box, axis=1) >= CROSSING * w).any():
+            return True
+    return False
+
+
+def walls_after(boxes: list[Box], lines: list[list[int]], walls: list[Box]) -> set[int]:
+    """The digits (indices into ``boxes``) with a wall of ``walls`` between them and the next of
+    their line: its middle between the two's middles, its rows reaching into both."""
+    after: set[int] = set()
+    if not walls:
+        return after
+    for line in lines:
+        for i, j in zip(line, line[1:]):
+            (xa, ya, wa, ha), (xb, yb, wb, hb) = boxes[i], boxes[j]
+            left, right = xa + 0.5 * wa, xb + 0.5 * wb
+            top, bottom = max(ya, yb), min(ya + ha, yb + hb)
+            for x, y, w, h in walls:
+                if left < x + 0.5 * w < right and y < bottom and y + h > top:
+                    after.add(i)
+                    break
+    return after
+
+
+def parted_by_walls(boxes: list[Box], numbers: list[list[list[int]]], walled: set[int]) -> list[list[list[int]]]:
+    """``numbers`` (per line, runs of indices into ``boxes``, as
+    :func:`~livedigits.layout.group_numbers` gives them) parted at every wall (``walled``: the
+    indices a wall follows, :func:`walls_after`), except between the digits of a comb field
+    (:data:`COMB_PITCH`), which are joined into one number."""
+    if not walled:
+        return numbers
+    out = []
+    for line in numbers:
+        order = [i for number in line for i in number]
+        ends = {number[-1] for number in line}
+        # A cell of one digit: walled on both sides (or the line's end on one, the wall on the other).
+        single = [
+            (k == 0 or order[k - 1] in walled) and (k == len(order) - 1 or i in walled) for k, i in enumerate(order)
+        ]
+        parted: list[list[int]] = []
+        for k, i in enumerate(order):
+            if k == 0:
+                parted.append([i])
+                continue
+            prev = order[k - 1]
+            if prev in walled:
+                comb = single[k - 1] and single[k] and _pitch(boxes[prev], boxes[i]) <= COMB_PITCH
+                join = comb
+            else:
+                join = prev not in ends
+            if join:
+                parted[-1].append(i)
+            else:
+                parted.append([i])
+        out.append(parted)
+    return out
+
+
+def _pitch(a: Box, b: Box) -> float:
+    """How far apart two neighbours' centres are (x), in their mean height."""
+    return (b[0] + 0.5 * b[2] - a[0] - 0.5 * a[2]) / max(0.5 * (a[3] + b[3]), 1.0)

@@ -1,0 +1,73 @@
+"""The walls between digits (a table's or a comb field's upright lines) part or join numbers."""
+
+import numpy as np
+import pytest
+
+from livedigits.walls import find_walls, parted_by_walls, walls_after
+
+
+def boxes_in_a_row(xs, y=100, w=24, h=40):
+    return [(x, y, w, h) for x in xs]
+
+
+def erased_with(shape=(300, 600), upright=(), level=()):
+    """An erased-lines mask with upright lines at x (rows 80..160) and level lines at y."""
+    erased = np.zeros(shape, np.uint8)
+    for x in upright:
+        erased[80:160, x : x + 2] = 255
+    for y in level:
+        erased[y : y + 2, :] = 255
+    return erased
+
+
+def test_an_upright_line_between_two_digits_is_a_wall():
+    # Given two digits 40 px apart with a line standing between them through their whole band
+    boxes = boxes_in_a_row([100, 164])
+    erased = erased_with(upright=[142])
+    # When walls are looked for, Then that line is one, and it stands after the first digit
+    walls = find_walls(erased, boxes, [[0, 1]])
+    assert walls == [(142, 100, 2, 40)]
+    assert walls_after(boxes, [[0, 1]], walls) == {0}
+
+
+@pytest.mark.parametrize(
+    "upright, level, why",
+    [
+        ([], [120], "a level line through the gap covers a few rows only"),
+        ([142], [120], "a line across the digits themselves: squared paper, not a cell"),
+        ([], [], "nothing erased"),
+    ],
+)
+def test_no_wall_where_no_cell_side_stands_between_the_digits(upright, level, why):
+    boxes = boxes_in_a_row([100, 164])
+    assert find_walls(erased_with(upright=upright, level=level), boxes, [[0, 1]]) == [], why
+
+
+def test_a_wall_parts_the_numbers_of_two_table_cells_however_close():
+    # Given "906" and "77" read as one number by their gaps, a wall between the 6 and the 7
+    boxes = boxes_in_a_row([100, 130, 160, 200, 230])
+    numbers = [[[0, 1, 2, 3, 4]]]
+    # When parted by the walls, Then they are two numbers
+    assert parted_by_walls(boxes, numbers, {2}) == [[[0, 1, 2], [3, 4]]]
+
+
+def test_a_comb_fields_digits_each_in_its_box_are_one_number():
+    # Given five digits 40 px tall, one in each box of a comb field 56 px apart (the gaps wide
+    # enough that the gap rule alone parted them)
+    boxes = boxes_in_a_row([100, 156, 212, 268, 324])
+    numbers = [[[0], [1], [2], [3], [4]]]
+    # When parted by the walls between every two, Then they are one number
+    assert parted_by_walls(boxes, numbers, {0, 1, 2, 3}) == [[[0, 1, 2, 3, 4]]]
+
+
+def test_single_digits_in_wide_table_cells_stay_apart():
+    # Given one digit alone in each of two table cells 140 px (3.5 heights) apart, the gap rule
+    # having joined them
+    boxes = boxes_in_a_row([100, 240])
+    # When parted by the wall between them, Then they are two numbers: no comb so wide
+    assert parted_by_walls(boxes, [[[0, 1]]], {0}) == [[[0], [1]]]
+
+
+def test_without_walls_the_numbers_are_as_the_gaps_made_them():
+    numbers = [[[0, 1], [2]]]
+    assert parted_by_walls(boxes_in_a_row([100, 130, 220]), numbers, set()) is numbers
