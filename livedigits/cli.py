@@ -135,6 +135,8 @@ def cmd_video(args) -> int:
     opened = open_stream(args.path) if is_stream_url(args.path) else VideoSource(args.path)
     with turned(opened, args.rotate) as source:
         sinks = _results_sinks(args, source.fps, "output")
+        if not sinks and not args.show:
+            print("livedigits: nothing is shown or saved (--output, --json, --show): a summary only", file=sys.stderr)
         window = Window() if args.show else None
         options = RunOptions(
             max_frames=args.max_frames, progress=True, realtime=not args.fast, show_numbers=args.numbers

@@ -647,7 +647,14 @@ def open_stream(url: str, stall_seconds: float = 5.0) -> FrameSource:
     and then waited for more)."""
     capture = _url_capture(url)
     if capture.isOpened() and capture.get(cv2.CAP_PROP_FRAME_COUNT) > 0:
-        return VideoSource.of_capture(capture, redact_url(url))
+        try:
+            return VideoSource.of_capture(capture, redact_url(url))
+        except LivedigitsError as exc:
+            # Most often a phone's .mp4 whose index is at its end, from a server that cannot seek.
+            raise LivedigitsError(
+                f"{exc} (a video served over HTTP is read from its start: download it, or move its"
+                " index first with ffmpeg -i in.mp4 -c copy -movflags +faststart out.mp4)"
+            ) from None
     return StreamSource(url, stall_seconds, capture=capture)
 
 

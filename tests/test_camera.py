@@ -213,3 +213,24 @@ def test_a_video_file_served_over_http_is_read_frame_by_frame(tmp_path):
     # then every frame is read, in order, as from a file
     assert not getattr(source, "live", False)
     assert [_bar(f.image) for f in frames] == list(range(1, 31))
+
+
+def test_an_mp4_with_its_index_at_the_end_over_http_says_how_to_read_it(tmp_path):
+    # given an .mp4 as OpenCV writes it (its index after the frames) served by a server that
+    # cannot seek (Python's own): a phone's clip shared so
+    # (noise, so that the file is larger than what the reader takes in at once: a few MB)
+    rng = np.random.default_rng(0)
+    writer = cv2.VideoWriter(str(tmp_path / "clip.mp4"), cv2.VideoWriter_fourcc(*"mp4v"), 10, (640, 480))
+    for _ in range(30):
+        writer.write(rng.integers(0, 256, (480, 640, 3), np.uint8))
+    writer.release()
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(_QuietFiles, directory=str(tmp_path)))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        # when it is opened by its URL, then the error says what to do
+        with pytest.raises(LivedigitsError, match="not a readable video: .*movflags \\+faststart"):
+            open_source(f"http://127.0.0.1:{server.server_address[1]}/clip.mp4")
+    finally:
+        server.shutdown()
+        server.server_close()

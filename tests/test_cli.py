@@ -776,3 +776,12 @@ def test_a_reader_going_away_is_one_line_not_a_traceback(tmp_path, mnist_test, h
     assert result.stderr.strip().splitlines()[-1].endswith("closed by its reader (broken pipe)"), result.stderr
     if how != "image lines":
         assert video_frames(tmp_path / "o.mp4") >= 1
+
+
+def test_a_video_run_with_no_outputs_says_nothing_is_saved(tmp_path):
+    # given the example video read with no output, no JSON and no window: then it says so (a run
+    # that ends with a summary and no file looked as if it had written one); with --json it does not
+    bare = run_cli("video", EXAMPLE_VIDEO, "--max-frames", 2)
+    saved = run_cli("video", EXAMPLE_VIDEO, "--max-frames", 2, "--json", tmp_path / "r.jsonl")
+    assert bare.returncode == 0 and "nothing is shown or saved (--output, --json, --show)" in bare.stderr
+    assert saved.returncode == 0 and "nothing is" not in saved.stderr
