@@ -660,3 +660,41 @@ def test_tracked_numbers_are_parted_by_a_tables_wall_as_single_frames_are():
     # When tracked, Then the numbers are the two cells', as the frame's own reading has them
     assert [n.text for n in reading.numbers] == ["906", "77"]
     assert [n.text for n in arrange(digits, walls=[(195, 100, 2, 40)]).numbers] == ["906", "77"]
+
+
+@pytest.mark.parametrize("seen_in_burst", [0, 3])
+def test_ids_survive_a_blur_burst_longer_than_max_missed(seen_in_burst):
+    # Given a sheet tracked for 10 frames, then a blur burst of 14 frames (0.47 s at 30 fps, more
+    # than max_missed's 10) in which none, or only 3 of its 17 digits, are detected
+    items = sheet()
+    tracker = Tracker()
+    for _ in range(10):
+        before = ids_by_item(tracker.update(frame(items), (640, 480)), items, (0, 0))
+    hidden = range(seen_in_burst, len(items))
+    for _ in range(14):
+        tracker.update(frame(items, hidden=hidden), (640, 480))
+    # When the view is sharp again, Then every digit comes back with its id
+    after = ids_by_item(tracker.update(frame(items), (640, 480)), items, (0, 0))
+    assert after == before
+
+
+def test_a_digit_missed_while_its_neighbours_are_seen_still_goes_after_max_missed():
+    # Given a sheet tracked for 20 frames, then one digit no longer detected (crossed out) while
+    # the others are
+    items = sheet()
+    tracker = Tracker(max_missed=10)
+    for _ in range(20):
+        tracker.update(frame(items), (640, 480))
+    for _ in range(11):
+        reading = tracker.update(frame(items, hidden=[0]), (640, 480))
+    # Then after 11 frames it is no longer shown: only a frame-wide loss counts half
+    assert 0 not in by_item(reading, items, (0, 0)) and len(reading.digits) == len(items) - 1
+
+
+def test_a_sheet_taken_out_of_view_is_gone_within_twice_max_missed():
+    items = sheet()
+    tracker = Tracker(max_missed=10)
+    for _ in range(20):
+        tracker.update(frame(items), (640, 480))
+    shown = [len(tracker.update(Reading([]), (640, 480)).digits) for _ in range(22)]
+    assert shown[0] == len(items) and shown[-1] == 0
