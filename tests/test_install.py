@@ -34,6 +34,7 @@ RUNTIME_MODULES = {
     "sinks",
     "sources",
     "track",
+    "walls",
     "words",
 }
 """The runtime: OpenCV + onnxruntime + numpy only."""
