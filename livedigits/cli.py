@@ -256,7 +256,7 @@ def cmd_image(args) -> int:
     return 2 if source.errors else 0
 
 
-def _training(module: str):
+def _training(module: str, what: str = "training"):
     """Import a train/ module, turning a missing TensorFlow into the install line to run."""
     import importlib
 
@@ -264,7 +264,7 @@ def _training(module: str):
         return importlib.import_module(module)
     except ImportError as exc:
         if (exc.name or "").split(".")[0] in TRAIN_MODULES:
-            raise LivedigitsError(f"training needs TensorFlow and tf2onnx: {TRAIN_INSTALL}") from exc
+            raise LivedigitsError(f"{what} needs TensorFlow and tf2onnx: {TRAIN_INSTALL}") from exc
         raise
 
 
@@ -279,6 +279,24 @@ def cmd_train(args) -> int:
         raise LivedigitsError("--epochs is the first stage's, which --init skips: give one or the other")
     _verbose_training(args)
     fit = _training("livedigits.train.fit")
+    fit.SAVED.clear()
+    try:
+        _fit(fit, args)
+    except KeyboardInterrupt:
+        saved = fit.SAVED
+        if saved:
+            epoch, accuracy = saved["epoch"], saved["val_accuracy"]
+            kept = f"{saved['out']} holds the {saved['stage']}'s epoch {epoch} (validation accuracy {accuracy:.4f})"
+        elif os.path.exists(args.out):
+            kept = f"no epoch ended: nothing saved ({args.out} is an earlier run's, left as it was)"
+        else:
+            kept = f"no epoch ended: nothing saved to {args.out}"
+        print(f"livedigits: interrupted; {kept}", file=sys.stderr)
+        return INTERRUPTED
+    return 0
+
+
+def _fit(fit, args) -> None:
     fit.fit(
         args.data,
         args.out,
@@ -292,11 +310,17 @@ def cmd_train(args) -> int:
         camera_epochs=args.camera_epochs,
         init=args.init,
     )
-    return 0
 
 
 def cmd_evaluate(args) -> int:
     _verbose_training(args)
+    if args.report_dir is not None:
+        try:  # asked before the work, not after it
+            import matplotlib  # noqa: F401
+        except ImportError:
+            raise LivedigitsError(
+                f"--report-dir's plots need matplotlib: pip install matplotlib (or {TRAIN_INSTALL})"
+            ) from None
     report = _training("livedigits.train.evaluate").evaluate(
         args.model, args.data, args.report_dir, split=args.split, styles=not args.no_styles
     )
@@ -322,7 +346,7 @@ def evaluation_line(report: dict) -> str:
 
 
 def cmd_export(args) -> int:
-    summary = _training("livedigits.train.export").export(args.keras, args.out, args.data)
+    summary = _training("livedigits.train.export", "export-model").export(args.keras, args.out, args.data)
     print(
         f"wrote {args.out} ({summary['size_bytes'] / 1e6:.2f} MB); ONNX vs Keras max abs difference "
         f"{summary['max_abs_diff']:.1e}; test accuracy {summary['test_accuracy']:.2%}"

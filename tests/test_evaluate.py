@@ -168,3 +168,29 @@ def test_a_report_directory_is_made_only_once_the_work_is_done(tmp_path):
     with pytest.raises(LivedigitsError):
         evaluate_module.evaluate(SHIPPED, str(tmp_path / "no-data"), str(report))
     assert not report.exists()
+
+
+def test_report_plots_without_matplotlib_fail_in_one_line_before_the_work(tmp_path):
+    # given a runtime-only install (no TensorFlow, no matplotlib) and a report directory asked for
+    code = BLOCK_TENSORFLOW + (
+        "sys.modules['matplotlib'] = None\n"
+        "from livedigits.cli import main\n"
+        f"sys.exit(main(['evaluate', '--model', {SHIPPED!r}, '--data', {MNIST_DIR!r}, '--no-styles',"
+        f" '--report-dir', {str(tmp_path / 'report')!r}]))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    # then one line says what to install (it was a traceback after the whole evaluation), and no
+    # report directory is left
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "need matplotlib: pip install matplotlib" in result.stderr.strip().splitlines()[-1]
+    assert not (tmp_path / "report").exists()
+
+
+def test_a_style_with_nothing_over_the_bar_has_no_reported_accuracy():
+    from livedigits.train.evaluate import _reported_accuracy
+
+    # given crops all read under the confidence bar, then their reported accuracy is unknown, not 0
+    unsure = np.full((4, 10), 0.1, np.float32)
+    assert _reported_accuracy(unsure, np.arange(4)) is None
+    sure = np.eye(10, dtype=np.float32)[[1, 2, 3, 3]]
+    assert _reported_accuracy(sure, np.array([1, 2, 3, 4])) == 0.75

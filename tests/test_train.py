@@ -332,3 +332,38 @@ def test_junk_pool_is_ink_on_black_and_varied():
     assert all(img.max() > 100 and img[0].max() == 0 for img in pool)  # ink present, border blank
     assert len({img.tobytes() for img in pool}) > 40
     assert FLAT_TARGET.sum() == pytest.approx(1.0) and np.ptp(FLAT_TARGET) == 0
+
+
+@pytest.mark.slow
+def test_a_damaged_keras_file_is_called_damaged_not_missing(tmp_path):
+    from livedigits.train.export import load_keras
+
+    # given the shipped .keras file cut short (Keras says "File not found" of it)
+    cut = tmp_path / "cut.keras"
+    cut.write_bytes(open("models/digits.keras", "rb").read()[:300_000])
+    # when loaded, then the error says it is damaged
+    with pytest.raises(LivedigitsError, match="cannot load Keras model .*cut.keras: damaged"):
+        load_keras(cut)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("saved", [True, False])
+def test_an_interrupted_training_says_what_it_kept(tmp_path, monkeypatch, capsys, saved):
+    import livedigits.train.fit as fit_module
+    from livedigits.cli import INTERRUPTED, main
+
+    out = tmp_path / "m.keras"
+
+    def interrupted(*args, **kwargs):
+        if saved:  # as BestEpoch records its save
+            fit_module.SAVED.update(out=str(out), stage="first stage", epoch=3, val_accuracy=0.9912)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(fit_module, "fit", interrupted)
+    # when a training is stopped by Ctrl-C, then it says what --out holds
+    assert main(["train", "--data", MNIST_DIR, "--out", str(out)]) == INTERRUPTED
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    if saved:
+        assert line == f"livedigits: interrupted; {out} holds the first stage's epoch 3 (validation accuracy 0.9912)"
+    else:
+        assert line == f"livedigits: interrupted; no epoch ended: nothing saved to {out}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +35,9 @@ def load_keras(path: str | os.PathLike) -> keras.Model:
         return keras.models.load_model(path)
     except Exception as exc:  # Keras raises ValueError, OSError, zipfile errors... all "unusable file"
         first = str(exc).strip().split(". ")[0].splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if not zipfile.is_zipfile(path) or "not found" in first.lower():
+            # Keras says "File not found" of a file it cannot open as its zip archive: damaged, cut short
+            first = "damaged, or not a model Keras saved (a .keras file is a zip archive)"
         raise LivedigitsError(f"cannot load Keras model {path}: {first}") from exc
 
 

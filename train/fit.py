@@ -34,6 +34,10 @@ from livedigits.train.pen import PenStyle, pen_pool
 
 __all__ = ["as_model_input", "fit"]  # as_model_input is re-exported for older callers
 
+SAVED: dict = {}
+"""The model last saved to ``out`` during :func:`fit` in this process: ``out``, ``stage``, ``epoch``
+(1-based) and ``val_accuracy``; empty until the first best epoch is saved. Read by the CLI when a
+run is interrupted, to say what it kept."""
 EPOCHS = 40
 BATCH_SIZE = 128
 LEARNING_RATE = 2e-3
@@ -173,9 +177,9 @@ class BestEpoch(keras.callbacks.Callback):
     (the stage's: the camera stage's first epoch replaces the first stage's best there).
     """
 
-    def __init__(self, out: str | os.PathLike | None = None):
+    def __init__(self, out: str | os.PathLike | None = None, stage: str = "training"):
         super().__init__()
-        self.out = out
+        self.out, self.stage = out, stage
 
     def on_train_begin(self, logs=None):
         self.best, self.best_epoch, self.weights = None, None, None
@@ -187,6 +191,7 @@ class BestEpoch(keras.callbacks.Callback):
             self.best, self.best_epoch, self.weights = score, epoch, self.model.get_weights()
             if self.out is not None:
                 save_weights_only_model(self.model, self.out)
+                SAVED.update(out=str(self.out), stage=self.stage, epoch=epoch + 1, val_accuracy=score[0])
 
     def on_train_end(self, logs=None):
         if self.weights is not None:
@@ -286,7 +291,7 @@ def fit(
             epochs=stage_epochs,
             validation_data=val_data,
             verbose=1 if (on_terminal or verbose) else 0,
-            callbacks=[Progress(pen_val, within_epoch=not on_terminal), BestEpoch(out)],
+            callbacks=[Progress(pen_val, within_epoch=not on_terminal), BestEpoch(out, name)],
         )
         print(f"{name}: trained in {time.perf_counter() - start:.0f} s", flush=True)
         return model
@@ -318,7 +323,14 @@ def _trained_copy(path: str | os.PathLike) -> keras.Model:
 
 
 def save_weights_only_model(model: keras.Model, out: str | os.PathLike) -> None:
-    """Save architecture and weights without the optimizer's state (a third of the size)."""
+    """Save architecture and weights without the optimizer's state (a third of the size), through
+    a file beside ``out`` renamed over it: a run stopped while saving leaves the last whole model."""
     bare = build_model()  # uncompiled: no optimizer to save
     bare.set_weights(model.get_weights())
-    bare.save(out)
+    out = Path(out)
+    partial = out.with_name(f".{out.stem}.partial.keras")  # Keras wants the .keras suffix
+    try:
+        bare.save(partial)
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
