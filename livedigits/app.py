@@ -30,6 +30,7 @@ import cv2
 import numpy as np
 
 from livedigits.errors import LivedigitsError, OutputClosed
+from livedigits.orientation import better_turn, hint, worth_asking
 from livedigits.overlay import Overlay, debug_view
 from livedigits.recognizer import Analysis, Recognizer
 from livedigits.records import Frame, Reading
@@ -82,6 +83,10 @@ class RunOptions:
     snapshot_dir: Path = field(default_factory=lambda: Path("."))
     """Where the window's ``s`` key saves what is on screen."""
     overlay: Overlay = field(default_factory=Overlay)
+    turn_hint: str | None = None
+    """Say on stderr when the frames seem to lie on their side (:mod:`~livedigits.orientation`):
+    "video" looks at the first frame and the one a second in, "images" at each image whose reading
+    leaves it in doubt; None: never (the frames are turned already, ``--rotate``)."""
 
 
 @dataclass
@@ -91,6 +96,8 @@ class RunSummary:
     seconds: float = 0.0
     bad_frames: int = 0
     interrupted: bool = False
+    turn_hinted: bool = False
+    """A frame seemed to lie on its side, and stderr said so (:attr:`RunOptions.turn_hint`)."""
 
     @property
     def mean_fps(self) -> float:
@@ -407,10 +414,28 @@ class _Run:
     def _read(self, frame: Frame) -> tuple[Analysis, float]:
         t0 = time.perf_counter()
         analysis = self.recognizer.analyze(frame.image)
+        if self.options.turn_hint is not None:
+            self._ask_turn(frame, analysis.reading)
         if self.tracker is not None:
             height, width = frame.image.shape[:2]
             analysis.reading = self.tracker.update(analysis.reading, frame_size=(width, height))
         return analysis, (time.perf_counter() - t0) * 1e3
+
+    def _ask_turn(self, frame: Frame, reading: Reading) -> None:
+        """Say once (a video) or per image when ``frame`` reads clearly more turned a quarter."""
+        if self.options.turn_hint == "video":
+            if self.summary.turn_hinted or frame.index not in (0, round(self.fps)):
+                return
+            what = f"{frame.source} (frame {frame.index})"
+        elif worth_asking(reading):
+            what = frame.source
+        else:
+            return
+        turn = better_turn(self.recognizer.read, frame.image, reading)
+        if turn is not None:
+            self.summary.turn_hinted = True
+            lead = "\n" if self.progress.enabled and self.progress.tty else ""
+            print(f"{lead}livedigits: {hint(what, turn, len(reading.digits))}", file=sys.stderr, flush=True)
 
     def _annotate(self, image: np.ndarray, reading: Reading) -> np.ndarray:
         # The frame rate is drawn where it means something: live, or in a window.

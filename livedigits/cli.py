@@ -139,7 +139,11 @@ def cmd_video(args) -> int:
             print("livedigits: nothing is shown or saved (--output, --json, --show): a summary only", file=sys.stderr)
         window = Window() if args.show else None
         options = RunOptions(
-            max_frames=args.max_frames, progress=True, realtime=not args.fast, show_numbers=args.numbers
+            max_frames=args.max_frames,
+            progress=True,
+            realtime=not args.fast,
+            show_numbers=args.numbers,
+            turn_hint=None if args.rotate else "video",
         )
         summary = run(source, recognizer, sinks, _tracker(args), window, options)
     print(summary.line(), file=sys.stderr)
@@ -166,7 +170,9 @@ def cmd_camera(args) -> int:
             why = "--no-window" if args.no_window else "no display"
             unsaved = "" if sinks else ": nothing is shown or saved (--record, --json)"
             print(f"livedigits: {why}; running headless{unsaved} (Ctrl-C to stop)", file=sys.stderr)
-        options = RunOptions(max_frames=args.max_frames, show_numbers=args.numbers)
+        options = RunOptions(
+            max_frames=args.max_frames, show_numbers=args.numbers, turn_hint=None if args.rotate else "video"
+        )
         summary = run(source, recognizer, sinks, _tracker(args), window, options)
     print(summary.line(), file=sys.stderr)
     return INTERRUPTED if summary.interrupted else 0
@@ -241,7 +247,8 @@ def cmd_image(args) -> int:
         # the output folder, made just above).
         json_sink = _made("--json", lambda: JsonLinesSink(args.json, images=image_sink)) if args.json else None
         sinks = [_PrintReadings(_report_stream(args)), *(s for s in (image_sink, json_sink) if s is not None)]
-        summary = run(source, recognizer, sinks, options=RunOptions(show_numbers=args.numbers))
+        options = RunOptions(show_numbers=args.numbers, turn_hint=None if args.rotate else "images")
+        summary = run(source, recognizer, sinks, options=options)
     if summary.interrupted:
         print(f"livedigits: interrupted after {summary.frames} images; outputs closed", file=sys.stderr)
         return INTERRUPTED

@@ -785,3 +785,38 @@ def test_a_video_run_with_no_outputs_says_nothing_is_saved(tmp_path):
     saved = run_cli("video", EXAMPLE_VIDEO, "--max-frames", 2, "--json", tmp_path / "r.jsonl")
     assert bare.returncode == 0 and "nothing is shown or saved (--output, --json, --show)" in bare.stderr
     assert saved.returncode == 0 and "nothing is" not in saved.stderr
+
+
+def _example_frames(count: int) -> list[np.ndarray]:
+    capture = cv2.VideoCapture(str(EXAMPLE_VIDEO))
+    frames = [capture.read()[1] for _ in range(count)]
+    capture.release()
+    return frames
+
+
+def test_an_image_on_its_side_is_hinted_and_an_upright_one_is_not(tmp_path):
+    # given the example's first frame as a photo, upright and laid on its side (no orientation tag)
+    upright = _example_frames(1)[0]
+    cv2.imwrite(str(tmp_path / "upright.png"), upright)
+    cv2.imwrite(str(tmp_path / "side.png"), cv2.rotate(upright, cv2.ROTATE_90_COUNTERCLOCKWISE))
+    # when each is read, then the one on its side gets one line naming the turn that reads it
+    side = run_cli("image", tmp_path / "side.png")
+    assert side.returncode == 0 and "side.png may lie on its side" in side.stderr
+    assert "(--rotate 90)" in side.stderr
+    assert "on its side" not in run_cli("image", tmp_path / "upright.png").stderr
+    # and with --rotate given, nothing is hinted
+    assert "on its side" not in run_cli("image", tmp_path / "side.png", "--rotate", 90).stderr
+
+
+def test_a_video_on_its_side_is_hinted_once(tmp_path):
+    # given a clip of the example's frames laid on their side
+    frames = [cv2.rotate(f, cv2.ROTATE_90_CLOCKWISE) for f in _example_frames(40)]
+    h, w = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(tmp_path / "side.avi"), cv2.VideoWriter_fourcc(*"MJPG"), 30, (w, h))
+    for f in frames:
+        writer.write(f)
+    writer.release()
+    # when read, then one line names the turn that reads it (asked at its first frame)
+    result = run_cli("video", tmp_path / "side.avi", "--fast")
+    assert result.returncode == 0 and result.stderr.count("may lie on its side") == 1, result.stderr
+    assert "(frame 0) may lie on its side" in result.stderr and "(--rotate 270)" in result.stderr

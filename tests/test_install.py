@@ -26,6 +26,7 @@ RUNTIME_MODULES = {
     "errors",
     "layout",
     "mnist",
+    "orientation",
     "overlay",
     "points",
     "recognizer",
