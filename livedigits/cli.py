@@ -137,6 +137,8 @@ def cmd_video(args) -> int:
         sinks = _results_sinks(args, source.fps, "output")
         if not sinks and not args.show:
             print("livedigits: nothing is shown or saved (--output, --json, --show): a summary only", file=sys.stderr)
+        if not args.no_track:
+            sinks.append(_PrintNumbersSeen(_report_stream(args), source.name))
         window = Window() if args.show else None
         options = RunOptions(
             max_frames=args.max_frames,
@@ -170,6 +172,8 @@ def cmd_camera(args) -> int:
             why = "--no-window" if args.no_window else "no display"
             unsaved = "" if sinks else ": nothing is shown or saved (--record, --json)"
             print(f"livedigits: {why}; running headless{unsaved} (Ctrl-C to stop)", file=sys.stderr)
+        if not args.no_track:
+            sinks.append(_PrintNumbersSeen(_report_stream(args), source.name))
         options = RunOptions(
             max_frames=args.max_frames, show_numbers=args.numbers, turn_hint=None if args.rotate else "video"
         )
@@ -211,6 +215,34 @@ class _PrintReadings:
 
     def close(self) -> None:
         pass
+
+    def discard(self) -> None:
+        pass
+
+
+class _PrintNumbersSeen:
+    """A sink that prints, when the run ends, each tracked number once: the text it read as in most
+    of its frames (:class:`~livedigits.tally.NumberTally`), in the order they were first seen."""
+
+    needs_image = False
+
+    def __init__(self, stream, name: str):
+        from livedigits.tally import NumberTally
+
+        self.stream, self.name, self.tally = stream, name, NumberTally()
+
+    def write(self, frame, reading, annotated, process_ms) -> None:
+        self.tally.add(frame.index, reading)
+
+    def close(self) -> None:
+        from livedigits.tally import STEADY_FRAMES
+
+        numbers = [n.text for n in self.tally.steady()]
+        told = f"{len(numbers)} number{'' if len(numbers) == 1 else 's'} read in {STEADY_FRAMES} frames or more"
+        try:
+            print(f"{self.name}: {told}{': ' if numbers else ''}{' '.join(numbers)}", file=self.stream, flush=True)
+        except BrokenPipeError:  # `livedigits video ... | head -0`: nothing more to say
+            silence(self.stream)
 
     def discard(self) -> None:
         pass

@@ -348,6 +348,7 @@ def assemble(digits: list[Digit], numbers: list[list[list[int]]], after: dict[in
             x1 = y1 = -math.inf
             text = []
             confidence = math.inf
+            track_id = None
             for i in group:  # one pass: the digit with its line, and the number's text, box and confidence
                 d = digits[i]
                 ordered.append(d if d.line == k else Digit(d.box, d.digit, d.confidence, k, d.track_id, d.probs))
@@ -366,7 +367,9 @@ def assemble(digits: list[Digit], numbers: list[list[list[int]]], after: dict[in
                     text.append(after[i])
                 if d.confidence < confidence:
                     confidence = d.confidence
+                if d.track_id is not None and (track_id is None or d.track_id < track_id):
+                    track_id = d.track_id
             box = (x0, y0, x1 - x0, y1 - y0)
-            out.append(fast_number("".join(text), box, confidence, k, tuple(range(first, len(ordered)))))
+            out.append(fast_number("".join(text), box, confidence, k, tuple(range(first, len(ordered))), track_id))
         new_lines.append(list(range(start, len(ordered))))
     return Reading(ordered, new_lines, out)

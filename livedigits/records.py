@@ -58,11 +58,13 @@ def fast_digit(
     return d
 
 
-def fast_number(text: str, box: Box, confidence: float, line: int, digits: tuple[int, ...]) -> Number:
-    """``Number(text, box, confidence, line, digits)`` built as :func:`fast_digit` builds a Digit:
-    for :func:`~livedigits.layout.assemble`, which builds every number of every frame."""
+def fast_number(
+    text: str, box: Box, confidence: float, line: int, digits: tuple[int, ...], track_id: int | None = None
+) -> Number:
+    """``Number(text, box, confidence, line, digits, track_id)`` built as :func:`fast_digit` builds
+    a Digit: for :func:`~livedigits.layout.assemble`, which builds every number of every frame."""
     n = _new(Number)
-    n.__dict__.update(text=text, box=box, confidence=confidence, line=line, digits=digits)
+    n.__dict__.update(text=text, box=box, confidence=confidence, line=line, digits=digits, track_id=track_id)
     return n
 
 
@@ -88,9 +90,15 @@ class Number:
     confidence: float
     line: int
     digits: tuple[int, ...]
+    track_id: int | None = None
+    """In a tracked video: the lowest track id of its digits, so the number keeps it while its
+    first-seen digit is in view (a digit read later joins it without changing it); None otherwise."""
 
     def to_dict(self) -> dict:
-        return {"text": self.text, "box": list(self.box), "confidence": round(self.confidence, 4), "line": self.line}
+        out = {"text": self.text, "box": list(self.box), "confidence": round(self.confidence, 4), "line": self.line}
+        if self.track_id is not None:
+            out["id"] = self.track_id
+        return out
 
 
 @dataclass

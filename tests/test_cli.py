@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import cv2
@@ -820,3 +821,23 @@ def test_a_video_on_its_side_is_hinted_once(tmp_path):
     result = run_cli("video", tmp_path / "side.avi", "--fast")
     assert result.returncode == 0 and result.stderr.count("may lie on its side") == 1, result.stderr
     assert "(frame 0) may lie on its side" in result.stderr and "(--rotate 270)" in result.stderr
+
+
+def test_a_tracked_video_ends_with_its_numbers_told_once_each(tmp_path):
+    # given the example video read with tracking, its JSON to a file
+    js = tmp_path / "r.jsonl"
+    result = run_cli("video", EXAMPLE_VIDEO, "--fast", "--max-frames", 30, "--json", js)
+    # then stdout ends with one line of its numbers, each as it read in most of its frames,
+    # and every tracked number in the JSON carries the id the line was counted by
+    records = [json.loads(line) for line in js.read_text().splitlines()]
+    ids = {}
+    for record in records:
+        for number in record["numbers"]:
+            ids.setdefault(number["id"], []).append(number["text"])
+    steady = [Counter(texts).most_common(1)[0][0] for texts in ids.values() if len(texts) >= 5]
+    name = str(EXAMPLE_VIDEO)
+    assert result.stdout.strip() == f"{name}: {len(steady)} numbers read in 5 frames or more: {' '.join(steady)}"
+    # untracked, there are no ids and no such line
+    raw = run_cli("video", EXAMPLE_VIDEO, "--fast", "--max-frames", 5, "--no-track", "--json", js)
+    numbers = [n for line in js.read_text().splitlines() for n in json.loads(line)["numbers"]]
+    assert raw.stdout == "" and numbers and all("id" not in n for n in numbers)

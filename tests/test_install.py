@@ -34,6 +34,7 @@ RUNTIME_MODULES = {
     "rulings",
     "sinks",
     "sources",
+    "tally",
     "track",
     "walls",
     "words",

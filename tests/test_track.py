@@ -698,3 +698,19 @@ def test_a_sheet_taken_out_of_view_is_gone_within_twice_max_missed():
         tracker.update(frame(items), (640, 480))
     shown = [len(tracker.update(Reading([]), (640, 480)).digits) for _ in range(22)]
     assert shown[0] == len(items) and shown[-1] == 0
+
+
+def test_a_tracked_number_keeps_the_lowest_id_of_its_digits_while_a_digit_joins_it():
+    # given "415" tracked for 3 frames, then its 9 written after it
+    items = sheet(("415",))
+    tracker = Tracker()
+    for _ in range(3):
+        first = tracker.update(frame(items), (640, 480))
+    more = sheet(("4159",))
+    for _ in range(3):
+        later = tracker.update(frame(more), (640, 480))
+    # then the number read "415" and reads "4159" under the same id, the lowest of its digits'
+    (before,), (after,) = first.numbers, later.numbers
+    assert (before.text, after.text) == ("415", "4159")
+    assert before.track_id == after.track_id == min(d.track_id for d in first.digits)
+    assert after.to_dict()["id"] == before.track_id
