@@ -65,5 +65,19 @@ class NumberTally:
 
     def steady(self, min_frames: int = STEADY_FRAMES) -> list[SeenNumber]:
         """The numbers seen in at least ``min_frames`` frames, in the order they were first seen
-        (within a frame, reading order)."""
-        return [s for s in self._seen.values() if s.frames >= min_frames]
+        (within a frame, reading order). A number that reads as one told before, first seen after
+        that one was last seen, is that number again under a new id (its digits lost for longer
+        than the tracker waits: a long blur, the sheet out of view and back): it is told once,
+        with both ids' frames. Two numbers alike in view at once are two."""
+        told: list[SeenNumber] = []
+        for seen in self._seen.values():
+            if seen.frames < min_frames:
+                continue
+            text = seen.text
+            again = next((k for k, t in enumerate(told) if t.text == text and t.last < seen.first), None)
+            if again is None:
+                told.append(seen)
+            else:
+                before = told[again]
+                told[again] = SeenNumber(before.id, before.first, seen.last, before.texts + seen.texts)
+        return told

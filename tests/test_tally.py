@@ -36,3 +36,22 @@ def test_untracked_numbers_are_passed_over():
     for index in range(10):
         tally.add(index, frame_of(("12", None)))
     assert tally.steady() == []
+
+
+def test_a_number_seen_again_under_a_new_id_is_told_once_but_two_alike_in_view_are_two():
+    # given "958" (id 1) in frames 0-9, lost, then again as id 7 in frames 20-29; and two "12"s
+    # (ids 3 and 4) in view together throughout
+    tally = NumberTally()
+    for index in range(30):
+        numbers = [("12", 3), ("12", 4)]
+        if index < 10:
+            numbers.append(("958", 1))
+        elif index >= 20:
+            numbers.append(("958", 7))
+        tally.add(index, frame_of(*numbers))
+    # then "958" is told once, over both ids' frames, and "12" twice
+    assert [(n.text, n.first, n.last, n.frames) for n in tally.steady()] == [
+        ("12", 0, 29, 30),
+        ("12", 0, 29, 30),
+        ("958", 0, 29, 20),
+    ]
