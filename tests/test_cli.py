@@ -75,7 +75,8 @@ def assert_video_records(records, tracked: bool):
     expected = {"digit", "confidence", "box", "line", "id"} if tracked else {"digit", "confidence", "box", "line"}
     assert all(set(d) == expected for d in digits)
     assert all(0 <= d["digit"] <= 9 and 0 <= d["confidence"] <= 1 and len(d["box"]) == 4 for d in digits)
-    assert numbers and all(set(n) == {"text", "box", "confidence", "line"} and n["text"].isdigit() for n in numbers)
+    number_fields = {"text", "box", "confidence", "line", "id"} if tracked else {"text", "box", "confidence", "line"}
+    assert numbers and all(set(n) == number_fields and n["text"].isdigit() for n in numbers)
     if tracked:  # the same physical digit keeps its id: ids recur from frame to frame
         ids = [d["id"] for d in digits]
         assert len(set(ids)) < len(ids) / 2
