@@ -399,6 +399,9 @@ class Detection:
     noisy: bool = False
     """The frame was smoothed for its noise (``DetectorConfig.noisy``): specks of it lie between
     the digits too."""
+    lifted: np.ndarray | None = None
+    """The rulings lifted before the threshold (HxW uint8, 255 = ruling; never in ``mask``): a
+    comb field's lines printed lighter than the ink among them (:mod:`~livedigits.walls`)."""
 
 
 class Detector:
@@ -412,7 +415,8 @@ class Detector:
         paper = paper_level(gray, self.config)
         mask, ruled, seen, noise = _threshold(gray, self.config, paper)
         candidates, clean = _candidates(mask, self.config, gray, paper, ruled, seen, noise)
-        return Detection(mask, _wide_strokes(gray, paper, candidates, self.config), clean, noise > self.config.noisy)
+        candidates = _wide_strokes(gray, paper, candidates, self.config)
+        return Detection(mask, candidates, clean, noise > self.config.noisy, lifted=ruled)
 
 
 WIDE_STROKE = 0.5

@@ -304,11 +304,14 @@ class Recognizer:
             Point(_scaled(p.box, scale), p.mark)
             for p in find_points(mask, boxes, lines, detection.clean, slope, detection.noisy)
         ]
-        # A table's or a comb's upright lines between digits: ink the detector erased as lines.
-        # (Not the rulings lifted before the threshold: a ruled page's margin line is one of them.)
+        # A table's or a comb's upright lines between digits: ink the detector erased as lines, or
+        # ink standing between two lifted lines (a comb printed light). Not a lifted line itself:
+        # a ruled page's margin line is one.
         walls = []
         if detection.clean is not None and len(boxes) >= 2:
-            walls = [_scaled(w, scale) for w in find_walls(cv2.subtract(mask, detection.clean), boxes, lines)]
+            erased = cv2.subtract(mask, detection.clean)
+            found_walls = find_walls(erased, boxes, lines, detection.clean, detection.lifted)
+            walls = [_scaled(w, scale) for w in found_walls]
         found = [
             Digit(_scaled(regions[i].box, scale), int(labels[i]), float(confidences[i]), probs=probs[i]) for i in chosen
         ]

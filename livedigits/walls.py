@@ -24,6 +24,9 @@ WALL_ROWS = 0.7
 """A wall crosses the band the two neighbours share: erased ink in the gap between them on at least
 this share of the rows common to both boxes. An underline or a ruling through the gap covers a
 few rows; a table's or a comb's upright line, even leaning a few degrees, covers them all."""
+WALL_FILL = 0.9
+"""A wall left in the ink between two lifted lines covers this share of the rows between them
+(a pixel or two lost where it meets a line)."""
 CROSSING = 0.5
 """An erased line on at least this share of a digit's box width in one row crosses the digit."""
 COMB_PITCH = 2.0
@@ -35,10 +38,20 @@ from the next cell's. (A table of one-digit cells, a golf scorecard, reads each 
 number.)"""
 
 
-def find_walls(erased: np.ndarray, boxes: list[Box], lines: list[list[int]]) -> list[Box]:
+def find_walls(
+    erased: np.ndarray,
+    boxes: list[Box],
+    lines: list[list[int]],
+    ink: np.ndarray | None = None,
+    lifted: np.ndarray | None = None,
+) -> list[Box]:
     """The walls (boxes of the erased ink between two neighbours, frame pixels) standing between
     neighbours of ``lines`` (index lists into ``boxes``, left to right); ``erased`` is the ink the
-    detector took out as lines (HxW uint8, nonzero = erased)."""
+    detector took out as lines (HxW uint8, nonzero = erased). With ``ink`` (the ink left once
+    lines are erased) and ``lifted`` (the rulings lifted before the threshold, never ink), a wall
+    is also an upright stroke of ink in the gap from a lifted line above the two to one below
+    them (:func:`_between_lifted`): a comb field printed lighter than the ink, whose long lines
+    were lifted and whose walls, each shorter than a ruling, stayed in the ink."""
     walls: list[Box] = []
     height, width = erased.shape[:2]
     for line in lines:
@@ -53,7 +66,34 @@ def find_walls(erased: np.ndarray, boxes: list[Box], lines: list[list[int]]) -> 
             if rows >= WALL_ROWS * (y1 - y0) and not _crossed(erased[y0:y1], boxes[i], boxes[j]):
                 x, y, w, h = cv2.boundingRect(strip)
                 walls.append((x0 + x, y0 + y, w, h))
+            elif ink is not None and lifted is not None:
+                wall = _between_lifted(ink, lifted, x0, x1, y0, y1)
+                if wall is not None:
+                    walls.append(wall)
     return walls
+
+
+def _between_lifted(ink: np.ndarray, lifted: np.ndarray, x0: int, x1: int, y0: int, y1: int) -> Box | None:
+    """A wall in the gap columns [x0, x1) of two neighbours sharing rows [y0, y1): lifted line
+    ink in those columns above the rows' middle and below it, within half the rows' height of
+    them (a comb's top and bottom lines), and ink on :data:`WALL_FILL` of the rows between those
+    two lines (a wall standing from one to the other; a slash or a letter between two digits
+    has no such lines, a ruled page's rulings stand further off). The wall's box, or None."""
+    reach = (y1 - y0) // 2
+    top, bottom = max(y0 - reach, 0), min(y1 + reach, lifted.shape[0])
+    middle = (y0 + y1) // 2
+    lined = np.flatnonzero(lifted[top:bottom, x0:x1].any(axis=1)) + top
+    above, below = lined[lined < middle], lined[lined > middle]
+    if not len(above) or not len(below):
+        return None
+    first, last = int(above.max()) + 1, int(below.min())  # the rows between the two lines
+    if last - first < y1 - y0 - 2:
+        return None  # lines through the two digits' rows: not a cell's top and bottom
+    strip = ink[first:last, x0:x1]
+    if np.count_nonzero(strip.any(axis=1)) < WALL_FILL * (last - first):
+        return None
+    x, y, w, h = cv2.boundingRect(strip)
+    return x0 + x, first + y, w, h
 
 
 def _crossed(band: np.ndarray, a: Box, b: Box) -> bool:

@@ -459,13 +459,13 @@ def test_the_walls_of_a_comb_field_are_not_read_as_ones(recognizer, mnist_test, 
     assert s.found == 5 and s.right == 5 and s.false_detections == 0, s.as_dict()
 
 
-def test_a_comb_fields_digits_are_read_as_one_number(recognizer, mnist_test):
+@pytest.mark.parametrize("line", [INK, 160], ids=["ink-dark", "printed-light"])
+def test_a_comb_fields_digits_are_read_as_one_number(recognizer, mnist_test, line):
     # Given a comb field of 8 boxes 56 px apart, digits 42 px tall written in five of them: each
-    # box's walls stand between its digit and the next, wider apart than digits of one number.
-    # (A comb printed lighter than the ink has its lines lifted before the threshold, as a ruled
-    # page's margin line is: its walls are not looked for, and its digits are grouped by their gaps.)
+    # box's walls stand between its digit and the next, wider apart than digits of one number
+    # (printed lighter than the ink, its long lines are lifted before the threshold and its walls
+    # stay in the ink, standing from one lifted line to the other)
     page = Page(300, 640)
-    line = INK
     x0, y0, cell, tall = 60, 100, 56, 50
     cv2.rectangle(page.img, (x0, y0), (x0 + 8 * cell, y0 + tall), line, 2)
     for k in range(1, 8):

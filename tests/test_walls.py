@@ -71,3 +71,25 @@ def test_single_digits_in_wide_table_cells_stay_apart():
 def test_without_walls_the_numbers_are_as_the_gaps_made_them():
     numbers = [[[0, 1], [2]]]
     assert parted_by_walls(boxes_in_a_row([100, 130, 220]), numbers, set()) is numbers
+
+
+def test_a_stroke_standing_between_two_lifted_lines_is_a_wall():
+    # Given two digits 40 px tall (rows 100-140), lifted lines at rows 96 and 144 (a comb printed
+    # light: its long lines lifted before the threshold) and an upright stroke of ink in the gap
+    # from one to the other
+    boxes = boxes_in_a_row([100, 164])
+    erased = np.zeros((300, 600), np.uint8)
+    lifted = np.zeros_like(erased)
+    lifted[96:98, 60:300] = 255
+    lifted[144:146, 60:300] = 255
+    ink = np.zeros_like(erased)
+    ink[98:144, 142:144] = 255
+    # Then it is a wall
+    assert find_walls(erased, boxes, [[0, 1]], ink, lifted) == [(142, 98, 2, 46)]
+    # But not without the lines (a slash or a letter between two digits), nor without the stroke
+    assert find_walls(erased, boxes, [[0, 1]], ink, np.zeros_like(lifted)) == []
+    assert find_walls(erased, boxes, [[0, 1]], np.zeros_like(ink), lifted) == []
+    # Nor a stroke reaching half way (a letter's stem under lines far apart)
+    short = np.zeros_like(ink)
+    short[110:135, 142:144] = 255
+    assert find_walls(erased, boxes, [[0, 1]], short, lifted) == []
