@@ -114,9 +114,14 @@ Also showing a coasting track only when detected in 30% of its frames took false
 for flicker 1.09% / 1.66%: not kept."""
 DROPOUT_SHARE = 1 / 3
 DROPOUT_TRACKS = 3
-"""A frame in which fewer than a third of the confirmed tracks (at least 3) are detected lost the
-whole view (a blur burst of a hand-held phone, the light changing, a hand over most of the
-sheet), not those digits: it counts half a frame towards their ``max_missed``. A new user's
+SEEN_SHARE_FOLLOW = 0.1
+"""A frame in which under a third of the share of confirmed tracks (at least 3) usually detected
+is detected lost the whole view (a blur burst of a hand-held phone, the light changing, a hand
+over most of the sheet), not those digits: it counts half a frame towards their ``max_missed``.
+The usual share follows the frames that are not such losses (``SEEN_SHARE_FOLLOW`` of the
+difference a frame), so a page whose digits are read one frame in three (ink-dark squares) has
+no losses but sudden ones: counted against all confirmed tracks, its false grid pieces coasted
+twice as long (report seeds' dark squared video: 15.5 -> 27 false digits a frame). A new user's
 phone clip blurred for 11 frames (0.37 s) lost 34 of its 46 digits' ids at 10; a digit missed
 while its neighbours are seen still counts whole frames. A sheet taken out of view is dropped
 when its boxes leave the frame; one turned over or covered coasts up to twice ``max_missed``."""
@@ -181,6 +186,7 @@ class Tracker:
         self._velocity = np.zeros((0, 2))  # per track: its centre's move per frame, pixels
         self._next_id = 1
         self._started = False
+        self._seen_share: float | None = None  # the share of confirmed tracks usually detected
         self._layout_key: frozenset[int] = frozenset()
         self._slant: float | None = None  # the writing's lean (Reading.slant), followed across frames
         self._layout_slant: float | None = None  # the lean the numbers were last grouped along
@@ -266,7 +272,13 @@ class Tracker:
         hits = [hit + 1 if seen else hit for hit, seen in zip(hits, matched)]
         confirmed = [hit >= CONFIRM_HITS for hit in self._hits]
         known = sum(confirmed)
-        dropout = known >= DROPOUT_TRACKS and sum(c and s for c, s in zip(confirmed, matched)) < DROPOUT_SHARE * known
+        dropout = False
+        if known >= DROPOUT_TRACKS:
+            share = sum(c and s for c, s in zip(confirmed, matched)) / known
+            usual = self._seen_share if self._seen_share is not None else share
+            dropout = share < DROPOUT_SHARE * usual
+            if not dropout:  # the usual share is of ordinary frames: a long burst stays a burst
+                self._seen_share = usual + SEEN_SHARE_FOLLOW * (share - usual)
         step = 0.5 if dropout else 1
         missed = [0 if seen else gone + step for gone, seen in zip(missed, matched)]
 
