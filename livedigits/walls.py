@@ -24,9 +24,16 @@ WALL_ROWS = 0.7
 """A wall crosses the band the two neighbours share: erased ink in the gap between them on at least
 this share of the rows common to both boxes. An underline or a ruling through the gap covers a
 few rows; a table's or a comb's upright line, even leaning a few degrees, covers them all."""
+COMB_WALLS = 2
+"""Walls standing between lifted lines are taken only where a line of digits has at least this
+many: a comb's boxes come in a row, while a tall hand's 1 on a ruled page, read under the
+confidence bar, stands from one ruling to the next alone."""
 WALL_FILL = 0.9
-"""A wall left in the ink between two lifted lines covers this share of the rows between them
-(a pixel or two lost where it meets a line)."""
+WALL_WIDTH = 0.25
+"""A wall left in the ink between two lifted lines touches both, covers this share of the rows
+between them (a pixel or two lost on the way), and its box is at most ``WALL_WIDTH`` of its
+height wide: a line, upright or leaning up to ~14 degrees in perspective. A digit read under the
+confidence bar between two digits on a ruled page stands on its ruling, short of the next."""
 CROSSING = 0.5
 """An erased line on at least this share of a digit's box width in one row crosses the digit."""
 COMB_PITCH = 2.0
@@ -55,6 +62,7 @@ def find_walls(
     walls: list[Box] = []
     height, width = erased.shape[:2]
     for line in lines:
+        standing: list[Box] = []  # walls between lifted lines, this line's
         for i, j in zip(line, line[1:]):
             (xa, ya, wa, ha), (xb, yb, _, hb) = boxes[i], boxes[j]
             x0, x1 = max(xa + wa, 0), min(xb, width)
@@ -69,7 +77,9 @@ def find_walls(
             elif ink is not None and lifted is not None:
                 wall = _between_lifted(ink, lifted, x0, x1, y0, y1)
                 if wall is not None:
-                    walls.append(wall)
+                    standing.append(wall)
+        if len(standing) >= COMB_WALLS:
+            walls += standing
     return walls
 
 
@@ -90,9 +100,12 @@ def _between_lifted(ink: np.ndarray, lifted: np.ndarray, x0: int, x1: int, y0: i
     if last - first < y1 - y0 - 2:
         return None  # lines through the two digits' rows: not a cell's top and bottom
     strip = ink[first:last, x0:x1]
-    if np.count_nonzero(strip.any(axis=1)) < WALL_FILL * (last - first):
-        return None
+    rows = strip.any(axis=1)
+    if np.count_nonzero(rows) < WALL_FILL * (last - first) or not (rows[0] and rows[-1]):
+        return None  # not standing from one line to the other (a digit stands on its ruling only)
     x, y, w, h = cv2.boundingRect(strip)
+    if w > WALL_WIDTH * (last - first):
+        return None  # a mark as wide as a digit (one under the confidence bar), not a line
     return x0 + x, first + y, w, h
 
 

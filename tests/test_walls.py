@@ -73,23 +73,60 @@ def test_without_walls_the_numbers_are_as_the_gaps_made_them():
     assert parted_by_walls(boxes_in_a_row([100, 130, 220]), numbers, set()) is numbers
 
 
-def test_a_stroke_standing_between_two_lifted_lines_is_a_wall():
-    # Given two digits 40 px tall (rows 100-140), lifted lines at rows 96 and 144 (a comb printed
-    # light: its long lines lifted before the threshold) and an upright stroke of ink in the gap
-    # from one to the other
-    boxes = boxes_in_a_row([100, 164])
+def test_strokes_standing_between_two_lifted_lines_are_walls():
+    # Given three digits 40 px tall (rows 100-140), lifted lines at rows 96 and 144 (a comb printed
+    # light: its long lines lifted before the threshold) and in each gap an upright stroke of ink
+    # from one line to the other
+    boxes = boxes_in_a_row([100, 164, 228])
     erased = np.zeros((300, 600), np.uint8)
     lifted = np.zeros_like(erased)
     lifted[96:98, 60:300] = 255
     lifted[144:146, 60:300] = 255
     ink = np.zeros_like(erased)
     ink[98:144, 142:144] = 255
-    # Then it is a wall
-    assert find_walls(erased, boxes, [[0, 1]], ink, lifted) == [(142, 98, 2, 46)]
-    # But not without the lines (a slash or a letter between two digits), nor without the stroke
-    assert find_walls(erased, boxes, [[0, 1]], ink, np.zeros_like(lifted)) == []
-    assert find_walls(erased, boxes, [[0, 1]], np.zeros_like(ink), lifted) == []
-    # Nor a stroke reaching half way (a letter's stem under lines far apart)
+    ink[98:144, 206:208] = 255
+    # Then they are walls
+    walls = [(142, 98, 2, 46), (206, 98, 2, 46)]
+    assert find_walls(erased, boxes, [[0, 1, 2]], ink, lifted) == walls
+    # But not without the lines (slashes or letters between digits), nor without the strokes
+    assert find_walls(erased, boxes, [[0, 1, 2]], ink, np.zeros_like(lifted)) == []
+    assert find_walls(erased, boxes, [[0, 1, 2]], np.zeros_like(ink), lifted) == []
+    # Nor strokes reaching half way (letters' stems under lines far apart)
     short = np.zeros_like(ink)
     short[110:135, 142:144] = 255
-    assert find_walls(erased, boxes, [[0, 1]], short, lifted) == []
+    short[110:135, 206:208] = 255
+    assert find_walls(erased, boxes, [[0, 1, 2]], short, lifted) == []
+
+
+def test_digits_standing_on_a_ruling_between_digits_are_no_walls():
+    # Given a ruled page's lifted rulings at rows 90 and 144, three digits and in both gaps a
+    # digit read under the confidence bar, standing on the lower ruling short of the upper one,
+    # or a mark as wide as a digit reaching both
+    boxes = boxes_in_a_row([100, 164, 228])
+    erased = np.zeros((300, 600), np.uint8)
+    lifted = np.zeros_like(erased)
+    lifted[90:92, :] = 255
+    lifted[144:146, :] = 255
+    ones = np.zeros_like(erased)
+    wide = np.zeros_like(erased)
+    for x in (140, 204):
+        ones[100:144, x : x + 3] = 255
+        wide[92:144, x - 10 : x + 16] = 255
+    # Then none is a wall
+    assert find_walls(erased, boxes, [[0, 1, 2]], ones, lifted) == []
+    assert find_walls(erased, boxes, [[0, 1, 2]], wide, lifted) == []
+
+
+def test_a_lone_stroke_between_lifted_lines_is_no_wall_but_a_row_of_them_is():
+    # Given three digits on a page of lifted rulings (rows 96 and 144) and an upright stroke from
+    # one ruling to the next in one gap (a tall hand's 1 read under the bar), or in both gaps
+    boxes = boxes_in_a_row([100, 164, 228])
+    erased = np.zeros((300, 600), np.uint8)
+    lifted = np.zeros_like(erased)
+    lifted[96:98, :] = 255
+    lifted[144:146, :] = 255
+    ink = np.zeros_like(erased)
+    ink[98:144, 142:144] = 255
+    assert find_walls(erased, boxes, [[0, 1, 2]], ink, lifted) == []
+    ink[98:144, 206:208] = 255
+    assert find_walls(erased, boxes, [[0, 1, 2]], ink, lifted) == [(142, 98, 2, 46), (206, 98, 2, 46)]
