@@ -714,3 +714,19 @@ def test_a_tracked_number_keeps_the_lowest_id_of_its_digits_while_a_digit_joins_
     assert (before.text, after.text) == ("415", "4159")
     assert before.track_id == after.track_id == min(d.track_id for d in first.digits)
     assert after.to_dict()["id"] == before.track_id
+
+
+def test_a_wall_seen_after_the_numbers_were_grouped_parts_them_and_stays():
+    # Given "906" and "77" tracked for 3 frames with no wall seen, then the wall between them seen
+    # in frame 4 only
+    boxes = [(100, 100, 24, 40), (132, 100, 24, 40), (164, 100, 24, 40), (198, 100, 24, 40), (230, 100, 24, 40)]
+    labels = [9, 0, 6, 7, 7]
+    tracker = Tracker()
+    texts = []
+    for f in range(8):
+        digits = [Digit(box, d, 0.99) for box, d in zip(boxes, labels)]
+        walls = [(192, 100, 2, 40)] if f == 3 else []
+        texts.append([n.text for n in tracker.update(Reading(digits, walls=walls), (640, 480)).numbers])
+    # Then the numbers are joined until the wall is seen, and parted from then on
+    assert texts[:3] == [["90677"]] * 3
+    assert texts[3:] == [["906", "77"]] * 5
