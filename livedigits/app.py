@@ -235,6 +235,7 @@ class Progress:
         self.tty = sys.stderr.isatty()
         self.last = 0.0
         self.last_decile = -1
+        self.finished = False
 
     def update(self, done: int, fps: float) -> None:
         if not self.enabled:
@@ -258,8 +259,11 @@ class Progress:
                 print(f"{10 * decile}% ({done}/{self.total} frames, {fps:.1f} fps)", file=sys.stderr, flush=True)
 
     def finish(self) -> None:
-        if self.enabled and self.tty:
+        """End the bar's line (once), before anything else is printed after it."""
+        if self.enabled and self.tty and not self.finished:
             sys.stderr.write("\n")
+            sys.stderr.flush()
+        self.finished = True
 
 
 class _StopRequest:
@@ -341,6 +345,7 @@ class _Run:
         self.start = self.last = time.perf_counter()
         try:
             self._loop()
+            self.progress.finish()  # a sink may print as it closes (a video's numbers)
             self._close_sinks()
         except OutputClosed:
             # Its reader has what it wanted: the run ends there, as on Ctrl-C, the other

@@ -842,3 +842,29 @@ def test_a_tracked_video_ends_with_its_numbers_told_once_each(tmp_path):
     raw = run_cli("video", EXAMPLE_VIDEO, "--fast", "--max-frames", 5, "--no-track", "--json", js)
     numbers = [n for line in js.read_text().splitlines() for n in json.loads(line)["numbers"]]
     assert raw.stdout == "" and numbers and all("id" not in n for n in numbers)
+
+
+def test_on_a_terminal_the_numbers_line_starts_on_its_own_line_after_the_progress_bar():
+    import pty
+
+    # given a video read on a terminal (the progress bar redraws one line with carriage returns)
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the CLI, stdout and stderr both the terminal
+        try:
+            os.execvp(CLI[0], [*CLI, "video", str(EXAMPLE_VIDEO), "--fast", "--max-frames", "8"])
+        finally:
+            os._exit(127)  # never back into the test runner
+    out = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.waitpid(pid, 0)
+    lines = out.decode().replace("\r\n", "\n").split("\n")
+    # then the numbers line is a line of its own, not glued onto the bar's
+    told = [line for line in lines if "numbers read in 5 frames or more" in line]
+    assert len(told) == 1 and told[0].startswith(str(EXAMPLE_VIDEO)), lines
