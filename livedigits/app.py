@@ -420,7 +420,9 @@ class _Run:
         t0 = time.perf_counter()
         analysis = self.recognizer.analyze(frame.image)
         if self.options.turn_hint is not None:
+            asked = time.perf_counter()
             self._ask_turn(frame, analysis.reading)
+            t0 += time.perf_counter() - asked  # not the frame's own processing time
         if self.tracker is not None:
             height, width = frame.image.shape[:2]
             analysis.reading = self.tracker.update(analysis.reading, frame_size=(width, height))

@@ -133,7 +133,7 @@ def cmd_video(args) -> int:
     _refuse_one_file_twice([("--output", args.output), ("--json", args.json)])
     recognizer = _recognizer(args)
     opened = open_stream(args.path) if is_stream_url(args.path) else VideoSource(args.path)
-    with turned(opened, args.rotate) as source:
+    with turned(opened, args.rotate or 0) as source:
         sinks = _results_sinks(args, source.fps, "output")
         if not sinks and not args.show:
             print("livedigits: nothing is shown or saved (--output, --json, --show): a summary only", file=sys.stderr)
@@ -145,7 +145,7 @@ def cmd_video(args) -> int:
             progress=True,
             realtime=not args.fast,
             show_numbers=args.numbers,
-            turn_hint=None if args.rotate else "video",
+            turn_hint="video" if args.rotate is None else None,
         )
         summary = run(source, recognizer, sinks, _tracker(args), window, options)
     print(summary.line(), file=sys.stderr)
@@ -165,7 +165,7 @@ def cmd_camera(args) -> int:
     recognizer = _recognizer(args)
     show = (display_available() or args.show) and not args.no_window
     spec = args.source if args.source is not None else (args.index or 0)
-    with turned(open_source(spec, args.width, args.height), args.rotate) as source:
+    with turned(open_source(spec, args.width, args.height), args.rotate or 0) as source:
         sinks = _results_sinks(args, source.fps, "record")
         window = Window() if show else None
         if window is None:
@@ -175,7 +175,7 @@ def cmd_camera(args) -> int:
         if not args.no_track:
             sinks.append(_PrintNumbersSeen(_report_stream(args), source.name))
         options = RunOptions(
-            max_frames=args.max_frames, show_numbers=args.numbers, turn_hint=None if args.rotate else "video"
+            max_frames=args.max_frames, show_numbers=args.numbers, turn_hint="video" if args.rotate is None else None
         )
         summary = run(source, recognizer, sinks, _tracker(args), window, options)
     print(summary.line(), file=sys.stderr)
@@ -273,13 +273,13 @@ def cmd_image(args) -> int:
             json_sink.unreadable(name, message)
 
     images = open_images(args.paths, on_error=_print_error, on_unreadable=unreadable if args.json else None)
-    with turned(images, args.rotate) as source:
+    with turned(images, args.rotate or 0) as source:
         image_sink = _made("--output-dir", lambda: ImageSink(args.output_dir)) if args.output_dir else None
         # Each record names its image's annotated file, written before it (the JSON may go into
         # the output folder, made just above).
         json_sink = _made("--json", lambda: JsonLinesSink(args.json, images=image_sink)) if args.json else None
         sinks = [_PrintReadings(_report_stream(args)), *(s for s in (image_sink, json_sink) if s is not None)]
-        options = RunOptions(show_numbers=args.numbers, turn_hint=None if args.rotate else "images")
+        options = RunOptions(show_numbers=args.numbers, turn_hint="images" if args.rotate is None else None)
         summary = run(source, recognizer, sinks, options=options)
     if summary.interrupted:
         print(f"livedigits: interrupted after {summary.frames} images; outputs closed", file=sys.stderr)
@@ -435,10 +435,11 @@ def _output_options(p: argparse.ArgumentParser, per: str) -> None:
         "--rotate",
         type=int,
         choices=(0, 90, 180, 270),
-        default=0,
+        default=None,
         metavar="DEGREES",
         help=f"turn each {per} this far clockwise before reading it (90, 180, 270: a sideways photo without "
-        "an orientation tag, a camera on its side)",
+        "an orientation tag, a camera on its side); without it, a hint is given when the frames seem to "
+        "lie on their side (0: read them as they are, no hint and none of its cost)",
     )
 
 

@@ -26,9 +26,12 @@ benchmark's families (288 at 640x480 and 1280x720, tuning and check seeds) read 
 times as many turned (a ruled page, whose rulings then cross the digits): none is hinted; of the
 same frames laid on their side, 80% are."""
 SURE_ENOUGH = 0.985
-"""An image whose digits read at least this confident on average, and are three or more, is not
-looked at turned (two more readings of it): upright pages read 0.99 on average, sideways ones
-mostly 0.93-0.97."""
+UNSURE_MARKS = 3
+"""An image is looked at turned (two more readings of it) when its digits read less confident than
+``SURE_ENOUGH`` on average (upright pages read 0.99, sideways ones mostly 0.93-0.97), or when none
+is read but ``UNSURE_MARKS`` marks or more are read under the confidence bar. A photo of a few
+sure digits (a meter, a crop) is not: a page on its side reads a third of its digits or more,
+unsure."""
 
 _TURNS = {90: cv2.ROTATE_90_CLOCKWISE, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
 
@@ -36,7 +39,9 @@ _TURNS = {90: cv2.ROTATE_90_CLOCKWISE, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
 def worth_asking(reading: Reading) -> bool:
     """Whether an image's ``reading`` leaves its orientation in doubt (see :data:`SURE_ENOUGH`)."""
     digits = reading.digits
-    return len(digits) < 3 or float(np.mean([d.confidence for d in digits])) < SURE_ENOUGH
+    if not digits:
+        return reading.unsure >= UNSURE_MARKS
+    return float(np.mean([d.confidence for d in digits])) < SURE_ENOUGH
 
 
 def better_turn(read: Callable[[np.ndarray], Reading], image: np.ndarray, reading: Reading) -> tuple[int, int] | None:

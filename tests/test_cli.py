@@ -868,3 +868,10 @@ def test_on_a_terminal_the_numbers_line_starts_on_its_own_line_after_the_progres
     # then the numbers line is a line of its own, not glued onto the bar's
     told = [line for line in lines if "numbers read in 5 frames or more" in line]
     assert len(told) == 1 and told[0].startswith(str(EXAMPLE_VIDEO)), lines
+
+
+def test_rotate_0_reads_as_it_is_without_the_hint(tmp_path):
+    side = tmp_path / "side.png"
+    cv2.imwrite(str(side), cv2.rotate(_example_frames(1)[0], cv2.ROTATE_90_COUNTERCLOCKWISE))
+    result = run_cli("image", side, "--rotate", 0)
+    assert result.returncode == 0 and "on its side" not in result.stderr

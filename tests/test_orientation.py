@@ -49,7 +49,12 @@ def test_a_turn_read_less_confidently_is_not_hinted():
 def test_only_an_image_in_doubt_is_read_turned():
     assert not worth_asking(reading_of(12, confidence=0.998))
     assert worth_asking(reading_of(12, confidence=0.95))
-    assert worth_asking(reading_of(2, confidence=1.0))
+    assert not worth_asking(reading_of(2, confidence=1.0))  # a meter's few sure digits
+    assert worth_asking(reading_of(2, confidence=0.9))
+    nothing_sure = reading_of(0)
+    assert not worth_asking(nothing_sure)
+    nothing_sure.unsure = 4  # marks read under the confidence bar
+    assert worth_asking(nothing_sure)
 
 
 def test_the_hint_names_the_option():
