@@ -47,37 +47,39 @@ class SeenNumber:
 
 
 class NumberTally:
-    """Collects each frame's tracked numbers; :meth:`steady` tells them once each."""
+    """Collects each frame's tracked numbers; :meth:`steady` tells them once each.
+
+    A number is followed by its digits' track ids, not by its own id: the digit whose id it
+    carries may be lost and found again under a new id while the rest of the number stays in
+    view (a "93" read "3" for a while, then "93" again), and it is still the same number. A frame
+    whose grouping joins two numbers counts its text for the one seen first; neither takes the
+    other's digits.
+    """
 
     def __init__(self):
-        self._seen: dict[int, SeenNumber] = {}
+        self._seen: dict[int, SeenNumber] = {}  # by key, in the order first seen
+        self._owner: dict[int, int] = {}  # digit track id -> the key of the number it was first seen in
 
     def add(self, index: int, reading: Reading) -> None:
         """Frame ``index``'s ``reading`` (untracked numbers, with no id, are passed over)."""
         for number in reading.numbers:
             if number.track_id is None:
                 continue
-            seen = self._seen.get(number.track_id)
+            ids = [reading.digits[k].track_id for k in number.digits]
+            ids = [i for i in ids if i is not None] or [number.track_id]
+            keys = [self._owner[i] for i in ids if i in self._owner]
+            key = min(keys) if keys else len(self._seen)
+            seen = self._seen.get(key)
             if seen is None:
-                seen = self._seen[number.track_id] = SeenNumber(number.track_id, index, index)
+                seen = self._seen[key] = SeenNumber(number.track_id, index, index)
+            for i in ids:
+                self._owner.setdefault(i, key)
             seen.texts[number.text] += 1
             seen.last = index
 
     def steady(self, min_frames: int = STEADY_FRAMES) -> list[SeenNumber]:
         """The numbers seen in at least ``min_frames`` frames, in the order they were first seen
-        (within a frame, reading order). A number that reads as one told before, first seen after
-        that one was last seen, is that number again under a new id (its digits lost for longer
-        than the tracker waits: a long blur, the sheet out of view and back): it is told once,
-        with both ids' frames. Two numbers alike in view at once are two."""
-        told: list[SeenNumber] = []
-        for seen in self._seen.values():
-            if seen.frames < min_frames:
-                continue
-            text = seen.text
-            again = next((k for k, t in enumerate(told) if t.text == text and t.last < seen.first), None)
-            if again is None:
-                told.append(seen)
-            else:
-                before = told[again]
-                told[again] = SeenNumber(before.id, before.first, seen.last, before.texts + seen.texts)
-        return told
+        (within a frame, reading order). One whose digits were all lost and found again under
+        new ids (a long blur, the sheet out of view and back) is told again: by its text alone it
+        cannot be told from another number alike further down the page."""
+        return [s for s in self._seen.values() if s.frames >= min_frames]

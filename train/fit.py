@@ -328,7 +328,7 @@ def save_weights_only_model(model: keras.Model, out: str | os.PathLike) -> None:
     bare = build_model()  # uncompiled: no optimizer to save
     bare.set_weights(model.get_weights())
     out = Path(out)
-    partial = out.with_name(f".{out.stem}.partial.keras")  # Keras wants the .keras suffix
+    partial = out.with_name(f".{out.stem}.partial{out.suffix}")  # Keras saves by the suffix (.keras, .h5)
     try:
         bare.save(partial)
         os.replace(partial, out)
