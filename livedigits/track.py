@@ -191,7 +191,7 @@ class Tracker:
         self._slant: float | None = None  # the writing's lean (Reading.slant), followed across frames
         self._layout_slant: float | None = None  # the lean the numbers were last grouped along
         self._layout: list[list[list[int]]] = []  # per line, its numbers as track ids
-        self._walled: set[tuple[int, int]] = set()  # (left id, right id): a wall seen between them
+        self._walled: dict[tuple[int, int], int] = {}  # (left id, right id): the walls seen between them
         self._point_evidence: dict[tuple[int, int], float] = {}  # (left id, right id): decimal point
         self._points_shown: set[tuple[int, int]] = set()
         self._point_marks: dict[tuple[int, int], str] = {}  # the mark last seen there, "." or ","
@@ -386,18 +386,23 @@ class Tracker:
             # some frames only parts their numbers from the first, and does not flicker).
             lines = find_lines(boxes) if regroup else [[at[t] for g in line for t in g] for line in self._layout]
             following = {i: j for line in lines for i, j in zip(line, line[1:])}
-            seen_walls = {(shown_ids[i], shown_ids[following[i]]) for i in walls_after(boxes, lines, walls)}
-            if not seen_walls <= self._walled:
-                self._walled |= seen_walls
-                regroup = True
+            for i, count in walls_after(boxes, lines, walls).items():
+                pair = (shown_ids[i], shown_ids[following[i]])
+                if self._walled.get(pair, 0) < count:
+                    self._walled[pair] = count
+                    regroup = True
         if regroup:
             lines = find_lines(boxes) if lines is None else lines
             groups = group_numbers(boxes, lines, slant)
             if self._walled:
                 alive = set(ids)
-                self._walled = {(a, b) for a, b in self._walled if a in alive and b in alive}
+                self._walled = {(a, b): n for (a, b), n in self._walled.items() if a in alive and b in alive}
                 following = {i: j for line in lines for i, j in zip(line, line[1:])}
-                walled = {i for i, j in following.items() if (shown_ids[i], shown_ids[j]) in self._walled}
+                walled = {
+                    i: self._walled[(shown_ids[i], shown_ids[j])]
+                    for i, j in following.items()
+                    if (shown_ids[i], shown_ids[j]) in self._walled
+                }
                 groups = parted_by_walls(boxes, groups, walled)
             self._layout_key, self._layout_slant = key, slant
             self._layout = [[[shown_ids[i] for i in g] for g in line] for line in groups]

@@ -45,6 +45,11 @@ from the next cell's. (A table of one-digit cells, a golf scorecard, reads each 
 number.)"""
 
 
+COMB_ALIKE = 0.75
+"""The digits of a comb's boxes are written alike: the shorter at least this share of the taller's
+height. A box's side read as a 1 beside the digit in the box stands as tall as the box."""
+
+
 def find_walls(
     erased: np.ndarray,
     boxes: list[Box],
@@ -72,8 +77,7 @@ def find_walls(
             strip = erased[y0:y1, x0:x1]
             rows = np.count_nonzero(strip.any(axis=1))
             if rows >= WALL_ROWS * (y1 - y0) and not _crossed(erased[y0:y1], boxes[i], boxes[j]):
-                x, y, w, h = cv2.boundingRect(strip)
-                walls.append((x0 + x, y0 + y, w, h))
+                walls += [(x0 + x, y0 + y, w, h) for x, y, w, h in _apart(strip)]
             elif ink is not None and lifted is not None:
                 wall = _between_lifted(ink, lifted, x0, x1, y0, y1)
                 if wall is not None:
@@ -109,6 +113,20 @@ def _between_lifted(ink: np.ndarray, lifted: np.ndarray, x0: int, x1: int, y0: i
     return x0 + x, first + y, w, h
 
 
+def _apart(strip: np.ndarray) -> list[Box]:
+    """The boxes (in ``strip``) of its ink's column runs, left to right: one for a wall, two for the
+    sides of two boxes standing side by side with paper between them."""
+    columns = np.flatnonzero(strip.any(axis=0))
+    breaks = np.flatnonzero(np.diff(columns) > 1)
+    starts = np.concatenate([[columns[0]], columns[breaks + 1]])
+    ends = np.concatenate([columns[breaks], [columns[-1]]]) + 1
+    out = []
+    for a, b in zip(starts.tolist(), ends.tolist()):
+        x, y, w, h = cv2.boundingRect(strip[:, a:b])
+        out.append((a + x, y, w, h))
+    return out
+
+
 def _crossed(band: np.ndarray, a: Box, b: Box) -> bool:
     """Does an erased line run across either digit (``band``: the erased ink on the rows the two
     share, whole frame width)? Then the lines are a grid's or a ruling's drawn through the writing
@@ -121,10 +139,11 @@ def _crossed(band: np.ndarray, a: Box, b: Box) -> bool:
     return False
 
 
-def walls_after(boxes: list[Box], lines: list[list[int]], walls: list[Box]) -> set[int]:
-    """The digits (indices into ``boxes``) with a wall of ``walls`` between them and the next of
-    their line: its middle between the two's middles, its rows reaching into both."""
-    after: set[int] = set()
+def walls_after(boxes: list[Box], lines: list[list[int]], walls: list[Box]) -> dict[int, int]:
+    """For the digits (indices into ``boxes``) with walls of ``walls`` between them and the next of
+    their line (each wall's middle between the two's middles, its rows reaching into both), how
+    many: one between two cells of a table or a comb, two between two boxes side by side."""
+    after: dict[int, int] = {}
     if not walls:
         return after
     for line in lines:
@@ -132,18 +151,18 @@ def walls_after(boxes: list[Box], lines: list[list[int]], walls: list[Box]) -> s
             (xa, ya, wa, ha), (xb, yb, wb, hb) = boxes[i], boxes[j]
             left, right = xa + 0.5 * wa, xb + 0.5 * wb
             top, bottom = max(ya, yb), min(ya + ha, yb + hb)
-            for x, y, w, h in walls:
-                if left < x + 0.5 * w < right and y < bottom and y + h > top:
-                    after.add(i)
-                    break
+            count = sum(1 for x, y, w, h in walls if left < x + 0.5 * w < right and y < bottom and y + h > top)
+            if count:
+                after[i] = count
     return after
 
 
-def parted_by_walls(boxes: list[Box], numbers: list[list[list[int]]], walled: set[int]) -> list[list[list[int]]]:
+def parted_by_walls(boxes: list[Box], numbers: list[list[list[int]]], walled: dict[int, int]) -> list[list[list[int]]]:
     """``numbers`` (per line, runs of indices into ``boxes``, as
     :func:`~livedigits.layout.group_numbers` gives them) parted at every wall (``walled``: the
-    indices a wall follows, :func:`walls_after`), except between the digits of a comb field
-    (:data:`COMB_PITCH`), which are joined into one number."""
+    indices walls follow, and how many, :func:`walls_after`), except between the digits of a
+    comb field, one wall apart (:data:`COMB_PITCH`, :data:`COMB_ALIKE`), which are joined into
+    one number. Two walls are two boxes side by side: never a comb's."""
     if not walled:
         return numbers
     out = []
@@ -161,8 +180,10 @@ def parted_by_walls(boxes: list[Box], numbers: list[list[list[int]]], walled: se
                 continue
             prev = order[k - 1]
             if prev in walled:
-                comb = single[k - 1] and single[k] and _pitch(boxes[prev], boxes[i]) <= COMB_PITCH
-                join = comb
+                a, b = boxes[prev][3], boxes[i][3]
+                alike = min(a, b) >= COMB_ALIKE * max(a, b)  # not a box's side read as a 1 beside a digit
+                comb = walled[prev] == 1 and single[k - 1] and single[k] and alike
+                join = comb and _pitch(boxes[prev], boxes[i]) <= COMB_PITCH
             else:
                 join = prev not in ends
             if join:

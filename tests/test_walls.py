@@ -27,7 +27,7 @@ def test_an_upright_line_between_two_digits_is_a_wall():
     # When walls are looked for, Then that line is one, and it stands after the first digit
     walls = find_walls(erased, boxes, [[0, 1]])
     assert walls == [(142, 100, 2, 40)]
-    assert walls_after(boxes, [[0, 1]], walls) == {0}
+    assert walls_after(boxes, [[0, 1]], walls) == {0: 1}
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ def test_a_wall_parts_the_numbers_of_two_table_cells_however_close():
     boxes = boxes_in_a_row([100, 130, 160, 200, 230])
     numbers = [[[0, 1, 2, 3, 4]]]
     # When parted by the walls, Then they are two numbers
-    assert parted_by_walls(boxes, numbers, {2}) == [[[0, 1, 2], [3, 4]]]
+    assert parted_by_walls(boxes, numbers, {2: 1}) == [[[0, 1, 2], [3, 4]]]
 
 
 def test_a_comb_fields_digits_each_in_its_box_are_one_number():
@@ -57,7 +57,7 @@ def test_a_comb_fields_digits_each_in_its_box_are_one_number():
     boxes = boxes_in_a_row([100, 156, 212, 268, 324])
     numbers = [[[0], [1], [2], [3], [4]]]
     # When parted by the walls between every two, Then they are one number
-    assert parted_by_walls(boxes, numbers, {0, 1, 2, 3}) == [[[0, 1, 2, 3, 4]]]
+    assert parted_by_walls(boxes, numbers, {0: 1, 1: 1, 2: 1, 3: 1}) == [[[0, 1, 2, 3, 4]]]
 
 
 def test_single_digits_in_wide_table_cells_stay_apart():
@@ -65,12 +65,12 @@ def test_single_digits_in_wide_table_cells_stay_apart():
     # having joined them
     boxes = boxes_in_a_row([100, 240])
     # When parted by the wall between them, Then they are two numbers: no comb so wide
-    assert parted_by_walls(boxes, [[[0, 1]]], {0}) == [[[0], [1]]]
+    assert parted_by_walls(boxes, [[[0, 1]]], {0: 1}) == [[[0], [1]]]
 
 
 def test_without_walls_the_numbers_are_as_the_gaps_made_them():
     numbers = [[[0, 1], [2]]]
-    assert parted_by_walls(boxes_in_a_row([100, 130, 220]), numbers, set()) is numbers
+    assert parted_by_walls(boxes_in_a_row([100, 130, 220]), numbers, {}) is numbers
 
 
 def test_strokes_standing_between_two_lifted_lines_are_walls():
@@ -130,3 +130,22 @@ def test_a_lone_stroke_between_lifted_lines_is_no_wall_but_a_row_of_them_is():
     assert find_walls(erased, boxes, [[0, 1, 2]], ink, lifted) == []
     ink[98:144, 206:208] = 255
     assert find_walls(erased, boxes, [[0, 1, 2]], ink, lifted) == [(142, 98, 2, 46), (206, 98, 2, 46)]
+
+
+def test_a_boxs_side_read_as_a_1_beside_a_walled_digit_is_not_joined_to_it():
+    # Given a 5 30 px tall in a box whose right side, 59 px tall, was read as a 1 beyond a wall
+    boxes = [(235, 134, 20, 30), (292, 117, 9, 59)]
+    # When parted by the wall between them, Then they stay apart: no comb holds digits so unlike
+    assert parted_by_walls(boxes, [[[0, 1]]], {0: 1}) == [[[0], [1]]]
+
+
+def test_two_boxes_side_by_side_are_two_walls_and_never_a_comb():
+    # Given a 9 and a 5 in two boxes side by side: between them the right side of one box and the
+    # left side of the other, paper between the two
+    boxes = boxes_in_a_row([100, 164])
+    erased = erased_with(upright=[136, 150])
+    # When walls are looked for, Then there are two, and the two digits are two numbers
+    walls = find_walls(erased, boxes, [[0, 1]])
+    assert walls == [(136, 100, 2, 40), (150, 100, 2, 40)]
+    assert walls_after(boxes, [[0, 1]], walls) == {0: 2}
+    assert parted_by_walls(boxes, [[[0, 1]]], {0: 2}) == [[[0], [1]]]
