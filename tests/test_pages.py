@@ -442,11 +442,9 @@ def test_an_ink_dark_grid_askew_with_digits_in_its_cells_is_erased(recognizer, m
     assert s.found >= 7 and s.right >= 7 and s.false_detections <= 1, s.as_dict()
 
 
-@pytest.mark.parametrize("line", [INK, 160], ids=["ink-dark", "printed-light"])
-def test_the_walls_of_a_comb_field_are_not_read_as_ones(recognizer, mnist_test, line):
-    # Given a form's comb field (a box of 8 cells, one digit each, 5 filled in), drawn in ink or
-    # printed lighter (its long sides are then lifted as rulings and its walls stand alone),
-    # its cells hardly taller than the digits in them (the walls are no longer than a digit)
+def comb_field(mnist_test, line: int) -> Page:
+    """A form's comb field: a box of 8 cells 56 px apart and 50 px tall, drawn in ``line``'s gray,
+    "40672" written one digit a cell (42 px tall) in the first five."""
     page = Page(300, 640)
     x0, y0, cell, tall = 60, 100, 56, 50
     cv2.rectangle(page.img, (x0, y0), (x0 + 8 * cell, y0 + tall), line, 2)
@@ -454,6 +452,15 @@ def test_the_walls_of_a_comb_field_are_not_read_as_ones(recognizer, mnist_test, 
         cv2.line(page.img, (x0 + k * cell, y0), (x0 + k * cell, y0 + tall), line, 2)
     for k, ch in enumerate("40672"):
         page.write(mnist_test, ch, x0 + k * cell + 14, y0 + 4, 42, k=k)
+    return page
+
+
+@pytest.mark.parametrize("line", [INK, 160], ids=["ink-dark", "printed-light"])
+def test_the_walls_of_a_comb_field_are_not_read_as_ones(recognizer, mnist_test, line):
+    # Given a form's comb field (a box of 8 cells, one digit each, 5 filled in), drawn in ink or
+    # printed lighter (its long sides are then lifted as rulings and its walls stand alone),
+    # its cells hardly taller than the digits in them (the walls are no longer than a digit)
+    page = comb_field(mnist_test, line)
     # When read, Then its five digits are read and none of its walls is a 1
     s = score(recognizer, page.img, [Truth(d, b) for d, b in page.truths])
     assert s.found == 5 and s.right == 5 and s.false_detections == 0, s.as_dict()
@@ -465,13 +472,7 @@ def test_a_comb_fields_digits_are_read_as_one_number(recognizer, mnist_test, lin
     # box's walls stand between its digit and the next, wider apart than digits of one number
     # (printed lighter than the ink, its long lines are lifted before the threshold and its walls
     # stay in the ink, standing from one lifted line to the other)
-    page = Page(300, 640)
-    x0, y0, cell, tall = 60, 100, 56, 50
-    cv2.rectangle(page.img, (x0, y0), (x0 + 8 * cell, y0 + tall), line, 2)
-    for k in range(1, 8):
-        cv2.line(page.img, (x0 + k * cell, y0), (x0 + k * cell, y0 + tall), line, 2)
-    for k, ch in enumerate("40672"):
-        page.write(mnist_test, ch, x0 + k * cell + 14, y0 + 4, 42, k=k)
+    page = comb_field(mnist_test, line)
     # When read, Then the field is one number (it read 4, 0, 6, 7, 2 as five)
     assert [n.text for n in recognizer.read(page.img).numbers] == ["40672"]
 

@@ -20,6 +20,16 @@ def erased_with(shape=(300, 600), upright=(), level=()):
     return erased
 
 
+def lifted_rulings(top: int, bottom: int, x0: int = 0, x1: int = 600):
+    """(erased, lifted) masks 300x600: nothing erased, lines lifted at rows ``top`` and ``bottom``
+    (2 px each) between columns x0 and x1."""
+    erased = np.zeros((300, 600), np.uint8)
+    lifted = np.zeros_like(erased)
+    lifted[top : top + 2, x0:x1] = 255
+    lifted[bottom : bottom + 2, x0:x1] = 255
+    return erased, lifted
+
+
 def test_an_upright_line_between_two_digits_is_a_wall():
     # Given two digits 40 px apart with a line standing between them through their whole band
     boxes = boxes_in_a_row([100, 164])
@@ -78,10 +88,7 @@ def test_strokes_standing_between_two_lifted_lines_are_walls():
     # light: its long lines lifted before the threshold) and in each gap an upright stroke of ink
     # from one line to the other
     boxes = boxes_in_a_row([100, 164, 228])
-    erased = np.zeros((300, 600), np.uint8)
-    lifted = np.zeros_like(erased)
-    lifted[96:98, 60:300] = 255
-    lifted[144:146, 60:300] = 255
+    erased, lifted = lifted_rulings(96, 144, 60, 300)
     ink = np.zeros_like(erased)
     ink[98:144, 142:144] = 255
     ink[98:144, 206:208] = 255
@@ -103,10 +110,7 @@ def test_digits_standing_on_a_ruling_between_digits_are_no_walls():
     # digit read under the confidence bar, standing on the lower ruling short of the upper one,
     # or a mark as wide as a digit reaching both
     boxes = boxes_in_a_row([100, 164, 228])
-    erased = np.zeros((300, 600), np.uint8)
-    lifted = np.zeros_like(erased)
-    lifted[90:92, :] = 255
-    lifted[144:146, :] = 255
+    erased, lifted = lifted_rulings(90, 144)
     ones = np.zeros_like(erased)
     wide = np.zeros_like(erased)
     for x in (140, 204):
@@ -121,10 +125,7 @@ def test_a_lone_stroke_between_lifted_lines_is_no_wall_but_a_row_of_them_is():
     # Given three digits on a page of lifted rulings (rows 96 and 144) and an upright stroke from
     # one ruling to the next in one gap (a tall hand's 1 read under the bar), or in both gaps
     boxes = boxes_in_a_row([100, 164, 228])
-    erased = np.zeros((300, 600), np.uint8)
-    lifted = np.zeros_like(erased)
-    lifted[96:98, :] = 255
-    lifted[144:146, :] = 255
+    erased, lifted = lifted_rulings(96, 144)
     ink = np.zeros_like(erased)
     ink[98:144, 142:144] = 255
     assert find_walls(erased, boxes, [[0, 1, 2]], ink, lifted) == []
