@@ -191,7 +191,8 @@ class Tracker:
         self._slant: float | None = None  # the writing's lean (Reading.slant), followed across frames
         self._layout_slant: float | None = None  # the lean the numbers were last grouped along
         self._layout: list[list[list[int]]] = []  # per line, its numbers as track ids
-        self._walled: dict[tuple[int, int], int] = {}  # (left id, right id): the walls seen between them
+        self._walled: dict[tuple[int, int], int] = {}  # (left id, right id): the walls believed between them
+        self._wall_evidence: dict[tuple[int, int], tuple[float, int]] = {}  # pair -> (evidence, walls seen)
         self._point_evidence: dict[tuple[int, int], float] = {}  # (left id, right id): decimal point
         self._points_shown: set[tuple[int, int]] = set()
         self._point_marks: dict[tuple[int, int], str] = {}  # the mark last seen there, "." or ","
@@ -381,22 +382,22 @@ class Tracker:
         at = {t: k for k, t in enumerate(shown_ids)}
         regroup = key != self._layout_key or abs(slant - (self._layout_slant or 0.0)) > SLANT_REGROUP
         lines = None
-        if walls:
-            # A wall seen between two tracks stays between them while both live (a wall found in
-            # some frames only parts their numbers from the first, and does not flicker).
+        if walls or self._wall_evidence:
+            # A wall between two tracks is believed as a decimal point is (POINT_*: from its second
+            # sighting in a row, kept while seen every other frame): one frame's wall (a stroke
+            # taken for one) does not part a number for good, nor does a wall flicker.
             lines = find_lines(boxes) if regroup else [[at[t] for g in line for t in g] for line in self._layout]
             following = {i: j for line in lines for i, j in zip(line, line[1:])}
-            for i, count in walls_after(boxes, lines, walls).items():
-                pair = (shown_ids[i], shown_ids[following[i]])
-                if self._walled.get(pair, 0) < count:
-                    self._walled[pair] = count
-                    regroup = True
+            found = walls_after(boxes, lines, walls or [])
+            seen = {(shown_ids[i], shown_ids[following[i]]): n for i, n in found.items()}
+            walled = self._believed_walls(seen, first)
+            if walled != self._walled:
+                self._walled = walled
+                regroup = True
         if regroup:
             lines = find_lines(boxes) if lines is None else lines
             groups = group_numbers(boxes, lines, slant)
             if self._walled:
-                alive = set(ids)
-                self._walled = {(a, b): n for (a, b), n in self._walled.items() if a in alive and b in alive}
                 following = {i: j for line in lines for i, j in zip(line, line[1:])}
                 walled = {
                     i: self._walled[(shown_ids[i], shown_ids[j])]
@@ -419,6 +420,24 @@ class Tracker:
         out.walls = list(walls or [])
         out.slant = self._slant
         return out
+
+    def _believed_walls(self, seen: dict[tuple[int, int], int], first: bool) -> dict[tuple[int, int], int]:
+        """The walls believed between pairs of tracks, (left id, right id) -> how many, once this
+        frame's ``seen`` are taken in (decayed evidence, as :meth:`_with_points` keeps points')."""
+        evidence = self._wall_evidence
+        for pair in evidence.keys() | seen.keys():
+            e = 1.0 if first else POINT_DECAY * evidence.get(pair, (0.0, 0))[0] + (1.0 - POINT_DECAY) * (pair in seen)
+            count = seen.get(pair, evidence.get(pair, (0.0, 0))[1])
+            if e < POINT_FORGET:
+                del evidence[pair]
+            else:
+                evidence[pair] = (e, count)
+        believed = {pair: count for pair, (e, count) in evidence.items() if e >= POINT_SHOW}
+        # Between POINT_KEEP and POINT_SHOW a wall believed before is kept, a new one not yet shown.
+        for pair, (e, count) in evidence.items():
+            if POINT_KEEP <= e < POINT_SHOW and pair in self._walled:
+                believed[pair] = count
+        return believed
 
     def _with_points(
         self, boxes: list, numbers: list[list[list[int]]], ids: list[int], points: list, first: bool = False

@@ -716,17 +716,22 @@ def test_a_tracked_number_keeps_the_lowest_id_of_its_digits_while_a_digit_joins_
     assert after.to_dict()["id"] == before.track_id
 
 
-def test_a_wall_seen_after_the_numbers_were_grouped_parts_them_and_stays():
+@pytest.mark.parametrize("wall_frames, parted_from", [(range(3, 10), 4), ([3], None)])
+def test_a_wall_seen_after_the_numbers_were_grouped_parts_them_from_its_second_sighting(wall_frames, parted_from):
     # Given "906" and "77" tracked for 3 frames with no wall seen, then the wall between them seen
-    # in frame 4 only
+    # in every frame from the fourth on, or in the fourth only (a stroke taken for a wall once)
     boxes = [(100, 100, 24, 40), (132, 100, 24, 40), (164, 100, 24, 40), (198, 100, 24, 40), (230, 100, 24, 40)]
     labels = [9, 0, 6, 7, 7]
     tracker = Tracker()
     texts = []
-    for f in range(8):
+    for f in range(10):
         digits = [Digit(box, d, 0.99) for box, d in zip(boxes, labels)]
-        walls = [(192, 100, 2, 40)] if f == 3 else []
+        walls = [(192, 100, 2, 40)] if f in wall_frames else []
         texts.append([n.text for n in tracker.update(Reading(digits, walls=walls), (640, 480)).numbers])
-    # Then the numbers are joined until the wall is seen, and parted from then on
-    assert texts[:3] == [["90677"]] * 3
-    assert texts[3:] == [["906", "77"]] * 5
+    # Then the numbers are parted from the wall's second sighting in a row on (the layout, cached
+    # while the same digits are shown, is grouped again), and never by a wall seen once
+    if parted_from is None:
+        assert texts == [["90677"]] * 10
+    else:
+        assert texts[:parted_from] == [["90677"]] * parted_from
+        assert texts[parted_from:] == [["906", "77"]] * (10 - parted_from)
