@@ -45,6 +45,10 @@ from the next cell's. (A table of one-digit cells, a golf scorecard, reads each 
 number.)"""
 
 
+COMB_ROW = 2.0
+"""A comb field is one row of boxes: its walls end at its top and bottom lines, some 1.1-1.6 digit
+heights apart. A wall running on beyond this many digit heights (through a table's other rows, a
+scorecard's grid) parts the digits either side but never joins them as a comb's."""
 COMB_ALIKE = 0.6
 """The digits of a comb's boxes are written alike: the shorter at least this share of the taller's
 height. A box's side read as a 1 beside the digit in its box stands as tall as the box (a tuning
@@ -81,7 +85,7 @@ def find_walls(
             strip = erased[y0:y1, x0:x1]
             rows = np.count_nonzero(strip.any(axis=1))
             if rows >= WALL_ROWS * (y1 - y0) and not _crossed(erased[y0:y1], boxes[i], boxes[j]):
-                walls += [(x0 + x, y0 + y, w, h) for x, y, w, h in _apart(strip)]
+                walls += [_extended(erased, x0 + x, y0 + y, w, h, y1 - y0) for x, y, w, h in _apart(strip)]
             elif ink is not None and lifted is not None:
                 wall = _between_lifted(ink, lifted, x0, x1, y0, y1)
                 if wall is not None:
@@ -117,6 +121,21 @@ def _between_lifted(ink: np.ndarray, lifted: np.ndarray, x0: int, x1: int, y0: i
     return x0 + x, first + y, w, h
 
 
+def _extended(erased: np.ndarray, x: int, y: int, w: int, h: int, band: int) -> Box:
+    """A wall's box (x, y, w, h: its ink on the digits' rows) grown up and down as far as its
+    line runs on (a pixel of lean either way allowed), at most :data:`COMB_ROW` + 1 ``band``
+    heights each way: a comb's wall ends at its top and bottom lines, a table's runs on through
+    its other rows."""
+    cols = erased[:, max(x - 1, 0) : x + w + 1].any(axis=1)
+    reach = int((COMB_ROW + 1) * band)
+    top, bottom = y, y + h
+    while top > 0 and y - top < reach and cols[top - 1]:
+        top -= 1
+    while bottom < len(cols) and bottom - y - h < reach and cols[bottom]:
+        bottom += 1
+    return x, top, w, bottom - top
+
+
 def _apart(strip: np.ndarray) -> list[Box]:
     """The boxes (in ``strip``) of its ink's column runs, left to right: one for a wall, two for the
     sides of two boxes standing side by side with paper between them."""
@@ -146,7 +165,8 @@ def _crossed(band: np.ndarray, a: Box, b: Box) -> bool:
 def walls_after(boxes: list[Box], lines: list[list[int]], walls: list[Box]) -> dict[int, int]:
     """For the digits (indices into ``boxes``) with walls of ``walls`` between them and the next of
     their line (each wall's middle between the two's middles, its rows reaching into both), how
-    many: one between two cells of a table or a comb, two between two boxes side by side."""
+    many: one between two cells of a comb or a one-row table, two between two boxes side by side
+    or across a table's wall that runs through its other rows."""
     after: dict[int, int] = {}
     if not walls:
         return after
@@ -155,9 +175,12 @@ def walls_after(boxes: list[Box], lines: list[list[int]], walls: list[Box]) -> d
             (xa, ya, wa, ha), (xb, yb, wb, hb) = boxes[i], boxes[j]
             left, right = xa + 0.5 * wa, xb + 0.5 * wb
             top, bottom = max(ya, yb), min(ya + ha, yb + hb)
-            count = sum(1 for x, y, w, h in walls if left < x + 0.5 * w < right and y < bottom and y + h > top)
-            if count:
-                after[i] = count
+            between = [(x, w, h) for x, y, w, h in walls if left < x + 0.5 * w < right and y < bottom and y + h > top]
+            if between:
+                # A wall running on through other rows (a table's, longer than COMB_ROW digit
+                # heights) counts two: never a comb's, as two boxes side by side are not.
+                tall = COMB_ROW * 0.5 * (ha + hb)
+                after[i] = sum(2 if h > tall else 1 for _, _, h in between)
     return after
 
 

@@ -36,7 +36,7 @@ def test_an_upright_line_between_two_digits_is_a_wall():
     erased = erased_with(upright=[142])
     # When walls are looked for, Then that line is one, and it stands after the first digit
     walls = find_walls(erased, boxes, [[0, 1]])
-    assert walls == [(142, 100, 2, 40)]
+    assert walls == [(142, 80, 2, 80)]  # the line, followed up and down
     assert walls_after(boxes, [[0, 1]], walls) == {0: 1}
 
 
@@ -147,6 +147,19 @@ def test_two_boxes_side_by_side_are_two_walls_and_never_a_comb():
     erased = erased_with(upright=[136, 150])
     # When walls are looked for, Then there are two, and the two digits are two numbers
     walls = find_walls(erased, boxes, [[0, 1]])
-    assert walls == [(136, 100, 2, 40), (150, 100, 2, 40)]
+    assert walls == [(136, 80, 2, 80), (150, 80, 2, 80)]
     assert walls_after(boxes, [[0, 1]], walls) == {0: 2}
     assert parted_by_walls(boxes, [[[0, 1]]], {0: 2}) == [[[0], [1]]]
+
+
+def test_a_tables_wall_running_through_its_rows_parts_but_never_joins_as_a_combs():
+    # Given two single digits 40 px tall in neighbouring cells whose wall runs on through the
+    # table's other rows (rows 20-280), and the same two in a comb's boxes (wall rows 94-146)
+    boxes = boxes_in_a_row([100, 164])
+    table = np.zeros((300, 600), np.uint8)
+    table[20:280, 142:144] = 255
+    comb = np.zeros_like(table)
+    comb[94:146, 142:144] = 255
+    # When walls are looked for, Then the table's counts as two (never a comb's), the comb's as one
+    assert walls_after(boxes, [[0, 1]], find_walls(table, boxes, [[0, 1]])) == {0: 2}
+    assert walls_after(boxes, [[0, 1]], find_walls(comb, boxes, [[0, 1]])) == {0: 1}
