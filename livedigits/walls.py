@@ -74,6 +74,12 @@ def find_walls(
     were lifted and whose walls, each shorter than a ruling, stayed in the ink."""
     walls: list[Box] = []
     height, width = erased.shape[:2]
+    # Most frames have no lines erased and none lifted (a page of a thousand tiny digits took
+    # ~18 ms looking between every two for nothing): asked once, not for every pair.
+    any_erased = cv2.countNonZero(erased) > 0
+    any_lifted = ink is not None and lifted is not None and cv2.countNonZero(lifted) > 0
+    if not (any_erased or any_lifted):
+        return walls
     for line in lines:
         standing: list[Box] = []  # walls between lifted lines, this line's
         for i, j in zip(line, line[1:]):
@@ -83,10 +89,10 @@ def find_walls(
             if x1 <= x0 or y1 - y0 < 0.5 * min(ha, hb):
                 continue  # touching or overlapping boxes, or neighbours hardly side by side
             strip = erased[y0:y1, x0:x1]
-            rows = np.count_nonzero(strip.any(axis=1))
+            rows = np.count_nonzero(strip.any(axis=1)) if any_erased else 0
             if rows >= WALL_ROWS * (y1 - y0) and not _crossed(erased[y0:y1], boxes[i], boxes[j]):
                 walls += [_extended(erased, x0 + x, y0 + y, w, h, y1 - y0) for x, y, w, h in _apart(strip)]
-            elif ink is not None and lifted is not None:
+            elif any_lifted:
                 wall = _between_lifted(ink, lifted, x0, x1, y0, y1)
                 if wall is not None:
                     standing.append(wall)
@@ -126,14 +132,15 @@ def _extended(erased: np.ndarray, x: int, y: int, w: int, h: int, band: int) -> 
     line runs on (a pixel of lean either way allowed), at most :data:`COMB_ROW` + 1 ``band``
     heights each way: a comb's wall ends at its top and bottom lines, a table's runs on through
     its other rows."""
-    cols = erased[:, max(x - 1, 0) : x + w + 1].any(axis=1)
     reach = int((COMB_ROW + 1) * band)
-    top, bottom = y, y + h
-    while top > 0 and y - top < reach and cols[top - 1]:
+    first = max(y - reach, 0)  # only the rows it may grow into are looked at
+    cols = erased[first : y + h + reach, max(x - 1, 0) : x + w + 1].any(axis=1)
+    top, bottom = y - first, y - first + h
+    while top > 0 and y - first - top < reach and cols[top - 1]:
         top -= 1
-    while bottom < len(cols) and bottom - y - h < reach and cols[bottom]:
+    while bottom < len(cols) and bottom - (y - first) - h < reach and cols[bottom]:
         bottom += 1
-    return x, top, w, bottom - top
+    return x, first + top, w, bottom - top
 
 
 def _apart(strip: np.ndarray) -> list[Box]:
