@@ -192,7 +192,9 @@ class Tracker:
         self._layout_slant: float | None = None  # the lean the numbers were last grouped along
         self._layout: list[list[list[int]]] = []  # per line, its numbers as track ids
         self._walled: dict[tuple[int, int], int] = {}  # (left id, right id): the walls believed between them
-        self._wall_evidence: dict[tuple[int, int], tuple[float, int]] = {}  # pair -> (evidence, walls seen)
+        self._wall_evidence: dict[tuple[int, int], float] = {}  # (left id, right id): a wall between them
+        self._walls_shown: set[tuple[int, int]] = set()
+        self._wall_counts: dict[tuple[int, int], int] = {}  # how many walls were last seen there
         self._point_evidence: dict[tuple[int, int], float] = {}  # (left id, right id): decimal point
         self._points_shown: set[tuple[int, int]] = set()
         self._point_marks: dict[tuple[int, int], str] = {}  # the mark last seen there, "." or ","
@@ -423,21 +425,11 @@ class Tracker:
 
     def _believed_walls(self, seen: dict[tuple[int, int], int], first: bool) -> dict[tuple[int, int], int]:
         """The walls believed between pairs of tracks, (left id, right id) -> how many, once this
-        frame's ``seen`` are taken in (decayed evidence, as :meth:`_with_points` keeps points')."""
-        evidence = self._wall_evidence
-        for pair in evidence.keys() | seen.keys():
-            e = 1.0 if first else POINT_DECAY * evidence.get(pair, (0.0, 0))[0] + (1.0 - POINT_DECAY) * (pair in seen)
-            count = seen.get(pair, evidence.get(pair, (0.0, 0))[1])
-            if e < POINT_FORGET:
-                del evidence[pair]
-            else:
-                evidence[pair] = (e, count)
-        believed = {pair: count for pair, (e, count) in evidence.items() if e >= POINT_SHOW}
-        # Between POINT_KEEP and POINT_SHOW a wall believed before is kept, a new one not yet shown.
-        for pair, (e, count) in evidence.items():
-            if POINT_KEEP <= e < POINT_SHOW and pair in self._walled:
-                believed[pair] = count
-        return believed
+        frame's ``seen`` are taken in (believed as points are: :func:`_believe`)."""
+        self._wall_counts.update(seen)
+        for pair in _believe(self._wall_evidence, self._walls_shown, seen, first):
+            del self._wall_counts[pair]
+        return {pair: self._wall_counts[pair] for pair in self._walls_shown}
 
     def _with_points(
         self, boxes: list, numbers: list[list[list[int]]], ids: list[int], points: list, first: bool = False
@@ -455,21 +447,33 @@ class Tracker:
         following = {k: nxt for line in lines for k, nxt in zip(line, line[1:])}
         seen = {(ids[k], ids[following[k]]): mark for k, mark in points_after(boxes, lines, points).items()}
         self._point_marks.update(seen)
-        evidence, shown = self._point_evidence, self._points_shown
-        for pair in evidence.keys() | seen:
-            e = 1.0 if first else POINT_DECAY * evidence.get(pair, 0.0) + (1.0 - POINT_DECAY) * (pair in seen)
-            evidence[pair] = e
-            if e >= POINT_SHOW:
-                shown.add(pair)
-            elif e < POINT_KEEP:
-                shown.discard(pair)
-                if e < POINT_FORGET:
-                    del evidence[pair]
-                    del self._point_marks[pair]
+        for pair in _believe(self._point_evidence, self._points_shown, seen, first):
+            del self._point_marks[pair]
+        shown = self._points_shown
         after = {
             k: self._point_marks[(ids[k], ids[nxt])] for k, nxt in following.items() if (ids[k], ids[nxt]) in shown
         }
         return joined_at(numbers, after), after
+
+
+def _believe(evidence: dict, shown: set, seen, first: bool = False) -> list:
+    """Take one frame's sightings (``seen``: the keys sighted, a pair of track ids each) into
+    ``evidence`` (key -> the decayed share of frames it was seen in, :data:`POINT_DECAY`; at once
+    1 on the first frame) and ``shown`` (the keys believed: from :data:`POINT_SHOW`, until under
+    :data:`POINT_KEEP`), both changed in place. Returns the keys forgotten (under
+    :data:`POINT_FORGET`). Decimal points and walls between tracked digits are believed so."""
+    forgotten = []
+    for key in evidence.keys() | set(seen):
+        e = 1.0 if first else POINT_DECAY * evidence.get(key, 0.0) + (1.0 - POINT_DECAY) * (key in seen)
+        evidence[key] = e
+        if e >= POINT_SHOW:
+            shown.add(key)
+        elif e < POINT_KEEP:
+            shown.discard(key)
+            if e < POINT_FORGET:
+                del evidence[key]
+                forgotten.append(key)
+    return forgotten
 
 
 def _placed(tracks: np.ndarray, dets: np.ndarray) -> np.ndarray:
